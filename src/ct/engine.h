@@ -1,0 +1,71 @@
+/* \summary: the tracking engine: capture clock, table, expiry, dispatch */
+#ifndef CTREPLAY_CT_ENGINE_H
+#define CTREPLAY_CT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common.h"
+#include "../decode.h"
+#include "../settings.h"
+#include "conn.h"
+#include "event.h"
+
+#define CT_MAX_SINKS 8
+
+struct ct_engine;
+
+/* conntrack -S counters (one CPU). */
+struct ct_stats {
+	uint64_t found;
+	uint64_t invalid;
+	uint64_t insert;
+	uint64_t insert_failed;
+	uint64_t drop;
+	uint64_t early_drop;
+	uint64_t icmp_error;
+	uint64_t expect_new;
+	uint64_t expect_create;
+	uint64_t expect_delete;
+	uint64_t search_restart;
+	uint64_t clash_resolve;
+	uint64_t chaintoolong;
+};
+
+/*
+ * Create an engine with a copy of `set`.  Returns NULL when memory runs
+ * out.  Sinks are added before the first packet.
+ */
+struct ct_engine *ct_engine_create(const struct ct_settings *set);
+void ct_engine_destroy(struct ct_engine *eng);
+int ct_engine_add_sink(struct ct_engine *eng, const struct ct_sink *sink);
+
+/*
+ * Move the clock to `now`: destroy (DESTROY events, in deadline order,
+ * each stamped with its deadline) every entry whose deadline is <= now.
+ * The clock never goes back; an earlier `now` is ignored.
+ */
+void ct_engine_advance(struct ct_engine *eng, ct_time now);
+
+/*
+ * Process one decoded frame at pkt->ts (advancing the clock first):
+ * emits the frame's events then its verdict to every sink.
+ */
+void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt);
+
+/* Current clock. */
+ct_time ct_engine_now(const struct ct_engine *eng);
+
+/* Number of live entries. */
+size_t ct_engine_count(const struct ct_engine *eng);
+
+/*
+ * Live entries sorted by id (creation order) into a buffer the engine
+ * owns; valid until the next engine call.  *n receives the count.
+ */
+const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n);
+
+const struct ct_settings *ct_engine_settings(const struct ct_engine *eng);
+const struct ct_stats *ct_engine_stats(const struct ct_engine *eng);
+
+#endif

@@ -1,0 +1,126 @@
+/* \summary: the ops struct every L4 tracker fills in (nf_conntrack_l4proto) */
+#ifndef CTREPLAY_CT_L4PROTO_H
+#define CTREPLAY_CT_L4PROTO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../decode.h"
+#include "../settings.h"
+#include "conn.h"
+#include "event.h"
+#include "tuple.h"
+
+/* ctinfo values (enum ip_conntrack_info). */
+enum ct_info {
+	CT_INFO_ESTABLISHED = 0,
+	CT_INFO_RELATED = 1,
+	CT_INFO_NEW = 2,
+	CT_INFO_ESTABLISHED_REPLY = 3,
+	CT_INFO_RELATED_REPLY = 4,
+	CT_INFO_UNTRACKED = 7,
+};
+
+/* What a tracker's packet() says about the packet. */
+enum ct_l4_verdict {
+	CT_L4_ACCEPT = 0,      /* tracked (state may or may not have changed) */
+	CT_L4_INVALID,         /* packet INVALID; entry kept as it is */
+	CT_L4_REPEAT,          /* entry was killed (TCP reopen): look up again */
+};
+
+struct ct_engine;
+
+/* Everything a tracker needs to judge one packet. */
+struct ct_pctx {
+	const struct ct_pkt *pkt;
+	const struct ct_settings *set;
+	struct ct_engine *eng;
+	ct_time now;
+	enum ct_dir dir;       /* direction of this packet in the entry */
+	enum ct_info ctinfo;
+	bool confirmed;        /* false while handling an entry's first packet */
+	/* INVALID reason: static text, or filled into reason_buf. */
+	const char *reason;
+	char reason_buf[160];
+	/* Tracker notes for --explain (free text, may stay empty). */
+	char explain[512];
+	/* Why ct_engine_kill() is called: the tracker sets it just before
+	 * (CT_DC_REOPENED for a TCP reopen); CT_DC_NONE means CT_DC_KILLED. */
+	enum ct_destroy_cause kill_cause;
+};
+
+struct ct_l4proto {
+	uint8_t l4num;
+	const char *name;      /* as /proc prints it: "tcp", "unknown" ... */
+
+	/*
+	 * Checks done before lookup (tcp_error, udp_error: length, checksum,
+	 * flags).  Returns false with ctx->reason set for INVALID.  May be NULL.
+	 */
+	bool (*error)(struct ct_pctx *ctx);
+
+	/*
+	 * Fill the L4 part of the tuple (ports, icmp type/code/id) from the
+	 * packet.  Returns false with ctx->reason when the header is too short.
+	 */
+	bool (*pkt_to_tuple)(struct ct_pctx *ctx, struct ct_tuple *t);
+
+	/*
+	 * Write into `inv` the L4 part of the reply tuple for `orig` (addresses
+	 * are already swapped by the caller).  Returns false when the tuple has
+	 * no inverse (ICMP types without a reply type).
+	 */
+	bool (*invert)(struct ct_tuple *inv, const struct ct_tuple *orig);
+
+	/*
+	 * First packet of a not yet confirmed entry: initialise ct->proto.
+	 * Returns false with ctx->reason when such a packet may not create an
+	 * entry (TCP SYN/ACK, ICMP echo reply ...).  May be NULL.
+	 */
+	bool (*new)(struct ct_conn *ct, struct ct_pctx *ctx);
+
+	/*
+	 * Track the packet: update ct->proto, refresh the timeout through
+	 * ct_engine_refresh(), set status bits through ct_engine_set_status().
+	 */
+	enum ct_l4_verdict (*packet)(struct ct_conn *ct, struct ct_pctx *ctx);
+
+	/*
+	 * Text the kernel prints after the timeout: the state name for TCP
+	 * ("ESTABLISHED"), NULL for protocols without one.
+	 */
+	const char *(*state_name)(const struct ct_conn *ct);
+
+	/* Whether an ASSURED entry may still be dropped early (TCP closing). */
+	bool (*can_early_drop)(const struct ct_conn *ct);
+};
+
+extern const struct ct_l4proto ct_l4proto_tcp;
+extern const struct ct_l4proto ct_l4proto_udp;
+extern const struct ct_l4proto ct_l4proto_icmp;
+extern const struct ct_l4proto ct_l4proto_icmpv6;
+extern const struct ct_l4proto ct_l4proto_generic;
+
+/* Tracker for (l3num, l4num); generic when there is no specific one. */
+const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num);
+
+/*
+ * Services the engine offers trackers.  Refresh sets the timeout to
+ * `seconds` from ctx->now and counts the packet (packets/bytes of the
+ * packet's direction); it is what the kernel's nf_ct_refresh_acct() does.
+ * set_status ORs bits in and caches the matching event (ASSURED ->
+ * CT_IPCT_ASSURED).  cache_event adds event bits for the next delivery.
+ * kill destroys the entry now (DESTROY event with remaining timeout).
+ */
+void ct_engine_refresh(struct ct_engine *eng, struct ct_conn *ct,
+		       struct ct_pctx *ctx, uint32_t seconds);
+void ct_engine_set_status(struct ct_engine *eng, struct ct_conn *ct,
+			  uint32_t bits);
+void ct_engine_cache_event(struct ct_engine *eng, struct ct_conn *ct,
+			   uint32_t bits);
+void ct_engine_account(struct ct_engine *eng, struct ct_conn *ct,
+		       struct ct_pctx *ctx);
+void ct_engine_kill(struct ct_engine *eng, struct ct_conn *ct,
+		    struct ct_pctx *ctx);
+
+#endif

@@ -1,0 +1,73 @@
+/* \summary: decode one captured frame (L2..L4) into a bounds-checked packet view */
+#ifndef CTREPLAY_DECODE_H
+#define CTREPLAY_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* What conntrack can do with a frame. */
+enum ct_pkt_kind {
+	CT_PKT_NONE = 0,   /* never reaches conntrack: not IP (ARP, STP...), an
+			    * outgoing copy, or an IP header the stack's own
+			    * input checks reject before PREROUTING; reason says */
+	CT_PKT_IP,         /* an IPv4/IPv6 packet conntrack sees */
+};
+
+/*
+ * The packet as conntrack sees it.  All pointers point into the capture
+ * buffer and are valid until the next frame is read.  Lengths follow the
+ * kernel: l3len is the IP header's own length (not the captured length),
+ * l4len is what the IP header says follows the network headers, and l4cap
+ * is how much of that is actually in the capture (less when the snap
+ * length cut the frame).
+ */
+struct ct_pkt {
+	uint64_t frame;        /* frame number, from 1 across all inputs */
+	ct_time ts;            /* capture time, already made monotonic */
+	enum ct_pkt_kind kind;
+	const char *reason;    /* why kind == CT_PKT_NONE (static string) */
+
+	uint8_t l3num;         /* CT_L3_IPV4 / CT_L3_IPV6 */
+	uint8_t l4num;         /* protocol after IPv6 extension headers */
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint8_t ttl;           /* TTL or hop limit */
+	uint32_t l3len;        /* IPv4 total length / IPv6 40 + payload length */
+	uint32_t l3hdrlen;     /* bytes of network headers before l4 */
+
+	const uint8_t *l3;     /* start of the IP header */
+	uint32_t l3cap;        /* captured bytes from l3 (capped at l3len) */
+	const uint8_t *l4;     /* start of the transport header */
+	uint32_t l4len;        /* l3len - l3hdrlen */
+	uint32_t l4cap;        /* captured bytes from l4 (<= l4len) */
+
+	/* Fragmentation (IPv4 flags/offset, IPv6 fragment header). */
+	bool is_fragment;      /* MF set or offset != 0 */
+	uint16_t frag_off;     /* in 8-byte units */
+	bool frag_more;
+	uint32_t frag_id;
+
+	/* Link layer facts reporters and --zone-from may use. */
+	uint16_t vlan[2];      /* outermost first */
+	uint8_t nvlan;
+};
+
+/*
+ * Whether ctreplay can decode libpcap link type `dlt`.  name receives the
+ * libpcap name of an unsupported type for the error message.
+ */
+bool ct_decode_linktype_supported(int dlt);
+
+/*
+ * Decode one frame of link type dlt.  Never fails: a frame conntrack would
+ * not see gets kind CT_PKT_NONE with a reason; a truncated or lying IP
+ * header is CT_PKT_NONE too (the kernel's ip_rcv drops it before
+ * conntrack).  Transport-level damage is left to the trackers, which give
+ * INVALID with the kernel's reason.  frame and ts are copied as given.
+ */
+void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
+	       ct_time ts, struct ct_pkt *pkt);
+
+#endif

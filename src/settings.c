@@ -1,0 +1,327 @@
+/* \summary: engine settings: Linux 6.x defaults, sysctl files, --set, --helper */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings.h"
+
+void ct_settings_init(struct ct_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	/* nf_conntrack_proto_tcp.c: tcp_timeouts[] */
+	s->tcp_timeouts[CT_TCP_NONE] = 120;
+	s->tcp_timeouts[CT_TCP_SYN_SENT] = 120;
+	s->tcp_timeouts[CT_TCP_SYN_RECV] = 60;
+	s->tcp_timeouts[CT_TCP_ESTABLISHED] = 432000;
+	s->tcp_timeouts[CT_TCP_FIN_WAIT] = 120;
+	s->tcp_timeouts[CT_TCP_CLOSE_WAIT] = 60;
+	s->tcp_timeouts[CT_TCP_LAST_ACK] = 30;
+	s->tcp_timeouts[CT_TCP_TIME_WAIT] = 120;
+	s->tcp_timeouts[CT_TCP_CLOSE] = 10;
+	s->tcp_timeouts[CT_TCP_SYN_SENT2] = 120;
+	s->tcp_timeouts[CT_TCP_RETRANS] = 300;
+	s->tcp_timeouts[CT_TCP_UNACK] = 300;
+	s->tcp_loose = true;
+	s->tcp_be_liberal = false;
+	s->tcp_ignore_invalid_rst = false;
+	s->tcp_max_retrans = 3;
+	s->udp_timeout = 30;
+	s->udp_timeout_stream = 120;
+	s->icmp_timeout = 30;
+	s->icmpv6_timeout = 30;
+	s->generic_timeout = 600;
+	s->gre_timeout = 30;
+	s->gre_timeout_stream = 180;
+	/* nf_conntrack_proto_sctp.c, 6.x values */
+	s->sctp_timeouts[CT_SCTP_CLOSED] = 10;
+	s->sctp_timeouts[CT_SCTP_COOKIE_WAIT] = 3;
+	s->sctp_timeouts[CT_SCTP_COOKIE_ECHOED] = 3;
+	s->sctp_timeouts[CT_SCTP_ESTABLISHED] = 210;
+	s->sctp_timeouts[CT_SCTP_SHUTDOWN_SENT] = 3;
+	s->sctp_timeouts[CT_SCTP_SHUTDOWN_RECD] = 3;
+	s->sctp_timeouts[CT_SCTP_SHUTDOWN_ACK_SENT] = 3;
+	s->sctp_timeouts[CT_SCTP_HEARTBEAT_SENT] = 30;
+	s->frag6_timeout = 60;
+	s->frag6_high_thresh = 4194304;
+	s->frag6_low_thresh = 3145728;
+	s->checksum = true;
+	s->acct = false;
+	s->timestamp = false;
+	s->events = 2;
+	/* A 64-bit machine with more than 4 GiB: 262144 buckets, max = buckets,
+	 * expect_max = buckets / 256 * 4. */
+	s->buckets = 262144;
+	s->max = 262144;
+	s->expect_max = 4096;
+	s->hz = 250;
+	s->kernel = CT_KERNEL_6;
+}
+
+enum key_kind { K_U32, K_BOOL, K_IGNORED };
+
+struct key_desc {
+	const char *name;      /* without net.netfilter.nf_conntrack_ */
+	enum key_kind kind;
+	size_t off;
+};
+
+#define U32(name, field) { name, K_U32, offsetof(struct ct_settings, field) }
+#define BOOL(name, field) { name, K_BOOL, offsetof(struct ct_settings, field) }
+#define IGN(name) { name, K_IGNORED, 0 }
+
+static const struct key_desc keys[] = {
+	BOOL("acct", acct),
+	U32("buckets", buckets),
+	BOOL("checksum", checksum),
+	IGN("count"),
+	U32("events", events),
+	U32("expect_max", expect_max),
+	U32("frag6_high_thresh", frag6_high_thresh),
+	U32("frag6_low_thresh", frag6_low_thresh),
+	U32("frag6_timeout", frag6_timeout),
+	U32("generic_timeout", generic_timeout),
+	U32("gre_timeout", gre_timeout),
+	U32("gre_timeout_stream", gre_timeout_stream),
+	IGN("helper"),
+	U32("icmp_timeout", icmp_timeout),
+	U32("icmpv6_timeout", icmpv6_timeout),
+	U32("log_invalid", log_invalid),
+	U32("max", max),
+	U32("sctp_timeout_closed", sctp_timeouts[CT_SCTP_CLOSED]),
+	U32("sctp_timeout_cookie_echoed", sctp_timeouts[CT_SCTP_COOKIE_ECHOED]),
+	U32("sctp_timeout_cookie_wait", sctp_timeouts[CT_SCTP_COOKIE_WAIT]),
+	U32("sctp_timeout_established", sctp_timeouts[CT_SCTP_ESTABLISHED]),
+	U32("sctp_timeout_heartbeat_sent",
+	    sctp_timeouts[CT_SCTP_HEARTBEAT_SENT]),
+	U32("sctp_timeout_shutdown_ack_sent",
+	    sctp_timeouts[CT_SCTP_SHUTDOWN_ACK_SENT]),
+	U32("sctp_timeout_shutdown_recd", sctp_timeouts[CT_SCTP_SHUTDOWN_RECD]),
+	U32("sctp_timeout_shutdown_sent", sctp_timeouts[CT_SCTP_SHUTDOWN_SENT]),
+	BOOL("tcp_be_liberal", tcp_be_liberal),
+	BOOL("tcp_ignore_invalid_rst", tcp_ignore_invalid_rst),
+	BOOL("tcp_loose", tcp_loose),
+	U32("tcp_max_retrans", tcp_max_retrans),
+	U32("tcp_timeout_close", tcp_timeouts[CT_TCP_CLOSE]),
+	U32("tcp_timeout_close_wait", tcp_timeouts[CT_TCP_CLOSE_WAIT]),
+	U32("tcp_timeout_established", tcp_timeouts[CT_TCP_ESTABLISHED]),
+	U32("tcp_timeout_fin_wait", tcp_timeouts[CT_TCP_FIN_WAIT]),
+	U32("tcp_timeout_last_ack", tcp_timeouts[CT_TCP_LAST_ACK]),
+	U32("tcp_timeout_max_retrans", tcp_timeouts[CT_TCP_RETRANS]),
+	U32("tcp_timeout_syn_recv", tcp_timeouts[CT_TCP_SYN_RECV]),
+	U32("tcp_timeout_syn_sent", tcp_timeouts[CT_TCP_SYN_SENT]),
+	U32("tcp_timeout_time_wait", tcp_timeouts[CT_TCP_TIME_WAIT]),
+	U32("tcp_timeout_unacknowledged", tcp_timeouts[CT_TCP_UNACK]),
+	BOOL("timestamp", timestamp),
+	U32("udp_timeout", udp_timeout),
+	U32("udp_timeout_stream", udp_timeout_stream),
+	/* not conntrack's, but printed under net.netfilter by sysctl -a */
+	IGN("hooks_lwtunnel"),
+	IGN("log_all_netns"),
+	/* ctreplay's own: the jiffy rate used to round shown timeouts */
+	U32("hz", hz),
+};
+
+static const struct key_desc *find_key(const char *key)
+{
+	size_t i;
+
+	if (strncmp(key, "net.netfilter.", 14) == 0)
+		key += 14;
+	else if (strncmp(key, "net.", 4) == 0)
+		key += 4;      /* net.nf_conntrack_max */
+	if (strncmp(key, "nf_conntrack_", 13) == 0)
+		key += 13;
+	else if (strncmp(key, "nf_", 3) == 0)
+		key += 3;      /* nf_hooks_lwtunnel, nf_log_all_netns */
+	for (i = 0; i < CT_ARRAY_SIZE(keys); i++)
+		if (strcmp(keys[i].name, key) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int parse_u32(const char *text, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (errno || *end != '\0' || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int ct_settings_set(struct ct_settings *s, const char *key, const char *value,
+		    char *errbuf)
+{
+	const struct key_desc *k = find_key(key);
+	uint32_t v;
+
+	if (k == NULL) {
+		snprintf(errbuf, CT_ERRBUF_SIZE, "unknown setting '%s'", key);
+		return CT_ERR_PARSE;
+	}
+	if (parse_u32(value, &v) != 0) {
+		snprintf(errbuf, CT_ERRBUF_SIZE,
+			 "setting '%s': '%s' is not a number", key, value);
+		return CT_ERR_PARSE;
+	}
+	switch (k->kind) {
+	case K_U32:
+		if (strcmp(k->name, "hz") == 0 && v == 0) {
+			snprintf(errbuf, CT_ERRBUF_SIZE, "hz must be > 0");
+			return CT_ERR_PARSE;
+		}
+		memcpy((char *)s + k->off, &v, sizeof(v));
+		break;
+	case K_BOOL: {
+		bool b = v != 0;
+
+		memcpy((char *)s + k->off, &b, sizeof(b));
+		break;
+	}
+	case K_IGNORED:
+		break;
+	}
+	return CT_OK;
+}
+
+int ct_settings_load_sysctl(struct ct_settings *s, const char *path,
+			    FILE *warn, char *errbuf)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	unsigned lineno = 0;
+
+	if (f == NULL) {
+		snprintf(errbuf, CT_ERRBUF_SIZE, "%s: %s", path,
+			 strerror(errno));
+		return CT_ERR_IO;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *key = line, *eq, *val, *end;
+		char ignored[CT_ERRBUF_SIZE];
+
+		lineno++;
+		while (isspace((unsigned char)*key))
+			key++;
+		if (strncmp(key, "net.netfilter.", 14) != 0 &&
+		    strncmp(key, "net.nf_conntrack_max", 20) != 0)
+			continue;
+		eq = strchr(key, '=');
+		if (eq == NULL)
+			continue;
+		val = eq + 1;
+		end = eq;
+		while (end > key && isspace((unsigned char)end[-1]))
+			end--;
+		*end = '\0';
+		val[strcspn(val, "\r\n")] = '\0';
+		/* nf_log.N = nf_log_ipv4 and the like are not ours */
+		if (strncmp(key, "net.netfilter.nf_log.", 21) == 0)
+			continue;
+		if (find_key(key) == NULL) {
+			if (warn)
+				fprintf(warn,
+					"ctreplay: %s:%u: unknown setting %s ignored\n",
+					path, lineno, key);
+			continue;
+		}
+		if (ct_settings_set(s, key, val, ignored) != CT_OK) {
+			snprintf(errbuf, CT_ERRBUF_SIZE, "%.200s:%u: %.280s", path,
+				 lineno, ignored);
+			fclose(f);
+			return CT_ERR_PARSE;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(errbuf, CT_ERRBUF_SIZE, "%s: read error", path);
+		fclose(f);
+		return CT_ERR_IO;
+	}
+	fclose(f);
+	return CT_OK;
+}
+
+int ct_settings_add_helper(struct ct_settings *s, const char *spec,
+			   char *errbuf)
+{
+	struct ct_helper_rule r;
+	const char *colon = strchr(spec, ':');
+	const char *slash = colon ? strchr(colon, '/') : NULL;
+	size_t namelen;
+	uint32_t port;
+	char portbuf[16];
+
+	memset(&r, 0, sizeof(r));
+	if (colon == NULL || slash == NULL)
+		goto bad;
+	namelen = (size_t)(colon - spec);
+	if (namelen == 0 || namelen >= sizeof(r.name))
+		goto bad;
+	memcpy(r.name, spec, namelen);
+	if (strcmp(r.name, "ftp") != 0 && strcmp(r.name, "tftp") != 0) {
+		snprintf(errbuf, CT_ERRBUF_SIZE,
+			 "--helper %s: unknown helper '%s' (known: ftp, tftp)",
+			 spec, r.name);
+		return CT_ERR_PARSE;
+	}
+	if (strncmp(colon + 1, "tcp/", 4) == 0)
+		r.l4num = 6;
+	else if (strncmp(colon + 1, "udp/", 4) == 0)
+		r.l4num = 17;
+	else
+		goto bad;
+	if (strlen(slash + 1) >= sizeof(portbuf))
+		goto bad;
+	memcpy(portbuf, slash + 1, strlen(slash + 1) + 1);
+	if (parse_u32(portbuf, &port) != 0 || port == 0 || port > 65535)
+		goto bad;
+	r.port = (uint16_t)port;
+	if (s->nhelpers >= CT_MAX_HELPERS) {
+		snprintf(errbuf, CT_ERRBUF_SIZE, "too many --helper rules");
+		return CT_ERR_PARSE;
+	}
+	s->helpers[s->nhelpers++] = r;
+	return CT_OK;
+bad:
+	snprintf(errbuf, CT_ERRBUF_SIZE,
+		 "--helper '%s': expected NAME:PROTO/PORT, e.g. ftp:tcp/21",
+		 spec);
+	return CT_ERR_PARSE;
+}
+
+int ct_settings_set_kernel(struct ct_settings *s, const char *version,
+			   char *errbuf)
+{
+	unsigned major = 0, minor = 0;
+	char extra;
+	int n = sscanf(version, "%u.%u%c", &major, &minor, &extra);
+
+	if (n < 1 || n > 2) {
+		snprintf(errbuf, CT_ERRBUF_SIZE,
+			 "--kernel '%s': expected a version such as 6.1 or 5.10",
+			 version);
+		return CT_ERR_PARSE;
+	}
+	if (major >= 6) {
+		s->kernel = CT_KERNEL_6;
+	} else if (major == 5 && minor >= 10) {
+		s->kernel = CT_KERNEL_5_10;
+	} else {
+		snprintf(errbuf, CT_ERRBUF_SIZE,
+			 "--kernel '%s': profiles exist for 5.10 and 6.x", version);
+		return CT_ERR_PARSE;
+	}
+	return CT_OK;
+}
