@@ -1,0 +1,235 @@
+# Helper functions for the ctreplay kernel lab. Sourced by record.sh.
+# Everything here runs as root on the host and only touches the ctl-*
+# network namespaces, /etc/netns/ctl-*, and the per-run work directory $W.
+
+PY=/usr/bin/python3          # the Debian python with scapy + pyftpdlib
+NS_C=ctl-client
+NS_R=ctl-router
+NS_S=ctl-server
+ALL_NS="$NS_C $NS_R $NS_S"
+
+C4=10.77.1.2  R4C=10.77.1.1  S4=10.77.2.2  R4S=10.77.2.1
+C6=fd77:1::2  R6C=fd77:1::1  S6=fd77:2::2  R6S=fd77:2::1
+
+log() { echo "[lab] $*" >&2; }
+die() { echo "[lab] ERROR: $*" >&2; exit 1; }
+
+in_client() { ip netns exec $NS_C "$@"; }
+in_router() { ip netns exec $NS_R "$@"; }
+in_server() { ip netns exec $NS_S "$@"; }
+
+# Background processes started by the lab (pids in $W/pids; killed by pid).
+_bg() { # _bg NS LOGNAME CMD...
+	local ns=$1 name=$2; shift 2
+	ip netns exec "$ns" "$@" >"$W/log.$name" 2>&1 &
+	echo $! >>"$W/pids"
+	LAST_BG=$!
+}
+in_client_bg() { local n=$1; shift; _bg $NS_C "$n" "$@"; }
+in_server_bg() { local n=$1; shift; _bg $NS_S "$n" "$@"; }
+
+# wait_port NS PROTO PORT: wait until something listens (tcp) / is bound (udp)
+wait_port() {
+	local ns=$1 proto=$2 port=$3 i
+	for i in $(seq 1 100); do
+		if ip netns exec "$ns" ss -Hln"${proto:0:1}" "sport = :$port" 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	die "nothing listening on $proto/$port in $ns"
+}
+
+# set_sysctl KEY VAL: a sysctl in the router namespace (call from setup).
+set_sysctl() {
+	in_router sysctl -q -w "$1=$2" >/dev/null || die "sysctl $1=$2 failed"
+	echo "$1 = $2" >>"$W/sysctl-changed"
+}
+
+# snapshot LABEL: append the router's conntrack table and expectations to proc
+snapshot() {
+	local label=$1
+	in_router sh -c '
+		echo "# snapshot $(date +%s.%N) '"$label"'"
+		cat /proc/net/nf_conntrack
+		echo "# expect"
+		cat /proc/net/nf_conntrack_expect' >>"$W/proc"
+}
+
+# wait_event REGEX [SECONDS]: wait until the events file has a matching line
+wait_event() {
+	local re=$1 t=${2:-10} i
+	for i in $(seq 1 $((t * 10))); do
+		grep -qE -- "$re" "$W/events" && return 0
+		sleep 0.1
+	done
+	log "warning: no event matching /$re/ within ${t}s"
+	return 1
+}
+
+# ---------------------------------------------------------------- topology
+
+kill_ns_procs() {
+	local ns pids p
+	for ns in $ALL_NS; do
+		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null || true)
+		for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+	done
+	sleep 0.2
+	for ns in $ALL_NS; do
+		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null || true)
+		for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
+	done
+}
+
+teardown() {
+	local p
+	if [ -n "${W:-}" ] && [ -f "$W/pids" ]; then
+		for p in $(cat "$W/pids"); do kill -TERM "$p" 2>/dev/null || true; done
+	fi
+	kill_ns_procs
+	for ns in $ALL_NS; do
+		ip netns del "$ns" 2>/dev/null || true
+		rm -rf "/etc/netns/$ns"
+	done
+}
+
+ns_sysctls() { # quiet IPv6, no RA/RS/DAD; applies to interfaces created later
+	local ns=$1
+	ip netns exec "$ns" sh -c '
+		for s in all default; do
+			sysctl -q -w net.ipv6.conf.$s.accept_ra=0
+			sysctl -q -w net.ipv6.conf.$s.router_solicitations=0
+			sysctl -q -w net.ipv6.conf.$s.accept_dad=0
+			sysctl -q -w net.ipv6.conf.$s.dad_transmits=0
+			sysctl -q -w net.ipv6.conf.$s.accept_redirects=0
+			sysctl -q -w net.ipv4.conf.$s.accept_redirects=0
+			sysctl -q -w net.ipv4.conf.$s.send_redirects=0
+			sysctl -q -w net.ipv4.conf.$s.rp_filter=0
+		done' >/dev/null
+}
+
+offload_off() { # NS DEV
+	ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off rx off >/dev/null 2>&1 ||
+		ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off rx off 2>&1 | grep -v 'Cannot change\|Could not change\|^Actual changes\|off \[' >&2 || true
+}
+
+router_ruleset() {
+	cat <<'EOF'
+table inet lab {
+	ct helper ftp-standard {
+		type "ftp" protocol tcp
+		l3proto inet
+	}
+	ct helper tftp-standard {
+		type "tftp" protocol udp
+		l3proto inet
+	}
+	chain prerouting {
+		type filter hook prerouting priority filter; policy accept;
+		tcp dport 21 ct helper set "ftp-standard"
+		udp dport 69 ct helper set "tftp-standard"
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ct state invalid counter drop
+		ct state new counter
+		ct state established counter
+		ct state related counter
+		ct state untracked counter
+	}
+}
+EOF
+}
+
+setup_topology() {
+	local ns
+	teardown
+	for ns in $ALL_NS; do
+		ip netns add "$ns"
+		mkdir -p "/etc/netns/$ns"
+		echo "nameserver 127.0.0.1" >"/etc/netns/$ns/resolv.conf"
+		ip -n "$ns" link set lo up
+		ns_sysctls "$ns"
+	done
+	ip -n $NS_R link add rc0 type veth peer name eth0 netns $NS_C
+	ip -n $NS_R link add rs0 type veth peer name eth0 netns $NS_S
+	offload_off $NS_R rc0
+	offload_off $NS_R rs0
+	offload_off $NS_C eth0
+	offload_off $NS_S eth0
+
+	ip -n $NS_C addr add $C4/24 dev eth0
+	ip -n $NS_C addr add $C6/64 dev eth0 nodad
+	ip -n $NS_S addr add $S4/24 dev eth0
+	ip -n $NS_S addr add $S6/64 dev eth0 nodad
+	ip -n $NS_R addr add $R4C/24 dev rc0
+	ip -n $NS_R addr add $R6C/64 dev rc0 nodad
+	ip -n $NS_R addr add $R4S/24 dev rs0
+	ip -n $NS_R addr add $R6S/64 dev rs0 nodad
+	ip -n $NS_C link set eth0 up
+	ip -n $NS_S link set eth0 up
+	ip -n $NS_R link set rc0 up
+	ip -n $NS_R link set rs0 up
+	ip -n $NS_C route add default via $R4C
+	ip -n $NS_C -6 route add default via $R6C
+	ip -n $NS_S route add default via $R4S
+	ip -n $NS_S -6 route add default via $R6S
+
+	in_router sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
+	in_router sysctl -q -w net.ipv6.conf.all.forwarding=1 >/dev/null
+	router_ruleset | in_router nft -f - || die "loading router ruleset failed"
+	# conntrack is now active in the router namespace; the table must be empty
+	local n
+	n=$(in_router cat /proc/net/nf_conntrack | wc -l)
+	[ "$n" = 0 ] || die "router conntrack table not empty after setup ($n)"
+}
+
+# Pre-resolve neighbours is deliberately NOT done: ARP/ND are part of the
+# captures (ctreplay must skip them).
+
+# ---------------------------------------------------------------- captures
+
+CAP_PIDS=()
+start_tcpdump() { # NAME ARGS...
+	local name=$1; shift
+	in_router tcpdump -Z root -s 0 -B 131072 -U --immediate-mode \
+		--time-stamp-precision=nano "$@" -w "$W/$name.pcap" 2>"$W/log.tcpdump-$name" &
+	CAP_PIDS+=($!)
+	echo $! >>"$W/pids"
+}
+
+start_captures() {
+	CAP_PIDS=()
+	start_tcpdump in -i any -y LINUX_SLL2 -Q in
+	start_tcpdump out -i any -y LINUX_SLL2 -Q out
+	start_tcpdump eth-rc0 -i rc0 -Q in
+	start_tcpdump eth-rs0 -i rs0 -Q in
+	in_router stdbuf -oL conntrack -E -o timestamp,extended >"$W/events" 2>"$W/log.events" &
+	CAP_PIDS+=($!); echo $! >>"$W/pids"
+	in_router stdbuf -oL conntrack -E expect -o timestamp >"$W/expect-events" 2>"$W/log.expect-events" &
+	CAP_PIDS+=($!); echo $! >>"$W/pids"
+	# wait until every tcpdump says it is listening
+	local f i ok
+	for i in $(seq 1 100); do
+		ok=1
+		for f in in out eth-rc0 eth-rs0; do
+			grep -q "listening on" "$W/log.tcpdump-$f" 2>/dev/null || ok=
+		done
+		[ -n "$ok" ] && break
+		sleep 0.05
+	done
+	[ -n "$ok" ] || die "tcpdump did not start: $(cat "$W"/log.tcpdump-*)"
+	local p
+	for p in "${CAP_PIDS[@]}"; do kill -0 "$p" 2>/dev/null || die "a capture process died at start"; done
+	sleep 0.5 # let the conntrack listeners subscribe
+}
+
+stop_captures() {
+	local p
+	for p in "${CAP_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in "${CAP_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	CAP_PIDS=()
+}
