@@ -22,12 +22,24 @@ enum ct_pkt_kind {
  * l4len is what the IP header says follows the network headers, and l4cap
  * is how much of that is actually in the capture (less when the snap
  * length cut the frame).
+ *
+ * Where the kernel's own view is odd, the packet says so rather than
+ * guess: for IPv6, l4num is 59 (no next header) both for a real
+ * no-next-header and when the packet ends inside its extension header
+ * chain -- ipv6_skip_exthdr() fails in either case and conntrack calls
+ * the packet INVALID; an extension header longer than the packet leaves
+ * l4len = l4cap = 0, so every transport header read fails as it does in
+ * the kernel.  For a fragment other than the first (frag_off != 0, which
+ * conntrack calls INVALID unless defrag reassembled it) l4 is the
+ * fragment's data and l4num the protocol its header names.
  */
 struct ct_pkt {
 	uint64_t frame;        /* frame number, from 1 across all inputs */
 	ct_time ts;            /* capture time, already made monotonic */
 	enum ct_pkt_kind kind;
-	const char *reason;    /* why kind == CT_PKT_NONE (static string) */
+	const char *reason;    /* why kind == CT_PKT_NONE (static string;
+				* for a rare ethertype, valid until the next
+				* ct_decode() call like the data pointers) */
 
 	uint8_t l3num;         /* CT_L3_IPV4 / CT_L3_IPV6 */
 	uint8_t l4num;         /* protocol after IPv6 extension headers */

@@ -38,6 +38,7 @@ struct options {
 	unsigned oflags;
 	const char *json_path;
 	const char *filter;
+	struct snapshot until; /* kind SNAP_END when not given */
 	struct snapshot snaps[MAX_SNAPSHOTS];
 	int nsnaps;
 };
@@ -50,6 +51,7 @@ enum long_only {
 	OPT_SET,
 	OPT_HELPER,
 	OPT_KERNEL,
+	OPT_UNTIL,
 };
 
 static const struct option long_opts[] = {
@@ -65,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "helper", required_argument, NULL, OPT_HELPER },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -91,6 +94,7 @@ static void usage(FILE *f)
 	      "      --set KEY=VALUE     one setting (tcp_timeout_established=3600)\n"
 	      "      --helper NAME:PROTO/PORT  attach a helper (ftp:tcp/21, tftp:udp/69)\n"
 	      "      --kernel VERSION    TCP rules of another kernel (6, 5.10)\n"
+	      "      --until TIME        the capture ran until TIME: entries expire up to it\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -156,13 +160,9 @@ static int parse_time(const char *text, ct_time *out)
 	return 0;
 }
 
-static int add_snapshot(struct options *o, const char *text)
+/* TIME as --snapshot and --until take it: epoch, +SECONDS or end. */
+static int parse_instant(struct snapshot *s, const char *text)
 {
-	struct snapshot *s;
-
-	if (o->nsnaps >= MAX_SNAPSHOTS)
-		return -1;
-	s = &o->snaps[o->nsnaps];
 	memset(s, 0, sizeof(*s));
 	if (strcmp(text, "end") == 0) {
 		s->kind = SNAP_END;
@@ -175,6 +175,15 @@ static int add_snapshot(struct options *o, const char *text)
 		if (parse_time(text, &s->t) != 0)
 			return -1;
 	}
+	return 0;
+}
+
+static int add_snapshot(struct options *o, const char *text)
+{
+	if (o->nsnaps >= MAX_SNAPSHOTS)
+		return -1;
+	if (parse_instant(&o->snaps[o->nsnaps], text) != 0)
+		return -1;
 	o->nsnaps++;
 	return 0;
 }
@@ -237,6 +246,7 @@ int main(int argc, char **argv)
 	int c, err = 0, rc = CT_EXIT_OK, i, r;
 
 	memset(&o, 0, sizeof(o));
+	o.until.kind = SNAP_END;
 	ct_settings_init(&set);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
@@ -267,6 +277,14 @@ int main(int argc, char **argv)
 				fprintf(stderr,
 					"ctreplay: --snapshot '%s': expected epoch seconds[.fraction], +SECONDS or end (at most %d)\n",
 					optarg, MAX_SNAPSHOTS);
+				return CT_EXIT_USAGE;
+			}
+			break;
+		case OPT_UNTIL:
+			if (parse_instant(&o.until, optarg) != 0) {
+				fprintf(stderr,
+					"ctreplay: --until '%s': expected epoch seconds[.fraction], +SECONDS or end\n",
+					optarg);
 				return CT_EXIT_USAGE;
 			}
 			break;
@@ -386,6 +404,10 @@ int main(int argc, char **argv)
 					o.snaps[i].kind = SNAP_ABS;
 				}
 			}
+			if (o.until.kind == SNAP_REL) {
+				o.until.t += frame.ts;
+				o.until.kind = SNAP_ABS;
+			}
 			first = false;
 		}
 		if (o.nsnaps)
@@ -395,11 +417,14 @@ int main(int argc, char **argv)
 		ct_engine_packet(eng, &pkt);
 	}
 
-	/* Snapshots after the last frame: the clock runs on without traffic. */
-	flush_snapshots(&o, eng, 0, true);
+	/* Snapshots after the last frame: the clock runs on without traffic,
+	 * and so it does up to --until. */
 	for (i = 0; i < o.nsnaps; i++)
 		if (o.snaps[i].kind == SNAP_END)
 			print_snapshot(stdout, eng, ct_engine_now(eng));
+	flush_snapshots(&o, eng, 0, true);
+	if (o.until.kind == SNAP_ABS)
+		ct_engine_advance(eng, o.until.t);
 	if (o.list)
 		report_list(stdout, stderr, eng, o.oflags);
 	if (rjs)

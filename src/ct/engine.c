@@ -1,0 +1,1394 @@
+/* \summary: the tracking engine: capture clock, table, expiry, dispatch (nf_conntrack_core) */
+/*
+ * One frame goes through what nf_conntrack_in() and nf_confirm() do on a
+ * router, in capture-time order:
+ *
+ *   expire everything due -> (defrag) -> ICMP error matching -> tuple ->
+ *   lookup or create (early drop when full) -> tracker -> SEEN_REPLY ->
+ *   helper -> confirm -> one event message -> verdict.
+ *
+ * Model and deliberate differences from the kernel:
+ *  - Deadlines are exact in nanoseconds (an entry is dead at
+ *    refreshed + timeout); the timeout shown is computed in jiffies of
+ *    1/hz s so it drops by one right after a refresh, as /proc shows.
+ *  - Expired entries are destroyed exactly at their deadline, in deadline
+ *    order (the kernel's GC does it "some time" later, but always before a
+ *    later packet of the same tuple is seen).
+ *  - The hash uses a fixed seed, so which entries early drop evicts is
+ *    reproducible (the kernel's siphash key is random).  The kernel's GC
+ *    "early drop mode" (evicting closing ASSURED TCP) is not modelled.
+ *  - One CPU: no clash resolution; ids are creation order from 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../defrag.h"
+#include "engine.h"
+#include "l4proto.h"
+
+/* Fixed so bucket order, hence early-drop choices, repeat run to run. */
+#define ENGINE_HASH_SEED 0x63747270u
+/* Buckets early drop looks at, from the new tuple's (NF_CT_EVICTION_RANGE). */
+#define ENGINE_EVICTION_RANGE 8
+#define ENGINE_POOL_CHUNK 1024
+#define ENGINE_NO_HEAP UINT32_MAX
+/* A packet may be looked up again after a reopen kill; never loop. */
+#define ENGINE_MAX_REPEAT 3
+
+#define IPPROTO_ICMP_NUM 1
+#define IPPROTO_ICMPV6_NUM 58
+
+struct engine_chunk {
+	struct engine_chunk *next;
+	struct ct_conn conns[ENGINE_POOL_CHUNK];
+};
+
+struct ct_engine {
+	struct ct_settings set;
+	struct ct_sink sinks[CT_MAX_SINKS];
+	int nsinks;
+	ct_time now;
+	bool started;
+	struct ct_stats stats;
+
+	/*
+	 * Two bucket arrays, one per direction, chaining hnode[dir]: the
+	 * chain a node sits on tells which tuple it stands for.  Together
+	 * they are the kernel's single table holding both tuples.
+	 */
+	struct ct_hnode **table[2];
+	uint32_t nbuckets;
+	size_t count;
+
+	/* Confirmed entries, a min-heap on (expires, id). */
+	struct ct_conn **heap;
+	size_t heap_len;
+	size_t heap_cap;
+
+	struct engine_chunk *chunks;
+	struct ct_conn *free_list;     /* linked through ->master */
+	uint64_t last_id;
+
+	/* Entries destroyed while a frame is handled; freed after its verdict
+	 * so events and the verdict may still point at them. */
+	struct ct_conn **dead;
+	size_t ndead;
+	size_t dead_cap;
+
+	struct ct_conn **scratch;      /* early-drop victims */
+	size_t scratch_cap;
+
+	const struct ct_conn **list;
+	size_t list_cap;
+
+	/* The current frame's tracker context: verdict reason and explain
+	 * point into it, so it outlives the frame's processing. */
+	struct ct_pctx ctx;
+
+	struct ct_defrag *defrag;
+};
+
+/* ------------------------------------------------------------------ */
+/* time */
+
+/* floor(t * hz / 1e9) without overflowing for any capture time. */
+static int64_t engine_jiffies(ct_time t, uint32_t hz)
+{
+	int64_t q = t / CT_NSEC_PER_SEC, r = t % CT_NSEC_PER_SEC;
+
+	if (r < 0) {
+		q--;
+		r += CT_NSEC_PER_SEC;
+	}
+	return q * (int64_t)hz + r * (int64_t)hz / CT_NSEC_PER_SEC;
+}
+
+uint32_t ct_conn_remaining(const struct ct_conn *ct, ct_time now, uint32_t hz)
+{
+	int64_t left;
+
+	if (hz == 0)
+		hz = 1000;
+	left = (int64_t)ct->timeout * hz -
+	       (engine_jiffies(now, hz) - engine_jiffies(ct->refreshed, hz));
+	if (left <= 0)
+		return 0;
+	return (uint32_t)(left / hz);
+}
+
+/* ------------------------------------------------------------------ */
+/* sinks */
+
+static void engine_emit_event(struct ct_engine *eng, const struct ct_event *ev)
+{
+	int i;
+
+	for (i = 0; i < eng->nsinks; i++)
+		if (eng->sinks[i].event)
+			eng->sinks[i].event(eng->sinks[i].ctx, ev);
+}
+
+static void engine_emit_verdict(struct ct_engine *eng,
+				const struct ct_verdict *v)
+{
+	int i;
+
+	for (i = 0; i < eng->nsinks; i++)
+		if (eng->sinks[i].verdict)
+			eng->sinks[i].verdict(eng->sinks[i].ctx, v);
+}
+
+static bool conn_has_state(const struct ct_conn *ct)
+{
+	return ct->l4 && ct->l4->state_name && ct->l4->state_name(ct) != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* hash table */
+
+static struct ct_conn *conn_of(struct ct_hnode *n, enum ct_dir dir)
+{
+	return (struct ct_conn *)(void *)((char *)(n - dir) -
+					  offsetof(struct ct_conn, hnode));
+}
+
+/* Same bucket spread as the kernel's reciprocal_scale(). */
+static uint32_t engine_bucket(const struct ct_engine *eng, uint32_t hash)
+{
+	return (uint32_t)(((uint64_t)hash * eng->nbuckets) >> 32);
+}
+
+static uint32_t engine_hash(const struct ct_tuple *t)
+{
+	return ct_tuple_hash(t, ENGINE_HASH_SEED);
+}
+
+static struct ct_conn *engine_lookup(struct ct_engine *eng,
+				     const struct ct_tuple *t, enum ct_dir *dir)
+{
+	uint32_t b = engine_bucket(eng, engine_hash(t));
+	int d;
+
+	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
+		struct ct_hnode *n;
+
+		for (n = eng->table[d][b]; n; n = n->next) {
+			struct ct_conn *ct = conn_of(n, (enum ct_dir)d);
+
+			if (ct_tuple_equal(&ct->tuple[d], t)) {
+				*dir = (enum ct_dir)d;
+				return ct;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void table_link(struct ct_hnode **table, uint32_t b, struct ct_hnode *n)
+{
+	n->next = table[b];
+	table[b] = n;
+}
+
+static void engine_table_insert(struct ct_engine *eng, struct ct_conn *ct)
+{
+	int d;
+
+	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++)
+		table_link(eng->table[d],
+			   engine_bucket(eng, engine_hash(&ct->tuple[d])),
+			   &ct->hnode[d]);
+}
+
+static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
+{
+	int d;
+
+	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
+		uint32_t b = engine_bucket(eng, engine_hash(&ct->tuple[d]));
+		struct ct_hnode **pp;
+
+		for (pp = &eng->table[d][b]; *pp; pp = &(*pp)->next) {
+			if (*pp == &ct->hnode[d]) {
+				*pp = ct->hnode[d].next;
+				break;
+			}
+		}
+		ct->hnode[d].next = NULL;
+	}
+}
+
+/* Double the bucket count; on allocation failure keep the old table. */
+static void engine_table_grow(struct ct_engine *eng)
+{
+	struct ct_hnode **old[2] = { eng->table[0], eng->table[1] };
+	uint32_t oldn = eng->nbuckets, b;
+	struct ct_hnode **fresh[2];
+	int d;
+
+	if (oldn > UINT32_MAX / 2)
+		return;
+	fresh[0] = calloc((size_t)oldn * 2, sizeof(*fresh[0]));
+	fresh[1] = calloc((size_t)oldn * 2, sizeof(*fresh[1]));
+	if (!fresh[0] || !fresh[1]) {
+		free(fresh[0]);
+		free(fresh[1]);
+		return;
+	}
+	eng->table[0] = fresh[0];
+	eng->table[1] = fresh[1];
+	eng->nbuckets = oldn * 2;
+	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
+		for (b = 0; b < oldn; b++) {
+			struct ct_hnode *n = old[d][b], *next;
+
+			for (; n; n = next) {
+				struct ct_conn *ct = conn_of(n, (enum ct_dir)d);
+
+				next = n->next;
+				table_link(eng->table[d],
+					   engine_bucket(eng,
+						engine_hash(&ct->tuple[d])),
+					   n);
+			}
+		}
+		free(old[d]);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* timer heap */
+
+static bool heap_before(const struct ct_conn *a, const struct ct_conn *b)
+{
+	if (a->expires != b->expires)
+		return a->expires < b->expires;
+	return a->id < b->id;
+}
+
+static void heap_place(struct ct_engine *eng, size_t i, struct ct_conn *ct)
+{
+	eng->heap[i] = ct;
+	ct->heap_index = (uint32_t)i;
+}
+
+static void heap_sift_up(struct ct_engine *eng, size_t i)
+{
+	struct ct_conn *ct = eng->heap[i];
+
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+
+		if (!heap_before(ct, eng->heap[parent]))
+			break;
+		heap_place(eng, i, eng->heap[parent]);
+		i = parent;
+	}
+	heap_place(eng, i, ct);
+}
+
+static void heap_sift_down(struct ct_engine *eng, size_t i)
+{
+	struct ct_conn *ct = eng->heap[i];
+
+	for (;;) {
+		size_t l = 2 * i + 1, best = i;
+		const struct ct_conn *bestc = ct;
+
+		if (l < eng->heap_len && heap_before(eng->heap[l], bestc)) {
+			best = l;
+			bestc = eng->heap[l];
+		}
+		if (l + 1 < eng->heap_len &&
+		    heap_before(eng->heap[l + 1], bestc))
+			best = l + 1;
+		if (best == i)
+			break;
+		heap_place(eng, i, eng->heap[best]);
+		i = best;
+	}
+	heap_place(eng, i, ct);
+}
+
+static bool heap_reserve(struct ct_engine *eng)
+{
+	struct ct_conn **h;
+	size_t cap;
+
+	if (eng->heap_len < eng->heap_cap)
+		return true;
+	cap = eng->heap_cap ? eng->heap_cap * 2 : 1024;
+	h = realloc(eng->heap, cap * sizeof(*h));
+	if (!h)
+		return false;
+	eng->heap = h;
+	eng->heap_cap = cap;
+	return true;
+}
+
+static void heap_push(struct ct_engine *eng, struct ct_conn *ct)
+{
+	heap_place(eng, eng->heap_len++, ct);
+	heap_sift_up(eng, ct->heap_index);
+}
+
+static void heap_remove(struct ct_engine *eng, struct ct_conn *ct)
+{
+	size_t i = ct->heap_index;
+	struct ct_conn *last;
+
+	if (i == ENGINE_NO_HEAP || i >= eng->heap_len)
+		return;
+	last = eng->heap[--eng->heap_len];
+	ct->heap_index = ENGINE_NO_HEAP;
+	if (last == ct)
+		return;
+	heap_place(eng, i, last);
+	heap_sift_up(eng, i);
+	heap_sift_down(eng, last->heap_index);
+}
+
+static void heap_update(struct ct_engine *eng, struct ct_conn *ct)
+{
+	if (ct->heap_index == ENGINE_NO_HEAP)
+		return;
+	heap_sift_up(eng, ct->heap_index);
+	heap_sift_down(eng, ct->heap_index);
+}
+
+/* ------------------------------------------------------------------ */
+/* connection pool */
+
+static struct ct_conn *engine_conn_alloc(struct ct_engine *eng)
+{
+	struct ct_conn *ct;
+
+	if (!eng->free_list) {
+		struct engine_chunk *c = malloc(sizeof(*c));
+		size_t i;
+
+		if (!c)
+			return NULL;
+		c->next = eng->chunks;
+		eng->chunks = c;
+		for (i = ENGINE_POOL_CHUNK; i-- > 0;) {
+			c->conns[i].master = eng->free_list;
+			eng->free_list = &c->conns[i];
+		}
+	}
+	ct = eng->free_list;
+	eng->free_list = ct->master;
+	memset(ct, 0, sizeof(*ct));
+	ct->heap_index = ENGINE_NO_HEAP;
+	return ct;
+}
+
+static void engine_conn_free(struct ct_engine *eng, struct ct_conn *ct)
+{
+	memset(ct, 0, sizeof(*ct));
+	ct->master = eng->free_list;
+	eng->free_list = ct;
+}
+
+/* An entry that was never confirmed: gone without a trace. */
+static void engine_discard(struct ct_engine *eng, struct ct_conn *ct)
+{
+	if (ct->master && ct->master->use > 0)
+		ct->master->use--;
+	engine_conn_free(eng, ct);
+}
+
+static void engine_defer_free(struct ct_engine *eng, struct ct_conn *ct)
+{
+	if (eng->ndead == eng->dead_cap) {
+		size_t cap = eng->dead_cap ? eng->dead_cap * 2 : 16;
+		struct ct_conn **d = realloc(eng->dead, cap * sizeof(*d));
+
+		if (!d) {
+			/* cannot keep it for the verdict: leak it rather than
+			 * hand reporters a dangling pointer */
+			return;
+		}
+		eng->dead = d;
+		eng->dead_cap = cap;
+	}
+	eng->dead[eng->ndead++] = ct;
+}
+
+static void engine_reap_dead(struct ct_engine *eng)
+{
+	size_t i;
+
+	for (i = 0; i < eng->ndead; i++)
+		engine_conn_free(eng, eng->dead[i]);
+	eng->ndead = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* destruction */
+
+/*
+ * Take a confirmed entry out of the table and the timer heap.  Expected
+ * children outlive their master (the kernel keeps a reference; here the
+ * link is simply cut).
+ */
+static void engine_unlink(struct ct_engine *eng, struct ct_conn *ct)
+{
+	engine_table_remove(eng, ct);
+	heap_remove(eng, ct);
+	eng->count--;
+	ct->status |= CT_IPS_DYING;
+	if (ct->use > 0) {
+		size_t i;
+
+		for (i = 0; i < eng->heap_len; i++)
+			if (eng->heap[i]->master == ct)
+				eng->heap[i]->master = NULL;
+		ct->use = 0;
+	}
+	if (ct->master) {
+		if (ct->master->use > 0)
+			ct->master->use--;
+		ct->master = NULL;
+	}
+}
+
+/*
+ * nf_ct_delete() of a confirmed entry: DESTROY message, then unlink.
+ * Killed entries carry the time they had left when non-zero (ctnetlink
+ * since 5.11); expired ones carry none.
+ */
+static void engine_destroy(struct ct_engine *eng, struct ct_conn *ct,
+			   ct_time ts, uint64_t frame,
+			   enum ct_destroy_cause cause)
+{
+	struct ct_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = CT_EV_DESTROY;
+	ev.bits = CT_IPCT_DESTROY;
+	ev.ts = ts;
+	ev.frame = frame;
+	ev.ct = ct;
+	ev.cause = cause;
+	if (cause != CT_DC_EXPIRED) {
+		ev.timeout = ct_conn_remaining(ct, ts, eng->set.hz);
+		ev.has_timeout = ev.timeout != 0;
+	}
+	ev.has_protoinfo = conn_has_state(ct);
+	/* pending UPDATE bits die with the entry */
+	ct->events = 0;
+	engine_emit_event(eng, &ev);
+	engine_unlink(eng, ct);
+}
+
+void ct_engine_advance(struct ct_engine *eng, ct_time now)
+{
+	engine_reap_dead(eng);
+	if (!eng->started) {
+		eng->started = true;
+		eng->now = now;
+	}
+	if (now < eng->now)
+		now = eng->now;
+	while (eng->heap_len > 0 && eng->heap[0]->expires <= now) {
+		struct ct_conn *ct = eng->heap[0];
+
+		if (ct->expires > eng->now)
+			eng->now = ct->expires;
+		engine_destroy(eng, ct, ct->expires, 0, CT_DC_EXPIRED);
+		engine_conn_free(eng, ct);
+	}
+	eng->now = now;
+}
+
+/*
+ * early_drop(): the table is full.  Look at up to ENGINE_EVICTION_RANGE
+ * buckets from the new tuple's; in the first one holding any confirmed
+ * entry that is not ASSURED, evict all such entries (in id order, for a
+ * stable event order).  Returns the number evicted.
+ */
+static size_t engine_early_drop(struct ct_engine *eng, uint32_t hash,
+				const struct ct_pkt *pkt)
+{
+	uint32_t b = engine_bucket(eng, hash);
+	int i;
+
+	for (i = 0; i < ENGINE_EVICTION_RANGE; i++, b = (b + 1) % eng->nbuckets) {
+		size_t n = 0, k, j;
+		int d;
+
+		for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
+			struct ct_hnode *node;
+
+			for (node = eng->table[d][b]; node; node = node->next) {
+				struct ct_conn *ct = conn_of(node,
+							     (enum ct_dir)d);
+				bool dup = false;
+
+				if (ct->status & (CT_IPS_ASSURED | CT_IPS_DYING))
+					continue;
+				for (k = 0; k < n; k++)
+					dup = dup || eng->scratch[k] == ct;
+				if (dup)
+					continue;
+				if (n == eng->scratch_cap) {
+					size_t cap = n ? n * 2 : 16;
+					struct ct_conn **s = realloc(
+						eng->scratch, cap * sizeof(*s));
+
+					if (!s)
+						break;
+					eng->scratch = s;
+					eng->scratch_cap = cap;
+				}
+				eng->scratch[n++] = ct;
+			}
+		}
+		if (n == 0)
+			continue;
+		/* insertion sort by id: victims of one bucket are few */
+		for (k = 1; k < n; k++) {
+			struct ct_conn *c = eng->scratch[k];
+
+			for (j = k; j > 0 && eng->scratch[j - 1]->id > c->id; j--)
+				eng->scratch[j] = eng->scratch[j - 1];
+			eng->scratch[j] = c;
+		}
+		for (k = 0; k < n; k++) {
+			engine_destroy(eng, eng->scratch[k], eng->now,
+				       pkt->frame, CT_DC_EARLY_DROP);
+			engine_defer_free(eng, eng->scratch[k]);
+		}
+		eng->stats.early_drop += n;
+		return n;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* services for trackers */
+
+void ct_engine_account(struct ct_engine *eng, struct ct_conn *ct,
+		       struct ct_pctx *ctx)
+{
+	(void)eng;
+	if (!ctx || !ctx->pkt)
+		return;
+	ct->packets[ctx->dir]++;
+	ct->bytes[ctx->dir] += ctx->pkt->l3len;
+}
+
+void ct_engine_refresh(struct ct_engine *eng, struct ct_conn *ct,
+		       struct ct_pctx *ctx, uint32_t seconds)
+{
+	ct_time now = ctx ? ctx->now : eng->now;
+
+	ct->timeout = seconds;
+	ct->refreshed = now;
+	ct->expires = now + (ct_time)seconds * CT_NSEC_PER_SEC;
+	if ((ct->status & CT_IPS_CONFIRMED) && !(ct->status & CT_IPS_DYING))
+		heap_update(eng, ct);
+	ct_engine_account(eng, ct, ctx);
+}
+
+void ct_engine_set_status(struct ct_engine *eng, struct ct_conn *ct,
+			  uint32_t bits)
+{
+	uint32_t fresh = bits & ~ct->status;
+
+	ct->status |= bits;
+	if (fresh & CT_IPS_ASSURED)
+		ct_engine_cache_event(eng, ct, CT_IPCT_ASSURED);
+}
+
+void ct_engine_cache_event(struct ct_engine *eng, struct ct_conn *ct,
+			   uint32_t bits)
+{
+	(void)eng;
+	ct->events |= bits;
+}
+
+void ct_engine_kill(struct ct_engine *eng, struct ct_conn *ct,
+		    struct ct_pctx *ctx)
+{
+	enum ct_destroy_cause cause = CT_DC_KILLED;
+
+	if (ct->status & CT_IPS_DYING)
+		return;
+	if (!(ct->status & CT_IPS_CONFIRMED)) {
+		/* never in the table: it vanishes with the packet, silently */
+		ct->status |= CT_IPS_DYING;
+		return;
+	}
+	if (ctx && ctx->kill_cause != CT_DC_NONE)
+		cause = ctx->kill_cause;
+	engine_destroy(eng, ct, eng->now, ctx && ctx->pkt ? ctx->pkt->frame : 0,
+		       cause);
+	engine_defer_free(eng, ct);
+}
+
+/* ------------------------------------------------------------------ */
+/* the per-packet path */
+
+static enum ct_ctstate ctinfo_state(enum ct_info ctinfo)
+{
+	switch (ctinfo) {
+	case CT_INFO_NEW:
+		return CT_STATE_NEW;
+	case CT_INFO_ESTABLISHED:
+	case CT_INFO_ESTABLISHED_REPLY:
+		return CT_STATE_ESTABLISHED;
+	case CT_INFO_RELATED:
+	case CT_INFO_RELATED_REPLY:
+		return CT_STATE_RELATED;
+	case CT_INFO_UNTRACKED:
+		return CT_STATE_UNTRACKED;
+	}
+	return CT_STATE_INVALID;
+}
+
+static void tuple_from_pkt(struct ct_tuple *t, const struct ct_pkt *pkt)
+{
+	size_t alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4;
+
+	memset(t, 0, sizeof(*t));
+	t->l3num = pkt->l3num;
+	t->l4num = pkt->l4num;
+	memcpy(t->src, pkt->src, alen);
+	memcpy(t->dst, pkt->dst, alen);
+}
+
+/*
+ * ICMP numbers pick their inverter by protocol alone, whatever the family
+ * (nf_ct_invert_tuple switches on the protocol number).
+ */
+static const struct ct_l4proto *tuple_l4proto(const struct ct_tuple *t)
+{
+	if (t->l4num == IPPROTO_ICMP_NUM)
+		return &ct_l4proto_icmp;
+	if (t->l4num == IPPROTO_ICMPV6_NUM)
+		return &ct_l4proto_icmpv6;
+	return ct_l4proto_find(t->l3num, t->l4num);
+}
+
+static bool engine_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
+{
+	size_t alen = ct_tuple_addr_len(orig);
+
+	memset(inv, 0, sizeof(*inv));
+	inv->l3num = orig->l3num;
+	inv->l4num = orig->l4num;
+	inv->zone = orig->zone;
+	memcpy(inv->src, orig->dst, alen);
+	memcpy(inv->dst, orig->src, alen);
+	return tuple_l4proto(orig)->invert(inv, orig);
+}
+
+static bool ipv6_is_ext_header(uint8_t nh)
+{
+	return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 59 ||
+	       nh == 60;
+}
+
+/*
+ * Tuple of the packet quoted inside an ICMP error, `off` bytes into the
+ * ICMP message (nf_ct_get_tuplepr on the inner header).  Like the kernel
+ * it fails for a quoted non-first fragment or missing L4 bytes; only the
+ * first bytes of the quoted transport header are needed.
+ */
+static bool engine_inner_tuple(const struct ct_pkt *pkt, uint32_t off,
+			       struct ct_tuple *t)
+{
+	const uint8_t *p;
+	uint32_t cap, len, hlen;
+	uint8_t proto;
+	struct ct_pkt inner;
+	struct ct_pctx ictx;
+
+	if (off > pkt->l4cap)
+		return false;
+	p = pkt->l4 + off;
+	cap = pkt->l4cap - off;
+	len = pkt->l4len - off;
+
+	memset(&inner, 0, sizeof(inner));
+	inner.kind = CT_PKT_IP;
+	inner.l3num = pkt->l3num;
+	if (pkt->l3num == CT_L3_IPV4) {
+		if (cap < 20)
+			return false;
+		if ((((p[6] << 8) | p[7]) & 0x1fff) != 0)
+			return false;
+		/* like ipv4_get_l4proto, only "past the end" is refused */
+		hlen = (uint32_t)(p[0] & 0x0f) * 4;
+		if (hlen > len)
+			return false;
+		proto = p[9];
+		memcpy(inner.src, p + 12, 4);
+		memcpy(inner.dst, p + 16, 4);
+	} else {
+		if (cap < 40)
+			return false;
+		memcpy(inner.src, p + 8, 16);
+		memcpy(inner.dst, p + 24, 16);
+		proto = p[6];
+		hlen = 40;
+		while (ipv6_is_ext_header(proto)) {
+			uint32_t elen;
+
+			if (proto == 59 || hlen + 8 > cap)
+				return false;
+			if (proto == 44) {
+				if ((((p[hlen + 2] << 8) | p[hlen + 3]) &
+				     0xfff8) != 0)
+					return false;
+				elen = 8;
+			} else if (proto == 51) {
+				elen = ((uint32_t)p[hlen + 1] + 2) * 4;
+			} else {
+				elen = ((uint32_t)p[hlen + 1] + 1) * 8;
+			}
+			proto = p[hlen];
+			hlen += elen;
+		}
+		if (hlen > len)
+			return false;
+	}
+	inner.l4num = proto;
+	inner.l3hdrlen = hlen;
+	inner.l4 = p + (hlen < cap ? hlen : cap);
+	inner.l4len = len - hlen;
+	inner.l4cap = hlen < cap ? cap - hlen : 0;
+	if (inner.l4cap > inner.l4len)
+		inner.l4cap = inner.l4len;
+
+	tuple_from_pkt(t, &inner);
+	memset(&ictx, 0, sizeof(ictx));
+	ictx.pkt = &inner;
+	return tuple_l4proto(t)->pkt_to_tuple(&ictx, t);
+}
+
+static bool icmpv6_untracked_type(uint8_t type)
+{
+	switch (type) {
+	case 130: case 131: case 132:  /* MLD */
+	case 133: case 134: case 135: case 136:  /* router/neighbour disc. */
+	case 143:  /* MLDv2 report */
+	case 151: case 152: case 153:  /* multicast router discovery */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool icmp_is_error_type(uint8_t type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/* What the ICMP error pass decided. */
+enum engine_icmp_result {
+	ENGINE_ICMP_CONTINUE,  /* not an error: normal tracking */
+	ENGINE_ICMP_DONE,      /* verdict filled in */
+};
+
+static enum engine_icmp_result engine_icmp_invalid(struct ct_engine *eng,
+						   struct ct_verdict *v,
+						   const char *reason)
+{
+	eng->stats.icmp_error++;
+	v->state = CT_STATE_INVALID;
+	v->reason = reason;
+	return ENGINE_ICMP_DONE;
+}
+
+/*
+ * nf_conntrack_inet_error(): the quoted packet travelled the other way,
+ * so its inverted tuple names the entry; the error must be addressed to
+ * that tuple's destination.  A match is RELATED and changes nothing in
+ * the entry: no refresh, no counters, no event.
+ */
+static enum engine_icmp_result engine_inet_error(struct ct_engine *eng,
+						 struct ct_verdict *v,
+						 uint32_t inner_off)
+{
+	const struct ct_pkt *pkt = eng->ctx.pkt;
+	struct ct_tuple quoted, inv;
+	struct ct_conn *ct;
+	enum ct_dir dir;
+
+	if (!engine_inner_tuple(pkt, inner_off, &quoted))
+		return engine_icmp_invalid(eng, v,
+			"icmp error: no tuple in the quoted packet");
+	if (!engine_invert(&inv, &quoted))
+		return engine_icmp_invalid(eng, v,
+			"icmp error: quoted tuple cannot be inverted");
+	ct = engine_lookup(eng, &inv, &dir);
+	if (!ct)
+		return engine_icmp_invalid(eng, v,
+			"icmp error: no matching connection");
+	eng->stats.found++;
+	if (memcmp(pkt->dst, ct->tuple[dir].dst,
+		   ct_tuple_addr_len(&ct->tuple[dir])) != 0) {
+		v->ct = ct;
+		v->dir = dir;
+		return engine_icmp_invalid(eng, v, "outer daddr != inner");
+	}
+	v->ct = ct;
+	v->dir = dir;
+	v->state = CT_STATE_RELATED;
+	eng->ctx.ctinfo = dir == CT_DIR_REPLY ? CT_INFO_RELATED_REPLY
+					     : CT_INFO_RELATED;
+	return ENGINE_ICMP_DONE;
+}
+
+/* The ICMPv6 redirect carries the packet it redirects in an option. */
+static enum engine_icmp_result engine_icmpv6_redirect(struct ct_engine *eng,
+						      struct ct_verdict *v)
+{
+	const struct ct_pkt *pkt = eng->ctx.pkt;
+	const uint32_t rd_len = 40;  /* header, target, destination */
+
+	if (pkt->l4len < rd_len)
+		return engine_icmp_invalid(eng, v, "short redirect");
+	if (pkt->l4[1] != 0)
+		return ENGINE_ICMP_CONTINUE;
+	if (pkt->ttl != 255 ||
+	    !(pkt->src[0] == 0xfe && (pkt->src[1] & 0xc0) == 0x80))
+		return engine_icmp_invalid(eng, v,
+			"invalid saddr or hoplimit for redirect");
+	if (pkt->l4len < rd_len + 2 ||
+	    (pkt->l4cap >= rd_len + 2 && pkt->l4[rd_len + 1] == 0))
+		return engine_icmp_invalid(eng, v, "redirect without options");
+	if (pkt->l4cap < rd_len + 2)
+		return engine_icmp_invalid(eng, v,
+			"redirect option not captured");
+	if (pkt->l4[rd_len] != 4)  /* not "redirected header" */
+		return ENGINE_ICMP_CONTINUE;
+	return engine_inet_error(eng, v, rd_len + 8);
+}
+
+/* nf_conntrack_icmpv4_error() / nf_conntrack_icmpv6_error(). */
+static enum engine_icmp_result engine_icmp_error(struct ct_engine *eng,
+						 const struct ct_l4proto *l4,
+						 struct ct_verdict *v)
+{
+	struct ct_pctx *ctx = &eng->ctx;
+	uint8_t type;
+
+	if (l4->error && !l4->error(ctx))
+		return engine_icmp_invalid(eng, v, ctx->reason);
+	type = ctx->pkt->l4[0];
+	if (l4 == &ct_l4proto_icmp) {
+		if (!icmp_is_error_type(type))
+			return ENGINE_ICMP_CONTINUE;
+		return engine_inet_error(eng, v, 8);
+	}
+	if (icmpv6_untracked_type(type)) {
+		v->state = CT_STATE_UNTRACKED;
+		ctx->ctinfo = CT_INFO_UNTRACKED;
+		return ENGINE_ICMP_DONE;
+	}
+	if (type == 137)
+		return engine_icmpv6_redirect(eng, v);
+	if (type >= 128)
+		return ENGINE_ICMP_CONTINUE;
+	return engine_inet_error(eng, v, 8);
+}
+
+/*
+ * Expectation hook (nf_ct_find_expectation): a matching expectation makes
+ * the new entry EXPECTED with a master.  None exist yet: helpers that
+ * create them (FTP, TFTP) come later.
+ */
+static struct ct_conn *engine_expect_match(struct ct_engine *eng,
+					   struct ct_conn *ct)
+{
+	(void)eng;
+	(void)ct;
+	return NULL;
+}
+
+/*
+ * Helper hook (nf_confirm): runs after the tracker for every accepted
+ * packet of an entry with a helper, except RELATED_REPLY.  Returns false
+ * to drop the packet.  The FTP/TFTP parsers come later.
+ */
+static bool engine_run_helper(struct ct_engine *eng, struct ct_conn *ct,
+			      struct ct_pctx *ctx)
+{
+	(void)eng;
+	(void)ct;
+	(void)ctx;
+	return true;
+}
+
+/* Explicit helper rules (nft "ct helper set") match the original dport. */
+static void engine_assign_helper(struct ct_engine *eng, struct ct_conn *ct)
+{
+	const struct ct_tuple *t = &ct->tuple[CT_DIR_ORIGINAL];
+	int i;
+
+	for (i = 0; i < eng->set.nhelpers && i < CT_MAX_HELPERS; i++) {
+		const struct ct_helper_rule *r = &eng->set.helpers[i];
+
+		if (r->l4num == t->l4num && r->port == t->dport) {
+			ct->helper = r;
+			ct->status |= CT_IPS_HELPER;
+			return;
+		}
+	}
+}
+
+/*
+ * init_conntrack(): invert the tuple, make room (early drop), take an
+ * entry from the pool, match expectations or assign a helper.  On failure
+ * fills the verdict and returns NULL.
+ */
+static struct ct_conn *engine_new_conn(struct ct_engine *eng,
+				       const struct ct_tuple *t,
+				       const struct ct_l4proto *l4,
+				       struct ct_verdict *v)
+{
+	struct ct_pctx *ctx = &eng->ctx;
+	struct ct_tuple inv;
+	struct ct_conn *ct, *master;
+
+	if (!engine_invert(&inv, t)) {
+		eng->stats.invalid++;
+		v->state = CT_STATE_INVALID;
+		snprintf(ctx->reason_buf, sizeof(ctx->reason_buf),
+			 "%s packet without a reply tuple", l4->name);
+		v->reason = ctx->reason_buf;
+		return NULL;
+	}
+	if (eng->set.max != 0 && eng->count + 1 > eng->set.max &&
+	    engine_early_drop(eng, engine_hash(t), ctx->pkt) == 0) {
+		eng->stats.drop++;
+		v->state = CT_STATE_DROP;
+		v->reason = "table full";
+		return NULL;
+	}
+	ct = engine_conn_alloc(eng);
+	if (!ct) {
+		eng->stats.drop++;
+		v->state = CT_STATE_DROP;
+		v->reason = "out of memory";
+		return NULL;
+	}
+	ct->tuple[CT_DIR_ORIGINAL] = *t;
+	ct->tuple[CT_DIR_REPLY] = inv;
+	ct->l4 = l4;
+	ct->first_frame = ctx->pkt->frame;
+	ct->refreshed = eng->now;
+	ct->expires = eng->now;
+	ct->acct = eng->set.acct;
+	ct->tstamp = eng->set.timestamp;
+
+	master = engine_expect_match(eng, ct);
+	if (master) {
+		ct->status |= CT_IPS_EXPECTED;
+		ct->master = master;
+		ct->mark = master->mark;
+		master->use++;
+	} else {
+		engine_assign_helper(eng, ct);
+	}
+	return ct;
+}
+
+/* __nf_conntrack_confirm(): into the table, with its id and NEW bits. */
+static bool engine_confirm(struct ct_engine *eng, struct ct_conn *ct)
+{
+	enum ct_dir d;
+
+	if (engine_lookup(eng, &ct->tuple[CT_DIR_ORIGINAL], &d) ||
+	    engine_lookup(eng, &ct->tuple[CT_DIR_REPLY], &d)) {
+		eng->stats.insert_failed++;
+		eng->stats.drop++;
+		return false;
+	}
+	if (!heap_reserve(eng)) {
+		eng->stats.drop++;
+		return false;
+	}
+	ct->id = ++eng->last_id;
+	ct->status |= CT_IPS_CONFIRMED;
+	ct->start = eng->now;
+	engine_table_insert(eng, ct);
+	heap_push(eng, ct);
+	eng->count++;
+	eng->stats.insert++;
+	if (eng->count > eng->nbuckets)
+		engine_table_grow(eng);
+	ct->events |= ct->master ? CT_IPCT_RELATED : CT_IPCT_NEW;
+	if (ct->helper)
+		ct->events |= CT_IPCT_HELPER;
+	return true;
+}
+
+/* nf_ct_deliver_cached_events(): everything cached, as one message. */
+static void engine_deliver(struct ct_engine *eng, struct ct_conn *ct,
+			   uint64_t frame)
+{
+	struct ct_event ev;
+	uint32_t bits = ct->events;
+
+	if (bits == 0)
+		return;
+	ct->events = 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = (bits & (CT_IPCT_NEW | CT_IPCT_RELATED)) ? CT_EV_NEW
+							   : CT_EV_UPDATE;
+	ev.bits = bits;
+	ev.ts = eng->now;
+	ev.frame = frame;
+	ev.ct = ct;
+	ev.has_timeout = true;
+	ev.timeout = ct_conn_remaining(ct, eng->now, eng->set.hz);
+	ev.has_protoinfo = (bits & CT_IPCT_PROTOINFO) ||
+			   (ev.type == CT_EV_NEW && conn_has_state(ct));
+	ev.cause = CT_DC_NONE;
+	engine_emit_event(eng, &ev);
+}
+
+static bool conn_is_tcp(const struct ct_conn *ct)
+{
+	return ct->l4 == &ct_l4proto_tcp;
+}
+
+/* The packet is INVALID for the tracker: an unconfirmed entry vanishes. */
+static void engine_track_invalid(struct ct_engine *eng, struct ct_conn *ct,
+				 bool confirmed, struct ct_verdict *v)
+{
+	eng->stats.invalid++;
+	v->state = CT_STATE_INVALID;
+	v->reason = eng->ctx.reason ? eng->ctx.reason : "invalid";
+	if (!confirmed) {
+		engine_discard(eng, ct);
+		v->ct = NULL;
+	}
+}
+
+/* nf_conntrack_in() + nf_confirm() for one whole (reassembled) packet. */
+static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
+			 struct ct_verdict *v)
+{
+	struct ct_pctx *ctx = &eng->ctx;
+	const struct ct_l4proto *l4;
+	struct ct_conn *ct = NULL;
+	struct ct_tuple t;
+	enum ct_dir dir = CT_DIR_ORIGINAL;
+	bool confirmed = false, is_icmp;
+	uint8_t old_state = 0;
+	int round;
+
+	memset(ctx, 0, offsetof(struct ct_pctx, reason_buf));
+	ctx->reason_buf[0] = '\0';
+	ctx->explain[0] = '\0';
+	ctx->kill_cause = CT_DC_NONE;
+	ctx->pkt = pkt;
+	ctx->set = &eng->set;
+	ctx->eng = eng;
+	ctx->now = eng->now;
+	v->explain = ctx->explain;
+
+	if ((pkt->l4num == IPPROTO_ICMP_NUM && pkt->l3num != CT_L3_IPV4) ||
+	    (pkt->l4num == IPPROTO_ICMPV6_NUM && pkt->l3num != CT_L3_IPV6)) {
+		eng->stats.invalid++;
+		v->state = CT_STATE_INVALID;
+		v->reason = "icmp in wrong family";
+		return;
+	}
+	l4 = ct_l4proto_find(pkt->l3num, pkt->l4num);
+	is_icmp = l4 == &ct_l4proto_icmp || l4 == &ct_l4proto_icmpv6;
+
+	if (is_icmp && engine_icmp_error(eng, l4, v) == ENGINE_ICMP_DONE) {
+		if (l4->pkt_to_tuple && pkt->l4cap >= 8) {
+			tuple_from_pkt(&v->tuple, pkt);
+			v->has_tuple = l4->pkt_to_tuple(ctx, &v->tuple);
+		}
+		return;
+	}
+
+	tuple_from_pkt(&t, pkt);
+	if (!l4->pkt_to_tuple(ctx, &t)) {
+		eng->stats.invalid++;
+		v->state = CT_STATE_INVALID;
+		v->reason = ctx->reason ? ctx->reason : "no tuple";
+		return;
+	}
+	v->has_tuple = true;
+	v->tuple = t;
+
+	for (round = 0; round < ENGINE_MAX_REPEAT; round++) {
+		enum ct_l4_verdict res;
+
+		ct = engine_lookup(eng, &t, &dir);
+		confirmed = ct != NULL;
+		if (ct) {
+			eng->stats.found++;
+		} else {
+			ct = engine_new_conn(eng, &t, l4, v);
+			if (!ct)
+				return;
+			dir = CT_DIR_ORIGINAL;
+		}
+		if (dir == CT_DIR_REPLY)
+			ctx->ctinfo = CT_INFO_ESTABLISHED_REPLY;
+		else if (ct->status & CT_IPS_SEEN_REPLY)
+			ctx->ctinfo = CT_INFO_ESTABLISHED;
+		else if (ct->status & CT_IPS_EXPECTED)
+			ctx->ctinfo = CT_INFO_RELATED;
+		else
+			ctx->ctinfo = CT_INFO_NEW;
+		ctx->dir = dir;
+		ctx->confirmed = confirmed;
+		v->ct = ct;
+		v->dir = dir;
+		if (conn_is_tcp(ct))
+			old_state = ct->proto.tcp.state;
+		v->old_state = v->new_state = old_state;
+
+		/* the trackers' own checks run inside their packet handler
+		 * in the kernel, i.e. after lookup and creation */
+		if (!is_icmp && l4->error && !l4->error(ctx)) {
+			engine_track_invalid(eng, ct, confirmed, v);
+			return;
+		}
+		if (!confirmed && l4->new && !l4->new(ct, ctx)) {
+			engine_track_invalid(eng, ct, confirmed, v);
+			return;
+		}
+		res = l4->packet(ct, ctx);
+		if (conn_is_tcp(ct))
+			v->new_state = ct->proto.tcp.state;
+		if (res == CT_L4_INVALID) {
+			engine_track_invalid(eng, ct, confirmed, v);
+			return;
+		}
+		if (res == CT_L4_ACCEPT)
+			break;
+		/* CT_L4_REPEAT: the tracker killed the entry; look again */
+		if (!confirmed)
+			engine_discard(eng, ct);
+		ct = NULL;
+		ctx->kill_cause = CT_DC_NONE;
+	}
+	if (!ct) {
+		eng->stats.invalid++;
+		v->state = CT_STATE_INVALID;
+		v->ct = NULL;
+		v->reason = "tracker asked to repeat the lookup too often";
+		return;
+	}
+
+	v->state = ctinfo_state(ctx->ctinfo);
+	if (ct->status & CT_IPS_DYING) {
+		/* killed by its own packet (TCP RST before any reply): the
+		 * DESTROY is all that was sent */
+		if (!confirmed) {
+			engine_discard(eng, ct);
+			v->ct = NULL;
+		}
+		return;
+	}
+	if (ctx->ctinfo == CT_INFO_ESTABLISHED_REPLY &&
+	    !(ct->status & CT_IPS_SEEN_REPLY)) {
+		ct->status |= CT_IPS_SEEN_REPLY;
+		ct->events |= CT_IPCT_REPLY;
+	}
+	if (ct->helper && ctx->ctinfo != CT_INFO_RELATED_REPLY &&
+	    !engine_run_helper(eng, ct, ctx)) {
+		eng->stats.drop++;
+		v->state = CT_STATE_DROP;
+		v->reason = ctx->reason ? ctx->reason : "dropped by helper";
+		if (!confirmed) {
+			engine_discard(eng, ct);
+			v->ct = NULL;
+		}
+		return;
+	}
+	if (!confirmed && !engine_confirm(eng, ct)) {
+		engine_discard(eng, ct);
+		v->ct = NULL;
+		v->state = CT_STATE_DROP;
+		v->reason = "insert failed";
+		return;
+	}
+	engine_deliver(eng, ct, pkt->frame);
+}
+
+/*
+ * Reassembly in front of conntrack (nf_defrag_ipv4/ipv6).  Returns 1 with
+ * *out set when the frame completes a datagram, 0 while it is held, -1
+ * when reassembly threw it away.
+ */
+static int engine_defrag(struct ct_engine *eng, const struct ct_pkt *pkt,
+			 struct ct_pkt *out)
+{
+	return ct_defrag_feed(eng->defrag, pkt, out);
+}
+
+void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt)
+{
+	struct ct_verdict v;
+	struct ct_pkt whole;
+
+	ct_engine_advance(eng, pkt->ts);
+	memset(&v, 0, sizeof(v));
+	v.frame = pkt->frame;
+	v.ts = eng->now;
+	v.pkt = pkt;
+	v.explain = "";
+	v.state = CT_STATE_NONE;
+
+	if (pkt->kind != CT_PKT_IP) {
+		v.reason = pkt->reason ? pkt->reason : "not seen by conntrack";
+	} else if (pkt->is_fragment) {
+		int r = engine_defrag(eng, pkt, &whole);
+
+		if (r > 0) {
+			v.pkt = &whole;
+			engine_track(eng, &whole, &v);
+		} else {
+			const char *why = ct_defrag_reason(eng->defrag);
+
+			v.reason = r == 0 ? "fragment held for reassembly"
+			     : why ? why : "fragment discarded by reassembly";
+		}
+	} else {
+		engine_track(eng, pkt, &v);
+	}
+	engine_emit_verdict(eng, &v);
+	engine_reap_dead(eng);
+}
+
+/* ------------------------------------------------------------------ */
+/* lifecycle and queries */
+
+struct ct_engine *ct_engine_create(const struct ct_settings *set)
+{
+	struct ct_engine *eng = calloc(1, sizeof(*eng));
+
+	if (!eng)
+		return NULL;
+	eng->set = *set;
+	if (eng->set.hz == 0)
+		eng->set.hz = 250;
+	eng->nbuckets = eng->set.buckets ? eng->set.buckets : 1024;
+	eng->table[0] = calloc(eng->nbuckets, sizeof(*eng->table[0]));
+	eng->table[1] = calloc(eng->nbuckets, sizeof(*eng->table[1]));
+	if (!eng->table[0] || !eng->table[1])
+		goto out_free;
+	eng->defrag = ct_defrag_create();
+	if (!eng->defrag)
+		goto out_free;
+	return eng;
+
+out_free:
+	free(eng->table[0]);
+	free(eng->table[1]);
+	free(eng);
+	return NULL;
+}
+
+void ct_engine_destroy(struct ct_engine *eng)
+{
+	struct engine_chunk *c, *next;
+
+	if (!eng)
+		return;
+	ct_defrag_destroy(eng->defrag);
+	for (c = eng->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(eng->table[0]);
+	free(eng->table[1]);
+	free(eng->heap);
+	free(eng->dead);
+	free(eng->scratch);
+	free(eng->list);
+	free(eng);
+}
+
+int ct_engine_add_sink(struct ct_engine *eng, const struct ct_sink *sink)
+{
+	if (eng->nsinks >= CT_MAX_SINKS)
+		return CT_ERR_NOMEM;
+	eng->sinks[eng->nsinks++] = *sink;
+	return CT_OK;
+}
+
+ct_time ct_engine_now(const struct ct_engine *eng)
+{
+	return eng->now;
+}
+
+size_t ct_engine_count(const struct ct_engine *eng)
+{
+	return eng->count;
+}
+
+static int conn_cmp_id(const void *a, const void *b)
+{
+	const struct ct_conn *x = *(const struct ct_conn *const *)a;
+	const struct ct_conn *y = *(const struct ct_conn *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n)
+{
+	if (eng->heap_len > eng->list_cap) {
+		const struct ct_conn **l = realloc(
+			eng->list, eng->heap_len * sizeof(*l));
+
+		if (!l) {
+			*n = 0;
+			return NULL;
+		}
+		eng->list = l;
+		eng->list_cap = eng->heap_len;
+	}
+	*n = eng->heap_len;
+	if (eng->heap_len == 0)
+		return eng->list;
+	memcpy(eng->list, eng->heap, eng->heap_len * sizeof(*eng->list));
+	qsort(eng->list, eng->heap_len, sizeof(*eng->list), conn_cmp_id);
+	return eng->list;
+}
+
+const struct ct_settings *ct_engine_settings(const struct ct_engine *eng)
+{
+	return &eng->set;
+}
+
+const struct ct_stats *ct_engine_stats(const struct ct_engine *eng)
+{
+	return &eng->stats;
+}
+
+const char *ct_ctstate_name(enum ct_ctstate s)
+{
+	switch (s) {
+	case CT_STATE_NONE:
+		return "-";
+	case CT_STATE_NEW:
+		return "NEW";
+	case CT_STATE_ESTABLISHED:
+		return "ESTABLISHED";
+	case CT_STATE_RELATED:
+		return "RELATED";
+	case CT_STATE_INVALID:
+		return "INVALID";
+	case CT_STATE_UNTRACKED:
+		return "UNTRACKED";
+	case CT_STATE_DROP:
+		return "DROP";
+	}
+	return "?";
+}

@@ -1,0 +1,124 @@
+/* \summary: UDP tracker (nf_conntrack_proto_udp, Linux 5.0+ stream rule) */
+#include <stdio.h>
+
+#include "csum.h"
+#include "engine.h"
+#include "l4proto.h"
+
+#define UDP_HDRLEN 8
+/* A flow counts as a stream once it has lived this long with replies. */
+#define UDP_STREAM_DELAY (2 * CT_NSEC_PER_SEC)
+
+static uint16_t rd_be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/* Capture time in jiffies, floor division (valid for negative times). */
+static int64_t udp_jiffies(ct_time t, uint32_t hz)
+{
+	int64_t q = t / CT_NSEC_PER_SEC, r = t % CT_NSEC_PER_SEC;
+
+	if (r < 0) {
+		q--;
+		r += CT_NSEC_PER_SEC;
+	}
+	return q * (int64_t)hz + r * (int64_t)hz / CT_NSEC_PER_SEC;
+}
+
+/*
+ * udp_error(): a header that does not fit, a length field that lies, or a
+ * non-zero checksum that does not verify (a zero one means "none", also
+ * over IPv6, as the kernel accepts it).  Header fields we did not capture
+ * cannot be judged and pass.
+ */
+static bool udp_error(struct ct_pctx *ctx)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+	uint16_t len;
+
+	if (pkt->l4len < UDP_HDRLEN) {
+		ctx->reason = "short packet";
+		return false;
+	}
+	if (pkt->l4cap < UDP_HDRLEN)
+		return true;
+	len = rd_be16(pkt->l4 + 4);
+	if (len > pkt->l4len || len < UDP_HDRLEN) {
+		ctx->reason = "truncated/malformed packet";
+		return false;
+	}
+	if (rd_be16(pkt->l4 + 6) == 0)
+		return true;
+	if (ctx->set->checksum && !ct_l4_csum_ok(pkt)) {
+		ctx->reason = "bad checksum";
+		return false;
+	}
+	return true;
+}
+
+static bool udp_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+
+	if (pkt->l4len < 4) {
+		ctx->reason = "short packet: no ports";
+		return false;
+	}
+	if (pkt->l4cap < 4) {
+		ctx->reason = "ports not captured";
+		return false;
+	}
+	t->sport = rd_be16(pkt->l4);
+	t->dport = rd_be16(pkt->l4 + 2);
+	return true;
+}
+
+static bool udp_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
+{
+	inv->sport = orig->dport;
+	inv->dport = orig->sport;
+	return true;
+}
+
+/*
+ * nf_conntrack_udp_packet(): 30 s until a reply has been seen (the first
+ * reply itself still gets 30 s: SEEN_REPLY is set after us).  Once replied,
+ * a packet more than 2 s after the first one makes the flow a stream:
+ * 120 s and ASSURED.  Request/response pairs (DNS) stay unassured.
+ */
+static enum ct_l4_verdict udp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
+{
+	const struct ct_settings *set = ctx->set;
+	uint32_t timeout = set->udp_timeout;
+
+	if (!ctx->confirmed)
+		ct->proto.udp.stream_ts = ctx->now + UDP_STREAM_DELAY;
+
+	if (ct->status & CT_IPS_SEEN_REPLY) {
+		/* time_after() in jiffies: strictly later, jiffy granular */
+		if (udp_jiffies(ctx->now, set->hz) >
+		    udp_jiffies(ct->proto.udp.stream_ts, set->hz)) {
+			timeout = set->udp_timeout_stream;
+			if (!(ct->status & CT_IPS_ASSURED))
+				ct_engine_set_status(ctx->eng, ct,
+						     CT_IPS_ASSURED);
+			snprintf(ctx->explain, sizeof(ctx->explain),
+				 "replied stream older than 2 s: stream timeout");
+		}
+	}
+	ct_engine_refresh(ctx->eng, ct, ctx, timeout);
+	return CT_L4_ACCEPT;
+}
+
+const struct ct_l4proto ct_l4proto_udp = {
+	.l4num = 17,
+	.name = "udp",
+	.error = udp_error,
+	.pkt_to_tuple = udp_pkt_to_tuple,
+	.invert = udp_invert,
+	.new = NULL,
+	.packet = udp_packet,
+	.state_name = NULL,
+	.can_early_drop = NULL,
+};

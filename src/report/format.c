@@ -1,0 +1,280 @@
+/* \summary: reporter building blocks: names, tuples, ctnetlink and /proc text */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../ct/l4proto.h"
+#include "format.h"
+
+void report_line_init(struct report_line *l)
+{
+	l->len = 0;
+	l->buf[0] = '\0';
+}
+
+void report_line_add(struct report_line *l, const char *fmt, ...)
+{
+	size_t room = sizeof(l->buf) - l->len;
+	va_list ap;
+	int n;
+
+	if (room <= 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	l->len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+void report_line_trim(struct report_line *l)
+{
+	if (l->len > 0 && l->buf[l->len - 1] == ' ')
+		l->buf[--l->len] = '\0';
+}
+
+void report_line_put(const struct report_line *l, FILE *out)
+{
+	fwrite(l->buf, 1, l->len, out);
+	fputc('\n', out);
+}
+
+int64_t report_time_sec(ct_time t)
+{
+	int64_t s = t / CT_NSEC_PER_SEC;
+
+	if (t % CT_NSEC_PER_SEC < 0)
+		s--;
+	return s;
+}
+
+void report_time_ns(char *buf, size_t len, ct_time t)
+{
+	int64_t s = report_time_sec(t);
+
+	snprintf(buf, len, "%" PRId64 ".%09" PRId64, s,
+		 (int64_t)(t - s * CT_NSEC_PER_SEC));
+}
+
+const char *report_l3_name(uint8_t l3num)
+{
+	switch (l3num) {
+	case CT_L3_IPV4:
+		return "ipv4";
+	case CT_L3_IPV6:
+		return "ipv6";
+	default:
+		return "unknown";
+	}
+}
+
+/* libnetfilter_conntrack's proto2str[]: what conntrack(8) can name. */
+const char *report_l4_name(uint8_t l4num)
+{
+	switch (l4num) {
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 33:
+		return "dccp";
+	case 47:
+		return "gre";
+	case 58:
+		return "icmpv6";
+	case 132:
+		return "sctp";
+	case 136:
+		return "udplite";
+	default:
+		return "unknown";
+	}
+}
+
+enum report_l4_kind report_l4_kind_by_proto(uint8_t l4num)
+{
+	switch (l4num) {
+	case 6:
+	case 17:
+	case 33:
+	case 132:
+	case 136:
+		return REPORT_L4_PORTS;
+	case 1:
+	case 58:
+		return REPORT_L4_ICMP;
+	case 47:
+		return REPORT_L4_KEYS;
+	default:
+		return REPORT_L4_NONE;
+	}
+}
+
+/*
+ * The kernel's print_tuple() switches on the tracker, not the tuple: an
+ * entry owned by the generic tracker prints addresses only, whatever its
+ * protocol number.
+ */
+enum report_l4_kind report_l4_kind_by_tracker(const struct ct_conn *ct)
+{
+	if (ct->l4 == NULL || ct->l4->l4num == 255)
+		return REPORT_L4_NONE;
+	return report_l4_kind_by_proto(ct->l4->l4num);
+}
+
+void report_fmt_tuple(struct report_line *l, const struct ct_tuple *t,
+		      enum report_l4_kind kind, bool expanded)
+{
+	char src[48], dst[48];
+
+	ct_addr_format(src, sizeof(src), t->l3num, t->src, expanded);
+	ct_addr_format(dst, sizeof(dst), t->l3num, t->dst, expanded);
+	report_line_add(l, "src=%s dst=%s ", src, dst);
+
+	switch (kind) {
+	case REPORT_L4_PORTS:
+		report_line_add(l, "sport=%u dport=%u ", t->sport, t->dport);
+		break;
+	case REPORT_L4_ICMP:
+		report_line_add(l, "type=%u code=%u id=%u ",
+				ct_tuple_icmp_type(t), ct_tuple_icmp_code(t),
+				t->sport);
+		break;
+	case REPORT_L4_KEYS:
+		report_line_add(l, "srckey=0x%x dstkey=0x%x ", t->sport,
+				t->dport);
+		break;
+	case REPORT_L4_NONE:
+		break;
+	}
+}
+
+const char *report_state_name(const struct ct_conn *ct)
+{
+	if (ct->l4 == NULL || ct->l4->state_name == NULL)
+		return NULL;
+	return ct->l4->state_name(ct);
+}
+
+static void fmt_counters(struct report_line *l, const struct ct_conn *ct,
+			 enum ct_dir dir)
+{
+	report_line_add(l, "packets=%" PRIu64 " bytes=%" PRIu64 " ",
+			ct->packets[dir], ct->bytes[dir]);
+}
+
+/*
+ * Field order of libnetfilter_conntrack's __snprintf_conntrack_default()
+ * (1.0.9): protocol, timeout, state, orig tuple, counters, [UNREPLIED],
+ * reply tuple, counters, [ASSURED], mark, zone, delta-time, helper, use,
+ * id.  Status is in every message, so the two flags always follow it.
+ */
+void report_fmt_ctnl(struct report_line *l, const struct ct_conn *ct,
+		     const struct report_ctnl_attrs *a, unsigned oflags)
+{
+	const struct ct_tuple *orig = &ct->tuple[CT_DIR_ORIGINAL];
+	enum report_l4_kind kind = report_l4_kind_by_proto(orig->l4num);
+	const char *state;
+
+	if (oflags & REPORT_O_EXTENDED)
+		report_line_add(l, "%-8s %u ", report_l3_name(orig->l3num),
+				orig->l3num);
+	report_line_add(l, "%-8s %u ", report_l4_name(orig->l4num),
+			orig->l4num);
+	if (a->has_timeout)
+		report_line_add(l, "%u ", a->timeout);
+	if (a->has_protoinfo) {
+		state = report_state_name(ct);
+		if (state != NULL)
+			report_line_add(l, "%s ", state);
+	}
+
+	report_fmt_tuple(l, orig, kind, false);
+	if (a->has_counters)
+		fmt_counters(l, ct, CT_DIR_ORIGINAL);
+	if (!(ct->status & CT_IPS_SEEN_REPLY))
+		report_line_add(l, "[UNREPLIED] ");
+	report_fmt_tuple(l, &ct->tuple[CT_DIR_REPLY], kind, false);
+	if (a->has_counters)
+		fmt_counters(l, ct, CT_DIR_REPLY);
+	if (ct->status & CT_IPS_ASSURED)
+		report_line_add(l, "[ASSURED] ");
+
+	if (a->has_mark)
+		report_line_add(l, "mark=%u ", ct->mark);
+	/* ctnetlink sends the zone only when it is not the default one */
+	if (orig->zone != 0)
+		report_line_add(l, "zone=%u ", orig->zone);
+	if (a->has_delta)
+		report_line_add(l, "delta-time=%" PRIu64 " ", a->delta);
+	if (a->has_helper && ct->helper != NULL)
+		report_line_add(l, "helper=%s ", ct->helper->name);
+	if (a->has_use)
+		report_line_add(l, "use=%u ", a->use);
+	if (oflags & REPORT_O_ID)
+		report_line_add(l, "id=%" PRIu64 " ", ct->id);
+	report_line_trim(l);
+}
+
+/*
+ * ct_seq_show() of nf_conntrack_standalone.c: every field followed by one
+ * space, IPv6 in %pI6 form, "zone=" always (default zone included),
+ * "use=" is the reference count while the reader holds its own: the table's
+ * reference, the reader's, and one per live expected child.
+ */
+void report_fmt_proc(struct report_line *l, const struct ct_conn *ct,
+		     ct_time now, uint32_t hz)
+{
+	const struct ct_tuple *orig = &ct->tuple[CT_DIR_ORIGINAL];
+	enum report_l4_kind kind = report_l4_kind_by_tracker(ct);
+	const char *state = report_state_name(ct);
+	int64_t delta;
+
+	report_line_add(l, "%-8s %u %-8s %u %u ", report_l3_name(orig->l3num),
+			orig->l3num, ct->l4 ? ct->l4->name : "unknown",
+			orig->l4num, ct_conn_remaining(ct, now, hz));
+	if (state != NULL)
+		report_line_add(l, "%s ", state);
+
+	report_fmt_tuple(l, orig, kind, true);
+	if (ct->acct)
+		fmt_counters(l, ct, CT_DIR_ORIGINAL);
+	if (!(ct->status & CT_IPS_SEEN_REPLY))
+		report_line_add(l, "[UNREPLIED] ");
+	report_fmt_tuple(l, &ct->tuple[CT_DIR_REPLY], kind, true);
+	if (ct->acct)
+		fmt_counters(l, ct, CT_DIR_REPLY);
+	if (ct->status & CT_IPS_ASSURED)
+		report_line_add(l, "[ASSURED] ");
+
+	report_line_add(l, "mark=%u zone=%u ", ct->mark, orig->zone);
+	if (ct->tstamp) {
+		/* ct_show_delta_time(): whole seconds, never negative */
+		delta = now > ct->start ? (now - ct->start) / CT_NSEC_PER_SEC
+					: 0;
+		report_line_add(l, "delta-time=%" PRId64 " ", delta);
+	}
+	report_line_add(l, "use=%u", 2 + ct->use);
+}
+
+/*
+ * conntrack -S (conntrack-tools 1.4.7, one CPU): "cpu=%-4u\t" then each
+ * counter followed by a space, the last one included.
+ */
+void report_fmt_stats(struct report_line *l, const struct ct_stats *st)
+{
+	report_line_add(l,
+			"cpu=%-4u\tfound=%" PRIu64 " invalid=%" PRIu64
+			" insert=%" PRIu64 " insert_failed=%" PRIu64
+			" drop=%" PRIu64 " early_drop=%" PRIu64
+			" error=%" PRIu64 " search_restart=%" PRIu64
+			" clash_resolve=%" PRIu64 " chaintoolong=%" PRIu64 " ",
+			0u, st->found, st->invalid, st->insert,
+			st->insert_failed, st->drop, st->early_drop,
+			st->icmp_error, st->search_restart, st->clash_resolve,
+			st->chaintoolong);
+}

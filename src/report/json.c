@@ -1,0 +1,356 @@
+/* \summary: --json reporter: one NDJSON object per connection lifetime */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../ct/l4proto.h"
+#include "format.h"
+#include "report.h"
+
+/*
+ * Schema (one object per line, keys sorted, no spaces):
+ *
+ * {
+ *   "id": 1,                       creation order, as -o id prints it
+ *   "l3": "ipv4" | "ipv6",
+ *   "proto": "tcp",                the tracker's name ("unknown" = generic)
+ *   "protonum": 6,                 IP protocol number
+ *   "orig":  {"src": "10.0.0.1", "dst": "10.0.0.2",
+ *             "sport": 40000, "dport": 80},      TCP, UDP
+ *            {"src", "dst", "type": 8, "code": 0, "id": 7}   ICMP, ICMPv6
+ *            {"src", "dst"}                       generic
+ *   "reply": same shape as "orig",
+ *   "start": "1795343163.269844123",  creation time, "sec.nanoseconds"
+ *   "first_frame": 1,              frame that created the entry
+ *   "helper": "ftp" | null,
+ *   "master": 3 | null,            id of the master of an expected entry
+ *   "transitions": [               one per conntrack event, in order
+ *     {"time": "sec.nanoseconds",
+ *      "frame": 12 | null,         null when no frame caused it (expiry)
+ *      "event": "NEW" | "UPDATE" | "DESTROY",
+ *      "bits": ["NEW", "PROTOINFO", ...],   kernel IPCT_* bits carried
+ *      "state": "SYN_SENT" | null, state after the event (TCP)
+ *      "timeout": 120 | null,      timeout field of the event, if any
+ *      "status": ["SEEN_REPLY", "ASSURED", "CONFIRMED", ...]}   IPS_* bits
+ *   ],
+ *   "counters": {"orig": {"packets": 3, "bytes": 180},
+ *                "reply": {"packets": 2, "bytes": 120}},
+ *   "end": {"how": "expired" | "killed" | "reopened" | "early_drop"
+ *                  | "destroyed" | "alive",
+ *           "time": "sec.nanoseconds"}
+ * }
+ *
+ * Addresses are printed as conntrack(8) prints them (IPv6 compressed).
+ * "killed": a TCP RST or close ended the entry; "reopened": a new SYN
+ * reused the tuple; "destroyed": any other removal; "alive": still in the
+ * table when the capture ended (end.time is the last packet's time).
+ * Objects are written when the entry goes away, so their order is the
+ * order of destruction, then the survivors in id order.
+ */
+
+struct json_conn {
+	uint64_t id;
+	json_t *transitions;   /* NULL once written */
+};
+
+struct report_json {
+	FILE *out;
+	uint32_t hz;
+	struct json_conn *conns;   /* sorted by id */
+	size_t n, cap, live;
+};
+
+static const char *const ips_names[] = {
+	"EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED",
+	"SRC_NAT", "DST_NAT", "SEQ_ADJUST", "SRC_NAT_DONE",
+	"DST_NAT_DONE", "DYING", "FIXED_TIMEOUT", "TEMPLATE",
+	"NAT_CLASH", "HELPER", "OFFLOAD", "HW_OFFLOAD",
+};
+
+static const char *const ipct_names[] = {
+	"NEW", "RELATED", "DESTROY", "REPLY", "ASSURED", "PROTOINFO",
+	"HELPER", "MARK", "SEQADJ", "SECMARK", "LABEL", "SYNPROXY",
+};
+
+static json_t *bit_names(uint32_t bits, const char *const *names,
+			 size_t nnames)
+{
+	json_t *a = json_array();
+	char tmp[16];
+	size_t i;
+
+	for (i = 0; i < 32; i++) {
+		if (!(bits & (1u << i)))
+			continue;
+		if (i < nnames) {
+			json_array_append_new(a, json_string(names[i]));
+		} else {
+			snprintf(tmp, sizeof(tmp), "BIT_%zu", i);
+			json_array_append_new(a, json_string(tmp));
+		}
+	}
+	return a;
+}
+
+static json_t *time_string(ct_time t)
+{
+	char buf[REPORT_TIME_MAX];
+
+	report_time_ns(buf, sizeof(buf), t);
+	return json_string(buf);
+}
+
+static json_t *tuple_object(const struct ct_tuple *t, enum report_l4_kind k)
+{
+	json_t *o = json_object();
+	char addr[48];
+
+	ct_addr_format(addr, sizeof(addr), t->l3num, t->src, false);
+	json_object_set_new(o, "src", json_string(addr));
+	ct_addr_format(addr, sizeof(addr), t->l3num, t->dst, false);
+	json_object_set_new(o, "dst", json_string(addr));
+	switch (k) {
+	case REPORT_L4_PORTS:
+		json_object_set_new(o, "sport", json_integer(t->sport));
+		json_object_set_new(o, "dport", json_integer(t->dport));
+		break;
+	case REPORT_L4_ICMP:
+		json_object_set_new(o, "type",
+				    json_integer(ct_tuple_icmp_type(t)));
+		json_object_set_new(o, "code",
+				    json_integer(ct_tuple_icmp_code(t)));
+		json_object_set_new(o, "id", json_integer(t->sport));
+		break;
+	case REPORT_L4_KEYS:
+		json_object_set_new(o, "srckey", json_integer(t->sport));
+		json_object_set_new(o, "dstkey", json_integer(t->dport));
+		break;
+	case REPORT_L4_NONE:
+		break;
+	}
+	return o;
+}
+
+static json_t *counter_object(const struct ct_conn *ct, enum ct_dir dir)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "packets",
+			    json_integer((json_int_t)ct->packets[dir]));
+	json_object_set_new(o, "bytes",
+			    json_integer((json_int_t)ct->bytes[dir]));
+	return o;
+}
+
+static const char *end_how(enum ct_destroy_cause cause)
+{
+	switch (cause) {
+	case CT_DC_EXPIRED:
+		return "expired";
+	case CT_DC_KILLED:
+		return "killed";
+	case CT_DC_REOPENED:
+		return "reopened";
+	case CT_DC_EARLY_DROP:
+		return "early_drop";
+	case CT_DC_NONE:
+		break;
+	}
+	return "destroyed";
+}
+
+/* Index of id in the sorted table, or where it would go (*found false). */
+static size_t conn_search(const struct report_json *r, uint64_t id,
+			  bool *found)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->conns[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < r->n && r->conns[lo].id == id;
+	return lo;
+}
+
+/* Drop written entries so the table holds about the live ones only. */
+static void conn_compact(struct report_json *r)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (r->conns[i].transitions != NULL)
+			r->conns[j++] = r->conns[i];
+	r->n = j;
+}
+
+/*
+ * The record of ct, created on first sight.  Ids only grow, so a new one
+ * normally goes at the end.  Returns NULL when memory runs out (the
+ * connection is then left out of the report).
+ */
+static struct json_conn *conn_get(struct report_json *r, uint64_t id)
+{
+	struct json_conn *c;
+	bool found;
+	size_t pos = conn_search(r, id, &found);
+
+	if (found)
+		return &r->conns[pos];
+	if (r->n == r->cap) {
+		if (r->live < r->n / 2) {
+			conn_compact(r);
+			pos = conn_search(r, id, &found);
+		} else {
+			size_t cap = r->cap ? 2 * r->cap : 64;
+			c = realloc(r->conns, cap * sizeof(*c));
+			if (c == NULL)
+				return NULL;
+			r->conns = c;
+			r->cap = cap;
+		}
+	}
+	c = &r->conns[pos];
+	memmove(c + 1, c, (r->n - pos) * sizeof(*c));
+	c->id = id;
+	c->transitions = json_array();
+	if (c->transitions == NULL) {
+		memmove(c, c + 1, (r->n - pos) * sizeof(*c));
+		return NULL;
+	}
+	r->n++;
+	r->live++;
+	return c;
+}
+
+/* Build the whole object of ct, write it, and retire its record. */
+static void conn_write(struct report_json *r, struct json_conn *c,
+		       const struct ct_conn *ct, const char *how, ct_time end)
+{
+	const struct ct_tuple *orig = &ct->tuple[CT_DIR_ORIGINAL];
+	enum report_l4_kind k = report_l4_kind_by_tracker(ct);
+	json_t *o = json_object();
+	json_t *e;
+
+	json_object_set_new(o, "id", json_integer((json_int_t)ct->id));
+	json_object_set_new(o, "l3", json_string(report_l3_name(orig->l3num)));
+	json_object_set_new(o, "proto",
+			    json_string(ct->l4 ? ct->l4->name : "unknown"));
+	json_object_set_new(o, "protonum", json_integer(orig->l4num));
+	json_object_set_new(o, "orig", tuple_object(orig, k));
+	json_object_set_new(o, "reply",
+			    tuple_object(&ct->tuple[CT_DIR_REPLY], k));
+	json_object_set_new(o, "start", time_string(ct->start));
+	json_object_set_new(o, "first_frame",
+			    json_integer((json_int_t)ct->first_frame));
+	json_object_set_new(o, "helper", ct->helper
+				 ? json_string(ct->helper->name) : json_null());
+	json_object_set_new(o, "master", ct->master
+				 ? json_integer((json_int_t)ct->master->id)
+				 : json_null());
+	json_object_set_new(o, "transitions", c->transitions);
+	c->transitions = NULL;
+	r->live--;
+
+	e = json_object();
+	json_object_set_new(e, "orig", counter_object(ct, CT_DIR_ORIGINAL));
+	json_object_set_new(e, "reply", counter_object(ct, CT_DIR_REPLY));
+	json_object_set_new(o, "counters", e);
+
+	e = json_object();
+	json_object_set_new(e, "how", json_string(how));
+	json_object_set_new(e, "time", time_string(end));
+	json_object_set_new(o, "end", e);
+
+	json_dumpf(o, r->out, JSON_SORT_KEYS | JSON_COMPACT);
+	fputc('\n', r->out);
+	json_decref(o);
+}
+
+static void json_on_event(void *ctx, const struct ct_event *ev)
+{
+	static const char *const evname[] = {
+		[CT_EV_NEW] = "NEW",
+		[CT_EV_UPDATE] = "UPDATE",
+		[CT_EV_DESTROY] = "DESTROY",
+	};
+	struct report_json *r = ctx;
+	const struct ct_conn *ct = ev->ct;
+	struct json_conn *c = conn_get(r, ct->id);
+	const char *state = report_state_name(ct);
+	json_t *t;
+
+	if (c == NULL || c->transitions == NULL)
+		return;
+	t = json_object();
+	json_object_set_new(t, "time", time_string(ev->ts));
+	json_object_set_new(t, "frame", ev->frame
+				? json_integer((json_int_t)ev->frame)
+				: json_null());
+	json_object_set_new(t, "event",
+			    json_string((unsigned)ev->type <
+						CT_ARRAY_SIZE(evname)
+					? evname[ev->type] : "UNKNOWN"));
+	json_object_set_new(t, "bits", bit_names(ev->bits, ipct_names,
+						 CT_ARRAY_SIZE(ipct_names)));
+	json_object_set_new(t, "state",
+			    state ? json_string(state) : json_null());
+	json_object_set_new(t, "timeout", ev->has_timeout
+				? json_integer(ev->timeout) : json_null());
+	json_object_set_new(t, "status", bit_names(ct->status, ips_names,
+						   CT_ARRAY_SIZE(ips_names)));
+	json_array_append_new(c->transitions, t);
+
+	if (ev->type == CT_EV_DESTROY)
+		conn_write(r, c, ct, end_how(ev->cause), ev->ts);
+}
+
+struct report_json *report_json_create(FILE *out, uint32_t hz)
+{
+	struct report_json *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->out = out;
+	r->hz = hz;
+	return r;
+}
+
+void report_json_sink(struct report_json *r, struct ct_sink *sink)
+{
+	sink->ctx = r;
+	sink->event = json_on_event;
+	sink->verdict = NULL;
+}
+
+void report_json_finish(struct report_json *r, struct ct_engine *eng)
+{
+	ct_time now = ct_engine_now(eng);
+	const struct ct_conn *const *list;
+	struct json_conn *c;
+	size_t i, n;
+
+	list = ct_engine_list(eng, &n);
+	for (i = 0; i < n; i++) {
+		c = conn_get(r, list[i]->id);
+		if (c != NULL && c->transitions != NULL)
+			conn_write(r, c, list[i], "alive", now);
+	}
+}
+
+void report_json_destroy(struct report_json *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		json_decref(r->conns[i].transitions);
+	free(r->conns);
+	free(r);
+}
