@@ -38,6 +38,7 @@ struct options {
 	unsigned oflags;
 	const char *json_path;
 	const char *filter;
+	uint64_t explain_frame; /* 0: none */
 	struct snapshot until; /* kind SNAP_END when not given */
 	struct snapshot snaps[MAX_SNAPSHOTS];
 	int nsnaps;
@@ -52,6 +53,7 @@ enum long_only {
 	OPT_HELPER,
 	OPT_KERNEL,
 	OPT_UNTIL,
+	OPT_EXPLAIN,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "helper", required_argument, NULL, OPT_HELPER },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -87,6 +90,7 @@ static void usage(FILE *f)
 	      "      --verdicts          one line per frame: what `ct state` matched\n"
 	      "      --json FILE         one JSON object per connection lifetime\n"
 	      "  -S, --stats             counters at the end, as `conntrack -S`\n"
+	      "      --explain FRAME     why FRAME got its verdict: entry, states, window\n"
 	      "\n"
 	      "Input and settings:\n"
 	      "  -f, --filter EXPR       BPF filter; other frames are as if not captured\n"
@@ -239,6 +243,7 @@ int main(int argc, char **argv)
 	struct report_events *rev = NULL;
 	struct report_verdicts *rvd = NULL;
 	struct report_json *rjs = NULL;
+	struct report_explain *rex = NULL;
 	FILE *json_file = NULL;
 	struct ct_frame frame;
 	struct ct_pkt pkt;
@@ -288,6 +293,21 @@ int main(int argc, char **argv)
 				return CT_EXIT_USAGE;
 			}
 			break;
+		case OPT_EXPLAIN: {
+			char *end;
+			unsigned long long n;
+
+			errno = 0;
+			n = strtoull(optarg, &end, 10);
+			if (errno || *end != '\0' || n == 0 || optarg[0] == '-') {
+				fprintf(stderr,
+					"ctreplay: --explain '%s': expected a frame number (from 1)\n",
+					optarg);
+				return CT_EXIT_USAGE;
+			}
+			o.explain_frame = n;
+			break;
+		}
 		case OPT_VERDICTS:
 			o.verdicts = true;
 			break;
@@ -348,7 +368,7 @@ int main(int argc, char **argv)
 		return CT_EXIT_USAGE;
 	}
 	if (!o.events && !o.list && !o.verdicts && !o.stats && !o.json_path &&
-	    o.nsnaps == 0)
+	    o.nsnaps == 0 && o.explain_frame == 0)
 		o.events = true;
 
 	cap = capture_open(argv + optind, argc - optind, o.filter, &err, errbuf);
@@ -360,7 +380,7 @@ int main(int argc, char **argv)
 	if (eng == NULL)
 		goto out_nomem;
 	if (o.events) {
-		struct ct_sink sink;
+		struct ct_sink sink = { 0 };
 
 		rev = report_events_create(stdout, o.oflags, set.hz);
 		if (rev == NULL)
@@ -369,7 +389,7 @@ int main(int argc, char **argv)
 		ct_engine_add_sink(eng, &sink);
 	}
 	if (o.json_path) {
-		struct ct_sink sink;
+		struct ct_sink sink = { 0 };
 
 		json_file = strcmp(o.json_path, "-") == 0
 				    ? stdout
@@ -387,12 +407,22 @@ int main(int argc, char **argv)
 		ct_engine_add_sink(eng, &sink);
 	}
 	if (o.verdicts) {
-		struct ct_sink sink;
+		struct ct_sink sink = { 0 };
 
 		rvd = report_verdicts_create(stdout);
 		if (rvd == NULL)
 			goto out_nomem;
 		report_verdicts_sink(rvd, &sink);
+		ct_engine_add_sink(eng, &sink);
+	}
+
+	if (o.explain_frame) {
+		struct ct_sink sink = { 0 };
+
+		rex = report_explain_create(stdout, o.explain_frame, set.hz);
+		if (rex == NULL)
+			goto out_nomem;
+		report_explain_sink(rex, &sink);
 		ct_engine_add_sink(eng, &sink);
 	}
 
@@ -429,6 +459,8 @@ int main(int argc, char **argv)
 		report_list(stdout, stderr, eng, o.oflags);
 	if (rjs)
 		report_json_finish(rjs, eng);
+	if (rex)
+		report_explain_finish(rex);
 	if (o.stats)
 		report_stats(stdout, eng);
 
@@ -451,6 +483,7 @@ out:
 	report_events_destroy(rev);
 	report_verdicts_destroy(rvd);
 	report_json_destroy(rjs);
+	report_explain_destroy(rex);
 	ct_engine_destroy(eng);
 	capture_close(cap);
 	if (ferror(stdout)) {

@@ -101,6 +101,9 @@ extern const struct ct_l4proto ct_l4proto_icmp;
 extern const struct ct_l4proto ct_l4proto_icmpv6;
 extern const struct ct_l4proto ct_l4proto_generic;
 
+/* Name of a TCP state (enum ct_tcp_state) as /proc prints it; "?" if none. */
+const char *ct_tcp_state_text(unsigned state);
+
 /* Tracker for (l3num, l4num); generic when there is no specific one. */
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num);
 

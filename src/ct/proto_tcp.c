@@ -211,6 +211,11 @@ static const char *const tcp_state_names[] = {
 
 _Static_assert(CT_ARRAY_SIZE(tcp_state_names) == CT_TCP_MAX,
 	       "one name per real TCP state");
+
+const char *ct_tcp_state_text(unsigned state)
+{
+	return state < CT_TCP_MAX ? tcp_state_names[state] : "?";
+}
 _Static_assert(CT_ARRAY_SIZE(tcp_conntracks[0][0]) == CT_TCP_MAX,
 	       "one table column per real TCP state");
 _Static_assert(CT_TCP_MAX < 256 && CT_TCP_IGNORE < 256,

@@ -57,6 +57,20 @@ struct report_verdicts *report_verdicts_create(FILE *out);
 void report_verdicts_sink(struct report_verdicts *r, struct ct_sink *sink);
 void report_verdicts_destroy(struct report_verdicts *r);
 
+/*
+ * --explain FRAME: for that one frame, the packet's fields, the verdict and
+ * its reason, the entry it matched with its state before and after, the
+ * events it caused, and the tracker's notes (for TCP the window bounds in
+ * force and the check that failed).  Prints "frame N: not in the capture"
+ * from report_explain_finish() when the frame never came.
+ */
+struct report_explain;
+struct report_explain *report_explain_create(FILE *out, uint64_t frame,
+					     uint32_t hz);
+void report_explain_sink(struct report_explain *r, struct ct_sink *sink);
+void report_explain_finish(struct report_explain *r);
+void report_explain_destroy(struct report_explain *r);
+
 /* conntrack -S line. */
 void report_stats(FILE *out, struct ct_engine *eng);
 

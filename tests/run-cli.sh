@@ -1,0 +1,121 @@
+#!/bin/sh
+# Command-line behaviour that the goldens do not cover: stdin, BPF filter,
+# merging, --explain, --json, -L/-S, --until, determinism across time zones
+# and locales, usage errors.  Run by `make check` or by hand.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+CT=$top_builddir/ctreplay
+G=$top_srcdir/tests/golden
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-cli.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+
+check() {       # check NAME COMMAND...: the command must succeed
+	name=$1
+	shift
+	if "$@" >"$TMP/check.out" 2>&1; then
+		pass=$((pass + 1))
+		echo "ok: $name"
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name"
+		sed 's/^/    /' "$TMP/check.out" | head -20
+	fi
+}
+
+# stdin is the same as the file
+"$CT" "$G/http-v4/in.pcap" >"$TMP/file.ev"
+"$CT" - <"$G/http-v4/in.pcap" >"$TMP/stdin.ev"
+check "stdin gives the same events" cmp "$TMP/file.ev" "$TMP/stdin.ev"
+check "events are not empty" test -s "$TMP/file.ev"
+
+# Ethernet captures of the two router interfaces, merged, give the same
+# events as the router's cooked capture.
+"$CT" "$G/http-v4/eth-rc0.pcap" "$G/http-v4/eth-rs0.pcap" >"$TMP/eth.ev"
+check "merged Ethernet captures give the cooked capture's events" \
+	cmp "$TMP/file.ev" "$TMP/eth.ev"
+"$CT" --verdicts "$G/http-v4/eth-rc0.pcap" "$G/http-v4/eth-rs0.pcap" \
+	| awk '{print $1}' >"$TMP/frames"
+check "frames are numbered from 1 across the merge" \
+	sh -c "seq 1 \$(wc -l <'$TMP/frames') | cmp - '$TMP/frames'"
+
+# BPF filter: only the first connection's port
+port=$(head -1 "$TMP/file.ev" | grep -o 'sport=[0-9]*' | head -1 | cut -d= -f2)
+"$CT" -f "tcp port $port" "$G/http-v4/in.pcap" >"$TMP/filt.ev"
+check "filter keeps one connection" \
+	sh -c "test \$(grep -c NEW '$TMP/filt.ev') -eq 1 && ! grep -v 'sport=$port' '$TMP/filt.ev' | grep -q ."
+check "bad filter is a usage error" \
+	sh -c "'$CT' -f 'tcp port' '$G/http-v4/in.pcap' >/dev/null 2>&1; test \$? -eq 1"
+
+# --explain: the RST that answers an ignored SYN/ACK kills the entry
+"$CT" --explain 15 "$G/tcp-scapy-oddities-v4/in.pcap" >"$TMP/explain"
+check "explain names the states and the kill" \
+	sh -c "grep -q 'state: ESTABLISHED -> CLOSE' '$TMP/explain' &&
+	       grep -q 'RST before any reply: entry killed' '$TMP/explain' &&
+	       grep -q 'tcp: flags \[R\]' '$TMP/explain'"
+"$CT" --explain 9 "$G/tcp-scapy-oddities-v4/in.pcap" >"$TMP/explain9"
+check "explain gives the INVALID reason" \
+	grep -q 'reason="bad checksum"' "$TMP/explain9"
+"$CT" --explain 20 "$G/http-v4/in.pcap" >"$TMP/explain20"
+check "explain shows the window bounds in force" \
+	sh -c "grep -q 'sender end=' '$TMP/explain20' && grep -q 'receiver end=' '$TMP/explain20'"
+
+# --json: valid NDJSON, one object per lifetime, keys sorted
+"$CT" --json "$TMP/flows.json" "$G/http-v4/in.pcap"
+if command -v python3 >/dev/null 2>&1; then
+	check "json is one sorted object per connection" python3 - "$TMP/flows.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 3, len(lines)
+for l in lines:
+    o = json.loads(l)
+    assert list(o) == sorted(o), list(o)
+    assert o["proto"] == "tcp" and o["transitions"][0]["event"] == "NEW"
+    states = [t["state"] for t in o["transitions"] if t["state"]]
+    assert states[:3] == ["SYN_SENT", "SYN_RECV", "ESTABLISHED"], states
+PY
+fi
+
+# -L and -S
+"$CT" -L "$G/http-v4/in.pcap" >"$TMP/list" 2>"$TMP/list.err"
+check "-L lists the three TIME_WAIT entries" \
+	sh -c "test \$(grep -c TIME_WAIT '$TMP/list') -eq 3 &&
+	       grep -q '3 flow entries have been shown' '$TMP/list.err'"
+"$CT" -S "$G/tcp-scapy-oddities-v4/in.pcap" >"$TMP/stats"
+check "-S counts the INVALID frames" grep -q 'invalid=7 ' "$TMP/stats"
+
+# --until runs the clock on past the last frame
+"$CT" --sysctl "$G/ping-v4/sysctl" --until +60 "$G/ping-v4/in.pcap" >"$TMP/until"
+check "--until reports the expiry after the last frame" grep -q DESTROY "$TMP/until"
+"$CT" --sysctl "$G/ping-v4/sysctl" "$G/ping-v4/in.pcap" >"$TMP/nountil"
+check "without --until the entry stays alive" sh -c "! grep -q DESTROY '$TMP/nountil'"
+
+# --snapshot +S and end
+"$CT" --snapshot +0.5 --snapshot end "$G/http-v4/in.pcap" >"$TMP/snap"
+check "snapshots have their header and /proc lines" \
+	sh -c "test \$(grep -c '^# snapshot [0-9]*\.[0-9]\{9\}$' '$TMP/snap') -eq 2 &&
+	       test \$(grep -c ' TIME_WAIT .* mark=0 zone=0 use=2$' '$TMP/snap') -eq 3"
+
+# Determinism: same bytes whatever the time zone and locale.
+for f in http-v6 tcp-scapy-oddities-v4 ftp-passive-v4; do
+	TZ=UTC LC_ALL=C "$CT" -o timestamp,extended,id --verdicts -L -S \
+		--snapshot end --json - "$G/$f/in.pcap" >"$TMP/a" 2>&1
+	TZ=Asia/Kolkata LC_ALL=de_DE.UTF-8 LANG=fr_FR.UTF-8 "$CT" \
+		-o timestamp,extended,id --verdicts -L -S --snapshot end \
+		--json - "$G/$f/in.pcap" >"$TMP/b" 2>&1
+	check "$f: identical output across TZ and locale" cmp "$TMP/a" "$TMP/b"
+done
+
+# Usage errors exit 1
+for args in "--bogus x" "--snapshot yesterday x" "--set nope=1 x" \
+	    "--helper irc:tcp/6667 x" "-o color x" "--explain 0 x" ""; do
+	# shellcheck disable=SC2086
+	"$CT" $args >/dev/null 2>&1
+	rc=$?
+	check "usage error exits 1: ctreplay $args" test "$rc" -eq 1
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
