@@ -1,0 +1,139 @@
+#!/bin/sh
+# \summary: benchmark ctreplay on a large synthetic capture against a bare libpcap loop
+#
+#   bench/run.sh [-p PACKETS] [-c CONCURRENCY] [-6 PERCENT] [-r RUNS] [-d DIR]
+#
+# Builds ctreplay if needed (out of tree, in DIR/build), compiles
+# bench/gencap.c and bench/pcaploop.c, generates the capture once (cached
+# in DIR by its parameters), then times, with /usr/bin/time -v:
+#   pcaploop            libpcap reads every record, touches every byte
+#   ctreplay -E         events (-o timestamp,extended) to /dev/null
+#   ctreplay --verdicts one line per frame to /dev/null
+#   ctreplay --json     NDJSON lifetimes to /dev/null
+# and prints wall time, packets/s, peak RSS and the ratio to pcaploop
+# (best of RUNS for wall time). Never run by make check.
+#
+# Environment: CTREPLAY (binary to time instead of building one), CC.
+set -eu
+
+packets=1400000
+conc=100000
+v6=0
+runs=1
+dir=${TMPDIR:-/tmp}/ctreplay-bench
+
+usage() {
+	sed -n '3,4p' "$0" | sed 's/^# *//' >&2
+	exit 1
+}
+while getopts p:c:6:r:d:h opt; do
+	case $opt in
+	p) packets=$OPTARG ;;
+	c) conc=$OPTARG ;;
+	6) v6=$OPTARG ;;
+	r) runs=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+
+bench=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$bench/.." && pwd)
+cc=${CC:-cc}
+cflags="-std=c11 -O2 -Wall -Wextra"
+mkdir -p "$dir"
+
+# newer A B: A was modified after B (test -nt is not POSIX)
+newer() { [ -n "$(find "$1" -newer "$2" 2>/dev/null)" ]; }
+
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (Debian: apt-get install time)" >&2; exit 1; }
+
+# --- tools ($cc and $cflags are word lists on purpose)
+# shellcheck disable=SC2086
+if [ ! -x "$dir/gencap" ] || newer "$bench/gencap.c" "$dir/gencap"; then
+	$cc $cflags -o "$dir/gencap" "$bench/gencap.c"
+fi
+if [ ! -x "$dir/pcaploop" ] || newer "$bench/pcaploop.c" "$dir/pcaploop"; then
+	# shellcheck disable=SC2086
+	$cc $cflags -o "$dir/pcaploop" "$bench/pcaploop.c" -lpcap
+fi
+
+# --- ctreplay: given, or built optimised out of tree
+if [ -n "${CTREPLAY:-}" ]; then
+	ctreplay=$CTREPLAY
+else
+	b=$dir/build
+	if [ ! -f "$top/configure" ]; then
+		(cd "$top" && autoreconf -fi) >"$dir/autoreconf.log" 2>&1 ||
+			{ echo "bench: autoreconf failed, see $dir/autoreconf.log" >&2; exit 1; }
+	fi
+	mkdir -p "$b"
+	if [ ! -f "$b/Makefile" ]; then
+		(cd "$b" && "$top/configure" CFLAGS="-O2 -g") >"$dir/configure.log" 2>&1 ||
+			{ echo "bench: configure failed, see $dir/configure.log" >&2; exit 1; }
+	fi
+	(cd "$b" && make -j"$(nproc 2>/dev/null || echo 2)" ctreplay) >"$dir/make.log" 2>&1 ||
+		{ echo "bench: build failed, see $dir/make.log" >&2; exit 1; }
+	ctreplay=$b/ctreplay
+fi
+
+# --- the capture, cached by its parameters and the generator's source
+cap=$dir/big-p$packets-c$conc-6$v6.pcap
+if [ ! -s "$cap" ] || newer "$bench/gencap.c" "$cap"; then
+	echo "bench: generating $cap"
+	"$dir/gencap" -p "$packets" -c "$conc" -6 "$v6" -o "$cap.tmp"
+	mv "$cap.tmp" "$cap"
+fi
+
+# measure NAME CMD...: best wall time (s) and its peak RSS (KiB) over RUNS
+measure() {
+	name=$1
+	shift
+	best=
+	bestrss=
+	i=0
+	while [ $i -lt "$runs" ]; do
+		if ! /usr/bin/time -v -o "$dir/time.out" "$@" >/dev/null 2>"$dir/stderr.out"; then
+			echo "bench: $name failed:" >&2
+			cat "$dir/stderr.out" "$dir/time.out" >&2
+			exit 1
+		fi
+		# "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:01.23"
+		wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+			n = split($2, t, ":"); s = 0
+			for (k = 1; k <= n; k++) s = s * 60 + t[k]
+			print s }' "$dir/time.out")
+		rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/time.out")
+		if [ -z "$best" ] || awk "BEGIN { exit !($wall < $best) }"; then
+			best=$wall
+			bestrss=$rss
+		fi
+		i=$((i + 1))
+	done
+	echo "$name $best $bestrss" >>"$dir/results"
+}
+
+: >"$dir/results"
+measure pcaploop "$dir/pcaploop" "$cap"
+measure "ctreplay-E" "$ctreplay" -E -o timestamp,extended "$cap"
+measure "ctreplay--verdicts" "$ctreplay" --verdicts "$cap"
+measure "ctreplay--json" "$ctreplay" --json /dev/null "$cap"
+
+size=$(wc -c <"$cap")
+echo
+echo "capture: $cap"
+echo "  $packets packets, $conc concurrent conversations, ${v6}% IPv6, $((size / 1048576)) MiB"
+echo "ctreplay: $ctreplay"
+echo
+awk -v n="$packets" '
+	BEGIN { printf "%-20s %9s %12s %10s %9s\n", "run", "wall s", "packets/s", "peak RSS", "x base" }
+	NR == 1 { base = $2 }
+	{
+		name = $1; sub(/^ctreplay/, "ctreplay ", name)
+		# /usr/bin/time counts in 10 ms: too short a run shows as 0
+		pps = ($2 > 0) ? sprintf("%12.0f", n / $2) : sprintf("%12s", "n/a")
+		ratio = (base > 0) ? sprintf("%9.2f", $2 / base) : sprintf("%9s", "n/a")
+		printf "%-20s %9.2f %s %7.1f MB %s\n", name, $2, pps, $3 / 1024, ratio
+	}' "$dir/results"
