@@ -233,3 +233,32 @@ stop_captures() {
 	for p in "${CAP_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	CAP_PIDS=()
 }
+
+# ---------------------------------------------------------------- scripted TCP
+
+# silence_play_ports: the client and server kernels drop (input hook) every
+# TCP segment to or from ports 7100-7199, so that tools/tcp_play.py can play
+# both ends of a conversation without the real stacks answering (no RSTs).
+# The router still sees and forwards everything. Call from scenario_setup.
+silence_play_ports() {
+	local ns
+	for ns in $NS_C $NS_S; do
+		ip netns exec $ns nft -f - <<'NFT' || die "silence_play_ports: nft failed in $ns"
+table inet play {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		tcp sport 7100-7199 counter drop
+		tcp dport 7100-7199 counter drop
+	}
+}
+NFT
+	done
+}
+
+# run_play PLAY 4|6: run a tools/tcp_play.py play (from the host: the tool
+# enters the namespaces itself); its snapshots go to $W/proc.
+run_play() {
+	$PY "$LAB/tools/tcp_play.py" "$1" "$2" "$W/proc" >"$W/log.play" 2>&1 ||
+		{ cat "$W/log.play" >&2; die "tcp_play.py $1 $2 failed"; }
+	cat "$W/log.play" >&2
+}
