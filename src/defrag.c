@@ -43,11 +43,14 @@
 #define DATA_MAX        (128u * 1024)
 #define OUT_SIZE        (40u + 65535u + 8u)
 
+/* libpcap link types the rebuilt datagram is decoded as. */
+#define DLT_IPV4        228
+#define DLT_IPV6        229
+
 #define NH_HOP          0
 #define NH_ROUTING      43
 #define NH_FRAGMENT     44
 #define NH_AUTH         51
-#define NH_NONE         59
 #define NH_DEST         60
 
 /* inet_frag_queue_insert() outcomes. */
@@ -469,7 +472,7 @@ static int reassemble(struct ct_defrag *d, size_t idx, const struct ct_pkt *in,
 		h[1] |= (uint8_t)(ecn << 4);
 	}
 
-	ct_decode(CT_L3_IPV4 == q->l3num ? 228 : 229, d->out,
+	ct_decode(q->l3num == CT_L3_IPV4 ? DLT_IPV4 : DLT_IPV6, d->out,
 		  q->hdrlen + cap, in->frame, in->ts, out);
 	memcpy(out->vlan, in->vlan, sizeof(out->vlan));
 	out->nvlan = in->nvlan;

@@ -7,10 +7,13 @@
 #include <string.h>
 
 #include "capture.h"
+#include "check.h"
 #include "common.h"
 #include "ct/engine.h"
 #include "decode.h"
+#include "progress.h"
 #include "report/report.h"
+#include "report/select.h"
 #include "settings.h"
 
 #ifdef HAVE_CONFIG_H
@@ -32,17 +35,27 @@ struct snapshot {
 
 struct options {
 	bool events;
+	bool expect_events;
 	bool list;
 	bool verdicts;
 	bool stats;
 	unsigned oflags;
 	const char *json_path;
 	const char *filter;
+	const char *expect_dir;  /* --expect DIR */
+	bool update;             /* --update */
+	const char *until_text;  /* --until as given, for --expect */
 	uint64_t explain_frame; /* 0: none */
+	struct report_select *sel;      /* -p, -s, --state, --from ... */
+	enum report_proc_format proc_format;  /* --proc-format */
+	const char *plot_path;          /* --plot FILE.svg */
 	struct snapshot until; /* kind SNAP_END when not given */
 	struct snapshot snaps[MAX_SNAPSHOTS];
 	int nsnaps;
 };
+
+/* Selection options: this + enum report_select_key (clear of long_only). */
+#define OPT_SEL_BASE 1024
 
 enum long_only {
 	OPT_SNAPSHOT = 256,
@@ -54,6 +67,12 @@ enum long_only {
 	OPT_KERNEL,
 	OPT_UNTIL,
 	OPT_EXPLAIN,
+	OPT_PROC_FORMAT,
+	OPT_PLOT,
+	OPT_ZONE_FROM,
+	OPT_EXPECT,
+	OPT_UPDATE,
+	OPT_EXPECT_EVENTS,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +90,31 @@ static const struct option long_opts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "proc-format", required_argument, NULL, OPT_PROC_FORMAT },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "zone-from", required_argument, NULL, OPT_ZONE_FROM },
+	{ "proto", required_argument, NULL, 'p' },
+	{ "src", required_argument, NULL, 's' },
+	{ "dst", required_argument, NULL, 'd' },
+	{ "reply-src", required_argument, NULL,
+	  OPT_SEL_BASE + REPORT_SEL_REPLY_SRC },
+	{ "reply-dst", required_argument, NULL,
+	  OPT_SEL_BASE + REPORT_SEL_REPLY_DST },
+	{ "sport", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_SPORT },
+	{ "dport", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_DPORT },
+	{ "reply-port-src", required_argument, NULL,
+	  OPT_SEL_BASE + REPORT_SEL_REPLY_SPORT },
+	{ "reply-port-dst", required_argument, NULL,
+	  OPT_SEL_BASE + REPORT_SEL_REPLY_DPORT },
+	{ "state", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_STATE },
+	{ "status", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_STATUS },
+	{ "mark", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_MARK },
+	{ "zone", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_ZONE },
+	{ "from", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_FROM },
+	{ "to", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_TO },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "update", no_argument, NULL, OPT_UPDATE },
+	{ "expect-events", no_argument, NULL, OPT_EXPECT_EVENTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -83,14 +127,34 @@ static void usage(FILE *f)
 	      "\n"
 	      "Reports (any combination; -E when none is given):\n"
 	      "  -E, --events            events as `conntrack -E` prints them\n"
-	      "  -o, --output FLAGS      conntrack -o flags: timestamp,extended,id\n"
+	      "  -o, --output FLAGS      conntrack -o flags: timestamp,extended,id,xml\n"
+	      "      --expect-events     expectations as `conntrack -E expect` prints them\n"
 	      "  -L, --list              the table at the end, as `conntrack -L`\n"
 	      "      --snapshot TIME     the table as /proc/net/nf_conntrack at TIME:\n"
 	      "                          epoch seconds[.fraction], +SECONDS, or end\n"
 	      "      --verdicts          one line per frame: what `ct state` matched\n"
 	      "      --json FILE         one JSON object per connection lifetime\n"
-	      "  -S, --stats             counters at the end, as `conntrack -S`\n"
+	      "      --proc-format FMT   snapshots as nf_conntrack (default) or ip_conntrack\n"
+	      "  -S, --stats             counters at the end, as `conntrack -S`, and a summary\n"
+	      "      --plot FILE.svg     the table over capture time, as an SVG picture\n"
 	      "      --explain FRAME     why FRAME got its verdict: entry, states, window\n"
+	      "\n"
+	      "Regression (CI):\n"
+	      "      --expect DIR        compare with DIR/events [proc verdicts list];\n"
+	      "                          exit 1 on a difference\n"
+	      "      --update            with --expect: rewrite DIR from this run\n"
+	      "\n"
+	      "Selection (as conntrack -L/-E; applies to -E, -L, --snapshot, --json, --verdicts):\n"
+	      "  -p, --proto PROTO       protocol name or number\n"
+	      "  -s, --src ADDR[/N]      original source    -d, --dst ADDR[/N] destination\n"
+	      "      --reply-src ADDR[/N], --reply-dst ADDR[/N]   reply tuple addresses\n"
+	      "      --sport PORT, --dport PORT                   original ports\n"
+	      "      --reply-port-src PORT, --reply-port-dst PORT reply ports\n"
+	      "      --state STATE[,..]  TCP state (ESTABLISHED, TIME_WAIT...)\n"
+	      "      --status FLAGS      ASSURED,SEEN_REPLY,EXPECTED,CONFIRMED,UNREPLIED\n"
+	      "      --mark N[/MASK]     --zone N\n"
+	      "      --from TIME, --to TIME  only events and verdicts in this window\n"
+	      "                          (epoch seconds[.fraction] or +SECONDS)\n"
 	      "\n"
 	      "Input and settings:\n"
 	      "  -f, --filter EXPR       BPF filter; other frames are as if not captured\n"
@@ -99,6 +163,7 @@ static void usage(FILE *f)
 	      "      --helper NAME:PROTO/PORT  attach a helper (ftp:tcp/21, tftp:udp/69)\n"
 	      "      --kernel VERSION    TCP rules of another kernel (6, 5.10)\n"
 	      "      --until TIME        the capture ran until TIME: entries expire up to it\n"
+	      "      --zone-from vlan    each outermost VLAN id is its own conntrack zone\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -123,6 +188,8 @@ static int parse_oflags(const char *text, unsigned *out)
 			*out |= REPORT_O_EXTENDED;
 		else if (strcmp(tok, "id") == 0)
 			*out |= REPORT_O_ID;
+		else if (strcmp(tok, "xml") == 0)
+			*out |= REPORT_O_XML;
 		else
 			return -1;
 	}
@@ -192,14 +259,15 @@ static int add_snapshot(struct options *o, const char *text)
 	return 0;
 }
 
-static void print_snapshot(FILE *out, struct ct_engine *eng, ct_time t)
+static void print_snapshot(const struct options *o, struct ct_engine *eng,
+			   ct_time t)
 {
 	char label[48];
 
 	snprintf(label, sizeof(label), "%lld.%09lld",
 		 (long long)(t / CT_NSEC_PER_SEC),
 		 (long long)(t % CT_NSEC_PER_SEC));
-	report_proc_snapshot(out, eng, label);
+	report_proc_snapshot_sel(stdout, eng, label, o->sel, o->proc_format);
 }
 
 /*
@@ -227,7 +295,7 @@ static void flush_snapshots(struct options *o, struct ct_engine *eng,
 		if (next == NULL)
 			return;
 		ct_engine_advance(eng, next->t);
-		print_snapshot(stdout, eng, next->t);
+		print_snapshot(o, eng, next->t);
 		next->done = true;
 	}
 }
@@ -241,9 +309,15 @@ int main(int argc, char **argv)
 	struct capture *cap = NULL;
 	struct ct_engine *eng = NULL;
 	struct report_events *rev = NULL;
+	struct report_expect_events *rxe = NULL;
 	struct report_verdicts *rvd = NULL;
 	struct report_json *rjs = NULL;
 	struct report_explain *rex = NULL;
+	struct report_summary *rsum = NULL;
+	struct report_plot *rplot = NULL;
+	struct progress *prog = NULL;
+	FILE *plot_file = NULL;
+	uint64_t bytes_read = 24;  /* the pcap file header */
 	FILE *json_file = NULL;
 	struct ct_frame frame;
 	struct ct_pkt pkt;
@@ -251,11 +325,16 @@ int main(int argc, char **argv)
 	int c, err = 0, rc = CT_EXIT_OK, i, r;
 
 	memset(&o, 0, sizeof(o));
+	o.sel = report_select_create();
+	if (o.sel == NULL) {
+		fprintf(stderr, "ctreplay: out of memory\n");
+		return CT_EXIT_INPUT;
+	}
 	o.until.kind = SNAP_END;
 	ct_settings_init(&set);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
-	while ((c = getopt_long(argc, argv, "ELo:Sf:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ELo:Sf:hVp:s:d:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'E':
 			o.events = true;
@@ -286,6 +365,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_UNTIL:
+			o.until_text = optarg;
 			if (parse_instant(&o.until, optarg) != 0) {
 				fprintf(stderr,
 					"ctreplay: --until '%s': expected epoch seconds[.fraction], +SECONDS or end\n",
@@ -308,6 +388,15 @@ int main(int argc, char **argv)
 			o.explain_frame = n;
 			break;
 		}
+		case OPT_EXPECT_EVENTS:
+			o.expect_events = true;
+			break;
+		case OPT_EXPECT:
+			o.expect_dir = optarg;
+			break;
+		case OPT_UPDATE:
+			o.update = true;
+			break;
 		case OPT_VERDICTS:
 			o.verdicts = true;
 			break;
@@ -351,6 +440,59 @@ int main(int argc, char **argv)
 				return CT_EXIT_USAGE;
 			}
 			break;
+		case OPT_PROC_FORMAT:
+			if (strcmp(optarg, "nf_conntrack") == 0) {
+				o.proc_format = REPORT_PROC_NF_CONNTRACK;
+			} else if (strcmp(optarg, "ip_conntrack") == 0) {
+				o.proc_format = REPORT_PROC_IP_CONNTRACK;
+			} else {
+				fprintf(stderr,
+					"ctreplay: --proc-format '%s': expected nf_conntrack or ip_conntrack\n",
+					optarg);
+				return CT_EXIT_USAGE;
+			}
+			break;
+		case OPT_PLOT:
+			o.plot_path = optarg;
+			break;
+		case OPT_ZONE_FROM:
+			if (strcmp(optarg, "vlan") != 0) {
+				fprintf(stderr,
+					"ctreplay: --zone-from '%s': expected vlan\n",
+					optarg);
+				return CT_EXIT_USAGE;
+			}
+			set.zone_from = CT_ZONE_FROM_VLAN;
+			break;
+		case 'p':
+		case 's':
+		case 'd':
+		case OPT_SEL_BASE + REPORT_SEL_REPLY_SRC:
+		case OPT_SEL_BASE + REPORT_SEL_REPLY_DST:
+		case OPT_SEL_BASE + REPORT_SEL_SPORT:
+		case OPT_SEL_BASE + REPORT_SEL_DPORT:
+		case OPT_SEL_BASE + REPORT_SEL_REPLY_SPORT:
+		case OPT_SEL_BASE + REPORT_SEL_REPLY_DPORT:
+		case OPT_SEL_BASE + REPORT_SEL_STATE:
+		case OPT_SEL_BASE + REPORT_SEL_STATUS:
+		case OPT_SEL_BASE + REPORT_SEL_MARK:
+		case OPT_SEL_BASE + REPORT_SEL_ZONE:
+		case OPT_SEL_BASE + REPORT_SEL_FROM:
+		case OPT_SEL_BASE + REPORT_SEL_TO: {
+			enum report_select_key key =
+				c == 'p' ? REPORT_SEL_PROTO
+				: c == 's' ? REPORT_SEL_SRC
+				: c == 'd' ? REPORT_SEL_DST
+				: (enum report_select_key)(c - OPT_SEL_BASE);
+
+			if (report_select_parse(o.sel, key, optarg,
+						errbuf) != 0) {
+				fprintf(stderr, "ctreplay: %s: %s\n",
+					argv[optind - 1], errbuf);
+				return CT_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return CT_EXIT_OK;
@@ -367,7 +509,30 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
+	if (o.update && o.expect_dir == NULL) {
+		fprintf(stderr, "ctreplay: --update needs --expect DIR\n");
+		return CT_EXIT_USAGE;
+	}
+	if (o.expect_dir) {
+		struct check_opts co = { .dir = o.expect_dir, .update = o.update,
+					  .filter = o.filter, .until = o.until_text,
+					  .oflags = o.oflags };
+
+		bool other = o.events || o.list || o.verdicts || o.stats ||
+			     o.json_path || o.expect_events || o.nsnaps ||
+			     o.explain_frame || o.plot_path ||
+			     report_select_active(o.sel);
+
+		report_select_destroy(o.sel);
+		if (other) {
+			fprintf(stderr,
+				"ctreplay: --expect compares whole reports: no other report or selection with it (-f restricts the capture)\n");
+			return CT_EXIT_USAGE;
+		}
+		return check_run(&co, &set, argv + optind, argc - optind);
+	}
 	if (!o.events && !o.list && !o.verdicts && !o.stats && !o.json_path &&
+	    !o.expect_events &&
 	    o.nsnaps == 0 && o.explain_frame == 0)
 		o.events = true;
 
@@ -386,7 +551,17 @@ int main(int argc, char **argv)
 		if (rev == NULL)
 			goto out_nomem;
 		report_events_sink(rev, &sink);
+		report_select_wrap(o.sel, &sink);
 		ct_engine_add_sink(eng, &sink);
+	}
+	if (o.expect_events) {
+		struct ct_exp_sink xsink = { 0 };
+
+		rxe = report_expect_events_create(stdout, o.oflags);
+		if (rxe == NULL)
+			goto out_nomem;
+		report_expect_events_sink(rxe, &xsink);
+		ct_engine_add_expect_sink(eng, &xsink);
 	}
 	if (o.json_path) {
 		struct ct_sink sink = { 0 };
@@ -404,6 +579,7 @@ int main(int argc, char **argv)
 		if (rjs == NULL)
 			goto out_nomem;
 		report_json_sink(rjs, &sink);
+		report_select_wrap(o.sel, &sink);
 		ct_engine_add_sink(eng, &sink);
 	}
 	if (o.verdicts) {
@@ -413,6 +589,7 @@ int main(int argc, char **argv)
 		if (rvd == NULL)
 			goto out_nomem;
 		report_verdicts_sink(rvd, &sink);
+		report_select_wrap(o.sel, &sink);
 		ct_engine_add_sink(eng, &sink);
 	}
 
@@ -426,6 +603,33 @@ int main(int argc, char **argv)
 		ct_engine_add_sink(eng, &sink);
 	}
 
+	if (o.stats) {
+		struct ct_sink sink = { 0 };
+
+		rsum = report_summary_create();
+		if (rsum == NULL)
+			goto out_nomem;
+		report_summary_sink(rsum, &sink);
+		ct_engine_add_sink(eng, &sink);
+	}
+	if (o.plot_path) {
+		struct ct_sink sink = { 0 };
+
+		plot_file = fopen(o.plot_path, "w");
+		if (plot_file == NULL) {
+			fprintf(stderr, "ctreplay: --plot %s: %s\n", o.plot_path,
+				strerror(errno));
+			rc = CT_EXIT_USAGE;
+			goto out;
+		}
+		rplot = report_plot_create(set.max);
+		if (rplot == NULL)
+			goto out_nomem;
+		report_plot_sink(rplot, &sink);
+		ct_engine_add_sink(eng, &sink);
+	}
+	prog = progress_create(stderr, capture_bytes_total(cap));
+
 	while ((r = capture_next(cap, &frame)) == 1) {
 		if (first) {
 			for (i = 0; i < o.nsnaps; i++) {
@@ -438,6 +642,7 @@ int main(int argc, char **argv)
 				o.until.t += frame.ts;
 				o.until.kind = SNAP_ABS;
 			}
+			report_select_set_origin(o.sel, frame.ts);
 			first = false;
 		}
 		if (o.nsnaps)
@@ -445,24 +650,49 @@ int main(int argc, char **argv)
 		ct_decode(frame.dlt, frame.data, frame.caplen, frame.number,
 			  frame.ts, &pkt);
 		ct_engine_packet(eng, &pkt);
+		/* pcap record header + data: near enough for a progress bar */
+		bytes_read += 16 + frame.caplen;
+		progress_update(prog, frame.number, bytes_read,
+				ct_engine_count(eng));
 	}
+	progress_finish(prog);
+	prog = NULL;
 
 	/* Snapshots after the last frame: the clock runs on without traffic,
 	 * and so it does up to --until. */
 	for (i = 0; i < o.nsnaps; i++)
 		if (o.snaps[i].kind == SNAP_END)
-			print_snapshot(stdout, eng, ct_engine_now(eng));
+			print_snapshot(&o, eng, ct_engine_now(eng));
 	flush_snapshots(&o, eng, 0, true);
 	if (o.until.kind == SNAP_ABS)
 		ct_engine_advance(eng, o.until.t);
 	if (o.list)
-		report_list(stdout, stderr, eng, o.oflags);
+		report_list_sel(stdout, stderr, eng, o.oflags, o.sel);
 	if (rjs)
 		report_json_finish(rjs, eng);
 	if (rex)
 		report_explain_finish(rex);
 	if (o.stats)
 		report_stats(stdout, eng);
+	if (rsum)
+		report_summary_print(rsum, stdout, capture_backwards(cap));
+	if (rplot) {
+		char title[256];
+		int nfiles = argc - optind;
+		const char *base = strrchr(argv[optind], '/');
+
+		snprintf(title, sizeof(title),
+			 "ctreplay: conntrack table over capture time, %s%s",
+			 base ? base + 1 : argv[optind],
+			 nfiles > 1 ? " and more" : "");
+		if (report_plot_write(rplot, plot_file, title) != 0 ||
+		    fclose(plot_file) != 0) {
+			fprintf(stderr, "ctreplay: --plot %s: write error\n",
+				o.plot_path);
+			rc = CT_EXIT_INPUT;
+		}
+		plot_file = NULL;
+	}
 
 	if (capture_damaged(cap)) {
 		for (i = 0; i < capture_damaged(cap); i++)
@@ -475,12 +705,20 @@ out_nomem:
 	fprintf(stderr, "ctreplay: out of memory\n");
 	rc = CT_EXIT_INPUT;
 out:
+	progress_finish(prog);
+	report_xml_finish(stdout);
 	fflush(stdout);
+	if (plot_file)
+		fclose(plot_file);
+	report_summary_destroy(rsum);
+	report_plot_destroy(rplot);
+	report_select_destroy(o.sel);
 	if (json_file && json_file != stdout && fclose(json_file) != 0) {
 		fprintf(stderr, "ctreplay: --json %s: write error\n", o.json_path);
 		rc = CT_EXIT_INPUT;
 	}
 	report_events_destroy(rev);
+	report_expect_events_destroy(rxe);
 	report_verdicts_destroy(rvd);
 	report_json_destroy(rjs);
 	report_explain_destroy(rex);

@@ -46,6 +46,12 @@ enum ct_kernel_profile {
 	CT_KERNEL_5_10,        /* Linux 5.10 LTS TCP window rules */
 };
 
+/* Where an entry's conntrack zone comes from (all tuples of a packet). */
+enum ct_zone_from {
+	CT_ZONE_FROM_NONE = 0, /* zone 0 for everything (the default) */
+	CT_ZONE_FROM_VLAN,     /* the outermost 802.1Q VLAN id, 0 untagged */
+};
+
 #define CT_MAX_HELPERS 16
 
 struct ct_helper_rule {
@@ -82,6 +88,7 @@ struct ct_settings {
 	uint32_t expect_max;
 	uint32_t hz;           /* jiffy rate used to round shown timeouts */
 	enum ct_kernel_profile kernel;
+	enum ct_zone_from zone_from;   /* --zone-from */
 	struct ct_helper_rule helpers[CT_MAX_HELPERS];
 	int nhelpers;
 };

@@ -61,6 +61,16 @@ struct ct_tcp {
 };
 
 struct ct_l4proto;
+struct ct_expect;
+
+/*
+ * FTP helper state (struct nf_ct_ftp_master): per direction, up to two
+ * sequence numbers that follow a segment ending in a newline.
+ */
+struct ct_ftp_help {
+	uint32_t seq_aft_nl[2][2];
+	uint8_t seq_aft_nl_num[2];
+};
 
 /* Hash chain link; one per direction so both tuples find the entry. */
 struct ct_hnode {
@@ -86,6 +96,13 @@ struct ct_conn {
 	uint32_t mark;
 	const struct ct_helper_rule *helper;
 	struct ct_conn *master;
+	/* Pending expectations this entry is master of (nf_conn_help):
+	 * newest first, linked by the expectation table. */
+	struct ct_expect *expectations;
+	uint32_t expecting;            /* how many are pending */
+	union {
+		struct ct_ftp_help ftp;
+	} help;                        /* the helper's private data */
 	bool acct;                     /* accounting extension at creation */
 	bool tstamp;                   /* timestamp extension at creation */
 	union {
@@ -97,6 +114,13 @@ struct ct_conn {
 			uint32_t timeout;
 			uint32_t stream_timeout;
 		} gre;
+		struct {
+			uint8_t state;         /* enum ct_sctp_state */
+			uint8_t flags;         /* heartbeat vtag failed */
+			uint8_t last_dir;      /* direction of that failure */
+			uint8_t init[2];       /* INIT seen per direction */
+			uint32_t vtag[2];      /* expected vtag per direction */
+		} sctp;
 	} proto;
 };
 

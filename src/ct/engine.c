@@ -18,6 +18,9 @@
  *    reproducible (the kernel's siphash key is random).  The kernel's GC
  *    "early drop mode" (evicting closing ASSURED TCP) is not modelled.
  *  - One CPU: no clash resolution; ids are creation order from 1.
+ *  - Expectations (expect.c) die exactly at their deadline too, merged in
+ *    time order with the entries' (before an entry due at the same
+ *    instant: they are real timers, the entries' expiry is GC).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,8 @@
 
 #include "../defrag.h"
 #include "engine.h"
+#include "expect.h"
+#include "helper.h"
 #include "l4proto.h"
 
 /* Fixed so bucket order, hence early-drop choices, repeat run to run. */
@@ -87,6 +92,13 @@ struct ct_engine {
 	struct ct_pctx ctx;
 
 	struct ct_defrag *defrag;
+
+	/* Expectations, their reporters, and the helper behind each
+	 * --helper rule (NULL when ctreplay has no such helper). */
+	struct ct_expect_table *expects;
+	struct ct_exp_sink exp_sinks[CT_MAX_SINKS];
+	int nexp_sinks;
+	const struct ct_helper_ops *helper_ops[CT_MAX_HELPERS];
 };
 
 /* ------------------------------------------------------------------ */
@@ -137,6 +149,17 @@ static void engine_emit_verdict(struct ct_engine *eng,
 	for (i = 0; i < eng->nsinks; i++)
 		if (eng->sinks[i].verdict)
 			eng->sinks[i].verdict(eng->sinks[i].ctx, v);
+}
+
+/* The expectation table's notifier: forward to every expectation sink. */
+static void engine_emit_exp_event(void *ctx, const struct ct_exp_event *ev)
+{
+	struct ct_engine *eng = ctx;
+	int i;
+
+	for (i = 0; i < eng->nexp_sinks; i++)
+		if (eng->exp_sinks[i].event)
+			eng->exp_sinks[i].event(eng->exp_sinks[i].ctx, ev);
 }
 
 static bool conn_has_state(const struct ct_conn *ct)
@@ -394,6 +417,11 @@ static void engine_conn_free(struct ct_engine *eng, struct ct_conn *ct)
 /* An entry that was never confirmed: gone without a trace. */
 static void engine_discard(struct ct_engine *eng, struct ct_conn *ct)
 {
+	/* a helper may already have created expectations for it (TFTP on
+	 * the first packet): they go with it */
+	if (ct->expectations)
+		ct_expect_remove_master(eng->expects, ct, eng->now,
+					eng->ctx.pkt ? eng->ctx.pkt->frame : 0);
 	if (ct->master && ct->master->use > 0)
 		ct->master->use--;
 	engine_conn_free(eng, ct);
@@ -481,6 +509,9 @@ static void engine_destroy(struct ct_engine *eng, struct ct_conn *ct,
 	ct->events = 0;
 	engine_emit_event(eng, &ev);
 	engine_unlink(eng, ct);
+	/* its pending expectations die with it; expected children live on */
+	if (ct->expectations)
+		ct_expect_remove_master(eng->expects, ct, ts, frame);
 }
 
 void ct_engine_advance(struct ct_engine *eng, ct_time now)
@@ -492,9 +523,23 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now)
 	}
 	if (now < eng->now)
 		now = eng->now;
-	while (eng->heap_len > 0 && eng->heap[0]->expires <= now) {
-		struct ct_conn *ct = eng->heap[0];
+	for (;;) {
+		ct_time cdl = eng->heap_len > 0 ? eng->heap[0]->expires
+						: INT64_MAX;
+		ct_time edl = ct_expect_next_deadline(eng->expects);
+		struct ct_conn *ct;
 
+		if (cdl > now && edl > now)
+			break;
+		if (edl <= cdl) {
+			/* expectation timers fire on time; on a tie before
+			 * the connection GC */
+			if (edl > eng->now)
+				eng->now = edl;
+			ct_expect_expire_one(eng->expects, edl);
+			continue;
+		}
+		ct = eng->heap[0];
 		if (ct->expires > eng->now)
 			eng->now = ct->expires;
 		engine_destroy(eng, ct, ct->expires, 0, CT_DC_EXPIRED);
@@ -660,6 +705,15 @@ static void tuple_from_pkt(struct ct_tuple *t, const struct ct_pkt *pkt)
 	memcpy(t->dst, pkt->dst, alen);
 }
 
+/* The zone a packet's tuples live in (--zone-from); 0 by default. */
+static uint16_t engine_pkt_zone(const struct ct_engine *eng,
+				const struct ct_pkt *pkt)
+{
+	if (eng->set.zone_from == CT_ZONE_FROM_VLAN && pkt->nvlan > 0)
+		return pkt->vlan[0];
+	return 0;
+}
+
 /*
  * ICMP numbers pick their inverter by protocol alone, whatever the family
  * (nf_ct_invert_tuple switches on the protocol number).
@@ -822,6 +876,7 @@ static enum engine_icmp_result engine_inet_error(struct ct_engine *eng,
 	if (!engine_inner_tuple(pkt, inner_off, &quoted))
 		return engine_icmp_invalid(eng, v,
 			"icmp error: no tuple in the quoted packet");
+	quoted.zone = engine_pkt_zone(eng, pkt);
 	if (!engine_invert(&inv, &quoted))
 		return engine_icmp_invalid(eng, v,
 			"icmp error: quoted tuple cannot be inverted");
@@ -899,30 +954,52 @@ static enum engine_icmp_result engine_icmp_error(struct ct_engine *eng,
 }
 
 /*
- * Expectation hook (nf_ct_find_expectation): a matching expectation makes
- * the new entry EXPECTED with a master.  None exist yet: helpers that
- * create them (FTP, TFTP) come later.
+ * Expectation hook (init_conntrack -> nf_ct_find_expectation): a matching
+ * expectation of a confirmed, live master is consumed and makes the new
+ * entry EXPECTED with that master (the caller takes the reference).
  */
 static struct ct_conn *engine_expect_match(struct ct_engine *eng,
 					   struct ct_conn *ct)
 {
-	(void)eng;
-	(void)ct;
-	return NULL;
+	struct ct_conn *master;
+
+	if (ct_expect_count(eng->expects) == 0)
+		return NULL;
+	master = ct_expect_find(eng->expects, &ct->tuple[CT_DIR_ORIGINAL],
+				eng->now, eng->ctx.pkt ? eng->ctx.pkt->frame : 0);
+	if (master)
+		eng->stats.expect_new++;
+	return master;
 }
 
 /*
  * Helper hook (nf_confirm): runs after the tracker for every accepted
  * packet of an entry with a helper, except RELATED_REPLY.  Returns false
- * to drop the packet.  The FTP/TFTP parsers come later.
+ * to drop the packet (ctx->reason says why).
  */
 static bool engine_run_helper(struct ct_engine *eng, struct ct_conn *ct,
 			      struct ct_pctx *ctx)
 {
-	(void)eng;
-	(void)ct;
-	(void)ctx;
-	return true;
+	const struct ct_helper_ops *ops;
+	ptrdiff_t i = ct->helper - eng->set.helpers;
+
+	if (i < 0 || i >= CT_MAX_HELPERS)
+		return true;
+	ops = eng->helper_ops[i];
+	/* an nft helper object only binds to its own protocol */
+	if (!ops || ops->l4num != ct->tuple[CT_DIR_ORIGINAL].l4num)
+		return true;
+	return ops->help(eng, ct, ctx);
+}
+
+int ct_engine_expect_related(struct ct_engine *eng,
+			     const struct ct_helper_ops *ops,
+			     const struct ct_expect *exp,
+			     const struct ct_pctx *ctx)
+{
+	return ct_expect_related(eng->expects, exp, ops->max_expected,
+				 ops->timeout, ctx ? ctx->now : eng->now,
+				 ctx && ctx->pkt ? ctx->pkt->frame : 0);
 }
 
 /* Explicit helper rules (nft "ct helper set") match the original dport. */
@@ -1095,6 +1172,24 @@ static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 	ctx->now = eng->now;
 	v->explain = ctx->explain;
 
+	/*
+	 * get_l4proto(): a fragment that is not the first (one defrag let
+	 * through) and an IPv6 header chain that ends without a transport
+	 * header (next header 59, or headers running past the packet:
+	 * ipv6_skip_exthdr() fails for both) give no conntrack at all.
+	 */
+	if (pkt->is_fragment && pkt->frag_off != 0) {
+		eng->stats.invalid++;
+		v->state = CT_STATE_INVALID;
+		v->reason = "non-first fragment";
+		return;
+	}
+	if (pkt->l3num == CT_L3_IPV6 && pkt->l4num == 59) {
+		eng->stats.invalid++;
+		v->state = CT_STATE_INVALID;
+		v->reason = "can't find proto in pkt";
+		return;
+	}
 	if ((pkt->l4num == IPPROTO_ICMP_NUM && pkt->l3num != CT_L3_IPV4) ||
 	    (pkt->l4num == IPPROTO_ICMPV6_NUM && pkt->l3num != CT_L3_IPV6)) {
 		eng->stats.invalid++;
@@ -1108,12 +1203,14 @@ static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 	if (is_icmp && engine_icmp_error(eng, l4, v) == ENGINE_ICMP_DONE) {
 		if (l4->pkt_to_tuple && pkt->l4cap >= 8) {
 			tuple_from_pkt(&v->tuple, pkt);
+			v->tuple.zone = engine_pkt_zone(eng, pkt);
 			v->has_tuple = l4->pkt_to_tuple(ctx, &v->tuple);
 		}
 		return;
 	}
 
 	tuple_from_pkt(&t, pkt);
+	t.zone = engine_pkt_zone(eng, pkt);
 	if (!l4->pkt_to_tuple(ctx, &t)) {
 		eng->stats.invalid++;
 		v->state = CT_STATE_INVALID;
@@ -1202,7 +1299,8 @@ static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 	}
 	if (ct->helper && ctx->ctinfo != CT_INFO_RELATED_REPLY &&
 	    !engine_run_helper(eng, ct, ctx)) {
-		eng->stats.drop++;
+		/* nf_confirm() returns the helper's NF_DROP as is: no
+		 * counter moves */
 		v->state = CT_STATE_DROP;
 		v->reason = ctx->reason ? ctx->reason : "dropped by helper";
 		if (!confirmed) {
@@ -1272,6 +1370,7 @@ void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt)
 struct ct_engine *ct_engine_create(const struct ct_settings *set)
 {
 	struct ct_engine *eng = calloc(1, sizeof(*eng));
+	int i;
 
 	if (!eng)
 		return NULL;
@@ -1286,9 +1385,17 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 	eng->defrag = ct_defrag_create();
 	if (!eng->defrag)
 		goto out_free;
+	eng->expects = ct_expect_table_create(eng->set.expect_max, eng->set.hz,
+					      &eng->stats,
+					      engine_emit_exp_event, eng);
+	if (!eng->expects)
+		goto out_free;
+	for (i = 0; i < eng->set.nhelpers && i < CT_MAX_HELPERS; i++)
+		eng->helper_ops[i] = ct_helper_find(eng->set.helpers[i].name);
 	return eng;
 
 out_free:
+	ct_defrag_destroy(eng->defrag);
 	free(eng->table[0]);
 	free(eng->table[1]);
 	free(eng);
@@ -1302,6 +1409,7 @@ void ct_engine_destroy(struct ct_engine *eng)
 	if (!eng)
 		return;
 	ct_defrag_destroy(eng->defrag);
+	ct_expect_table_destroy(eng->expects);
 	for (c = eng->chunks; c; c = next) {
 		next = c->next;
 		free(c);
@@ -1321,6 +1429,21 @@ int ct_engine_add_sink(struct ct_engine *eng, const struct ct_sink *sink)
 		return CT_ERR_NOMEM;
 	eng->sinks[eng->nsinks++] = *sink;
 	return CT_OK;
+}
+
+int ct_engine_add_expect_sink(struct ct_engine *eng,
+			      const struct ct_exp_sink *sink)
+{
+	if (eng->nexp_sinks >= CT_MAX_SINKS)
+		return CT_ERR_NOMEM;
+	eng->exp_sinks[eng->nexp_sinks++] = *sink;
+	return CT_OK;
+}
+
+const struct ct_expect_table *ct_engine_expectations(
+	const struct ct_engine *eng)
+{
+	return eng->expects;
 }
 
 ct_time ct_engine_now(const struct ct_engine *eng)

@@ -66,6 +66,18 @@ size_t ct_engine_count(const struct ct_engine *eng);
 const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n);
 
 const struct ct_settings *ct_engine_settings(const struct ct_engine *eng);
+
+/*
+ * Expectation reporters (conntrack -E expect): called for every NEW and
+ * DESTROY of an expectation, in order with the other events.
+ */
+int ct_engine_add_expect_sink(struct ct_engine *eng,
+			      const struct ct_exp_sink *sink);
+
+/* The expectation table, for listing (see expect.h). */
+struct ct_expect_table;
+const struct ct_expect_table *ct_engine_expectations(
+	const struct ct_engine *eng);
 const struct ct_stats *ct_engine_stats(const struct ct_engine *eng);
 
 #endif

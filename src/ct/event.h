@@ -80,4 +80,46 @@ struct ct_sink {
 	void (*verdict)(void *ctx, const struct ct_verdict *v);
 };
 
+/* ------------------------------------------------------------------ */
+/* expectations (conntrack -E expect) */
+
+struct ct_expect;
+
+enum ct_exp_ev_type {
+	CT_EXP_EV_NEW = 0,     /* IPEXP_NEW: created by a helper */
+	CT_EXP_EV_DESTROY,     /* IPEXP_DESTROY: unlinked, for any reason */
+};
+
+/* Why an expectation went away. */
+enum ct_exp_destroy_cause {
+	CT_EXP_DC_NONE = 0,
+	CT_EXP_DC_MATCHED,     /* a new connection consumed it */
+	CT_EXP_DC_EXPIRED,     /* its timeout ran out */
+	CT_EXP_DC_MASTER_GONE, /* its master was destroyed */
+	CT_EXP_DC_EVICTED,     /* the master wanted more than max_expected */
+	CT_EXP_DC_REPLACED,    /* the helper announced the same one again */
+};
+
+/*
+ * One expectation message as ctnetlink would send it.  `exp` is valid
+ * only during the call (a DESTROYed one is freed right after).
+ */
+struct ct_exp_event {
+	enum ct_exp_ev_type type;
+	ct_time ts;            /* packet time, or the deadline for expiry */
+	uint64_t frame;        /* frame that caused it; 0 for expiry */
+	const struct ct_expect *exp;
+	uint32_t timeout;      /* remaining seconds as the kernel computes it */
+	enum ct_exp_destroy_cause cause;
+};
+
+/*
+ * A reporter of expectation events.  Separate from struct ct_sink so that
+ * existing sinks (often filled in field by field) stay valid.
+ */
+struct ct_exp_sink {
+	void *ctx;
+	void (*event)(void *ctx, const struct ct_exp_event *ev);
+};
+
 #endif

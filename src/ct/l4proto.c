@@ -8,6 +8,12 @@ const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num)
 		return &ct_l4proto_tcp;
 	case 17:
 		return &ct_l4proto_udp;
+	case 47:
+		return &ct_l4proto_gre;
+	case 132:
+		return &ct_l4proto_sctp;
+	case 136:
+		return &ct_l4proto_udplite;
 	case 1:
 		/* ICMP carried over IPv6 (or ICMPv6 over IPv4) has no tracker:
 		 * the engine rejects it before asking. */

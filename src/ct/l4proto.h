@@ -3,6 +3,7 @@
 #define CTREPLAY_CT_L4PROTO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../decode.h"
@@ -93,6 +94,15 @@ struct ct_l4proto {
 
 	/* Whether an ASSURED entry may still be dropped early (TCP closing). */
 	bool (*can_early_drop)(const struct ct_conn *ct);
+
+	/*
+	 * Text /proc prints where state_name would go when the tracker's
+	 * print_conntrack() shows something other than a state (GRE:
+	 * "timeout=30, stream_timeout=180"), without the trailing space.
+	 * Events never carry it (ctnetlink has no such attribute).  NULL:
+	 * /proc prints state_name.
+	 */
+	void (*proc_info)(const struct ct_conn *ct, char *buf, size_t len);
 };
 
 extern const struct ct_l4proto ct_l4proto_tcp;
@@ -100,9 +110,15 @@ extern const struct ct_l4proto ct_l4proto_udp;
 extern const struct ct_l4proto ct_l4proto_icmp;
 extern const struct ct_l4proto ct_l4proto_icmpv6;
 extern const struct ct_l4proto ct_l4proto_generic;
+extern const struct ct_l4proto ct_l4proto_sctp;
+extern const struct ct_l4proto ct_l4proto_gre;
+extern const struct ct_l4proto ct_l4proto_udplite;
 
 /* Name of a TCP state (enum ct_tcp_state) as /proc prints it; "?" if none. */
 const char *ct_tcp_state_text(unsigned state);
+
+/* Name of an SCTP state (enum ct_sctp_state) as /proc prints it; "?" if none. */
+const char *ct_sctp_state_text(unsigned state);
 
 /* Tracker for (l3num, l4num); generic when there is no specific one. */
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num);

@@ -1,4 +1,4 @@
-/* \summary: UDP tracker (nf_conntrack_proto_udp, Linux 5.0+ stream rule) */
+/* \summary: UDP and UDP-Lite trackers (nf_conntrack_proto_udp, Linux 5.0+ stream rule) */
 #include <stdio.h>
 
 #include "csum.h"
@@ -111,6 +111,83 @@ static enum ct_l4_verdict udp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 	return CT_L4_ACCEPT;
 }
 
+/*
+ * udplite_error(): the header must be there; the length field is the
+ * checksum coverage (0 = the whole packet) and must lie between the header
+ * and the packet's end; the checksum is mandatory.  The kernel verifies
+ * the covered bytes with a pseudo-header naming protocol 17 (UDP), not
+ * 136, over the whole UDP-Lite length: we do the same.  Coverage not
+ * captured cannot be judged and passes.
+ */
+static bool udplite_error(struct ct_pctx *ctx)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+	uint32_t cscov, sum;
+
+	if (pkt->l4len < UDP_HDRLEN) {
+		ctx->reason = "short packet";
+		return false;
+	}
+	if (pkt->l4cap < UDP_HDRLEN)
+		return true;
+	cscov = rd_be16(pkt->l4 + 4);
+	if (cscov == 0) {
+		cscov = pkt->l4len;
+	} else if (cscov < UDP_HDRLEN || cscov > pkt->l4len) {
+		ctx->reason = "invalid checksum coverage";
+		return false;
+	}
+	if (rd_be16(pkt->l4 + 6) == 0) {
+		ctx->reason = "checksum missing";
+		return false;
+	}
+	if (!ctx->set->checksum || pkt->l4cap < cscov)
+		return true;
+	sum = ct_csum_pseudo(pkt->l3num, pkt->src, pkt->dst, 17, pkt->l4len);
+	sum = ct_csum_add(sum, pkt->l4, cscov);
+	if (ct_csum_fold(sum) != 0) {
+		ctx->reason = "bad checksum";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * nf_conntrack_udplite_packet(): UDP's pre-5.0 rule, kept for UDP-Lite:
+ * once a reply was seen, every packet gives the stream timeout and makes
+ * the entry ASSURED.  Shares the UDP sysctls.
+ */
+static enum ct_l4_verdict udplite_packet(struct ct_conn *ct,
+					 struct ct_pctx *ctx)
+{
+	const struct ct_settings *set = ctx->set;
+
+	if (ct->status & CT_IPS_SEEN_REPLY) {
+		ct_engine_refresh(ctx->eng, ct, ctx, set->udp_timeout_stream);
+		if (!(ct->status & CT_IPS_ASSURED)) {
+			ct_engine_set_status(ctx->eng, ct, CT_IPS_ASSURED);
+			snprintf(ctx->explain, sizeof(ctx->explain),
+				 "replied: stream timeout, ASSURED");
+		}
+	} else {
+		ct_engine_refresh(ctx->eng, ct, ctx, set->udp_timeout);
+	}
+	return CT_L4_ACCEPT;
+}
+
+const struct ct_l4proto ct_l4proto_udplite = {
+	.l4num = 136,
+	.name = "udplite",
+	.error = udplite_error,
+	.pkt_to_tuple = udp_pkt_to_tuple,
+	.invert = udp_invert,
+	.new = NULL,
+	.packet = udplite_packet,
+	.state_name = NULL,
+	.can_early_drop = NULL,
+	.proc_info = NULL,
+};
+
 const struct ct_l4proto ct_l4proto_udp = {
 	.l4num = 17,
 	.name = "udp",
@@ -121,4 +198,5 @@ const struct ct_l4proto ct_l4proto_udp = {
 	.packet = udp_packet,
 	.state_name = NULL,
 	.can_early_drop = NULL,
+	.proc_info = NULL,
 };

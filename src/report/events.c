@@ -80,6 +80,13 @@ static void events_on_event(void *ctx, const struct ct_event *ev)
 	struct report_events *r = ctx;
 	struct report_line l;
 
+	if (r->oflags & REPORT_O_XML) {
+		struct report_ctnl_attrs a;
+
+		report_event_attrs(ev, &a);
+		report_xml_flow(r->out, ev->ct, &a, ev, ev->ts, r->oflags);
+		return;
+	}
 	report_line_init(&l);
 	report_fmt_event(&l, ev, r->oflags);
 	report_line_put(&l, r->out);

@@ -232,13 +232,18 @@ void report_fmt_proc(struct report_line *l, const struct ct_conn *ct,
 	const struct ct_tuple *orig = &ct->tuple[CT_DIR_ORIGINAL];
 	enum report_l4_kind kind = report_l4_kind_by_tracker(ct);
 	const char *state = report_state_name(ct);
+	char info[96];
 	int64_t delta;
 
 	report_line_add(l, "%-8s %u %-8s %u %u ", report_l3_name(orig->l3num),
 			orig->l3num, ct->l4 ? ct->l4->name : "unknown",
 			orig->l4num, ct_conn_remaining(ct, now, hz));
-	if (state != NULL)
+	if (ct->l4 != NULL && ct->l4->proc_info != NULL) {
+		ct->l4->proc_info(ct, info, sizeof(info));
+		report_line_add(l, "%s ", info);
+	} else if (state != NULL) {
 		report_line_add(l, "%s ", state);
+	}
 
 	report_fmt_tuple(l, orig, kind, true);
 	if (ct->acct)

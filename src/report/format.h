@@ -137,4 +137,23 @@ void report_fmt_verdict(struct report_line *l, const struct ct_verdict *v);
 /* The conntrack -S line (no newline; keeps the tool's trailing space). */
 void report_fmt_stats(struct report_line *l, const struct ct_stats *st);
 
+/* A UTC calendar date (no time zone, no locale: outputs stay fixed). */
+struct report_utc {
+	int year, month, day;  /* month 1..12, day 1..31 */
+	int hour, min, sec;
+	int wday;              /* 0 = Sunday */
+};
+void report_utc_split(int64_t sec, struct report_utc *u);
+
+/*
+ * One <flow> element and a newline, as libnetfilter_conntrack's XML
+ * output prints it: for an event (ev non-NULL, type attribute, and with
+ * REPORT_O_TIMESTAMP a <when> of the event's capture time in UTC) or for
+ * a dump entry read at `now`.  Opens the <conntrack> document first if
+ * this is the first flow (see report_xml_finish()).
+ */
+void report_xml_flow(FILE *out, const struct ct_conn *ct,
+		     const struct report_ctnl_attrs *a,
+		     const struct ct_event *ev, ct_time now, unsigned oflags);
+
 #endif

@@ -335,9 +335,14 @@ void report_json_finish(struct report_json *r, struct ct_engine *eng)
 	struct json_conn *c;
 	size_t i, n;
 
+	/* only entries the reporter saw an event of: a selection in front
+	 * of the sink (select.h) may have hidden the others */
 	list = ct_engine_list(eng, &n);
 	for (i = 0; i < n; i++) {
-		c = conn_get(r, list[i]->id);
+		bool found;
+		size_t pos = conn_search(r, list[i]->id, &found);
+
+		c = found ? &r->conns[pos] : NULL;
 		if (c != NULL && c->transitions != NULL)
 			conn_write(r, c, list[i], "alive", now);
 	}

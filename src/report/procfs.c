@@ -1,20 +1,67 @@
 /* \summary: table dumps: /proc/net/nf_conntrack, conntrack -L, conntrack -S */
 
+#include <inttypes.h>
+
+#include "../ct/l4proto.h"
 #include "format.h"
 #include "report.h"
+#include "select.h"
 
 /*
- * Expectations ("# expect" and /proc/net/nf_conntrack_expect lines) are
- * not tracked by the engine yet; when they are, they are printed here,
- * after the entries of the snapshot.
+ * The lab read /proc/net/nf_conntrack_expect right after the table, under
+ * a "# expect" line written even when the file was empty; so do we.
  */
 static void proc_print_expectations(FILE *out, struct ct_engine *eng)
 {
-	(void)out;
-	(void)eng;
+	fputs("# expect\n", out);
+	report_proc_expect(out, eng);
 }
 
 void report_proc_snapshot(FILE *out, struct ct_engine *eng, const char *label)
+{
+	report_proc_snapshot_sel(out, eng, label, NULL,
+				 REPORT_PROC_NF_CONNTRACK);
+}
+
+/*
+ * The 2.6 kernels' /proc/net/ip_conntrack (ip_conntrack_standalone.c, and
+ * later the nf_conntrack_ipv4 compat file): the nf_conntrack line without
+ * the l3 columns, the zone and the timestamp; IPv4 entries only; use=1,
+ * as the old reader printed the count without a reference of its own.
+ */
+static void proc_fmt_ip_conntrack(struct report_line *l,
+				  const struct ct_conn *ct, ct_time now,
+				  uint32_t hz)
+{
+	const struct ct_tuple *orig = &ct->tuple[CT_DIR_ORIGINAL];
+	enum report_l4_kind kind = report_l4_kind_by_tracker(ct);
+	const char *state = report_state_name(ct);
+
+	report_line_add(l, "%-8s %u %u ", ct->l4 ? ct->l4->name : "unknown",
+			orig->l4num, ct_conn_remaining(ct, now, hz));
+	if (state != NULL)
+		report_line_add(l, "%s ", state);
+	report_fmt_tuple(l, orig, kind, true);
+	if (ct->acct)
+		report_line_add(l, "packets=%" PRIu64 " bytes=%" PRIu64 " ",
+				ct->packets[CT_DIR_ORIGINAL],
+				ct->bytes[CT_DIR_ORIGINAL]);
+	if (!(ct->status & CT_IPS_SEEN_REPLY))
+		report_line_add(l, "[UNREPLIED] ");
+	report_fmt_tuple(l, &ct->tuple[CT_DIR_REPLY], kind, true);
+	if (ct->acct)
+		report_line_add(l, "packets=%" PRIu64 " bytes=%" PRIu64 " ",
+				ct->packets[CT_DIR_REPLY],
+				ct->bytes[CT_DIR_REPLY]);
+	if (ct->status & CT_IPS_ASSURED)
+		report_line_add(l, "[ASSURED] ");
+	report_line_add(l, "mark=%u use=1", ct->mark);
+}
+
+void report_proc_snapshot_sel(FILE *out, struct ct_engine *eng,
+			      const char *label,
+			      const struct report_select *sel,
+			      enum report_proc_format fmt)
 {
 	const struct ct_settings *set = ct_engine_settings(eng);
 	ct_time now = ct_engine_now(eng);
@@ -25,11 +72,20 @@ void report_proc_snapshot(FILE *out, struct ct_engine *eng, const char *label)
 	fprintf(out, "# snapshot %s\n", label);
 	list = ct_engine_list(eng, &n);
 	for (i = 0; i < n; i++) {
+		if (!report_select_conn(sel, list[i]))
+			continue;
 		report_line_init(&l);
-		report_fmt_proc(&l, list[i], now, set->hz);
+		if (fmt == REPORT_PROC_IP_CONNTRACK) {
+			if (list[i]->tuple[CT_DIR_ORIGINAL].l3num != CT_L3_IPV4)
+				continue;
+			proc_fmt_ip_conntrack(&l, list[i], now, set->hz);
+		} else {
+			report_fmt_proc(&l, list[i], now, set->hz);
+		}
 		report_line_put(&l, out);
 	}
-	proc_print_expectations(out, eng);
+	if (fmt != REPORT_PROC_IP_CONNTRACK)
+		proc_print_expectations(out, eng);
 }
 
 /*
@@ -61,16 +117,29 @@ void report_list_attrs(const struct ct_conn *ct, ct_time now, uint32_t hz,
 void report_list(FILE *out, FILE *summary, struct ct_engine *eng,
 		 unsigned oflags)
 {
+	report_list_sel(out, summary, eng, oflags, NULL);
+}
+
+void report_list_sel(FILE *out, FILE *summary, struct ct_engine *eng,
+		     unsigned oflags, const struct report_select *sel)
+{
 	const struct ct_settings *set = ct_engine_settings(eng);
 	ct_time now = ct_engine_now(eng);
 	const struct ct_conn *const *list;
 	struct report_ctnl_attrs a;
 	struct report_line l;
-	size_t i, n;
+	size_t i, n, shown = 0;
 
 	list = ct_engine_list(eng, &n);
 	for (i = 0; i < n; i++) {
+		if (!report_select_conn(sel, list[i]))
+			continue;
+		shown++;
 		report_list_attrs(list[i], now, set->hz, &a);
+		if (oflags & REPORT_O_XML) {
+			report_xml_flow(out, list[i], &a, NULL, now, oflags);
+			continue;
+		}
 		report_line_init(&l);
 		/* a dump has no message type: no "[NEW]" header */
 		report_fmt_ctnl(&l, list[i], &a, oflags);
@@ -81,7 +150,7 @@ void report_list(FILE *out, FILE *summary, struct ct_engine *eng,
 		fflush(out);
 		fprintf(summary,
 			"conntrack v1.4.7 (conntrack-tools): %zu flow entries "
-			"have been shown.\n", n);
+			"have been shown.\n", shown);
 	}
 }
 

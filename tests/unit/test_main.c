@@ -12,6 +12,8 @@ int main(void)
 		test_tuple_register,  test_settings_register,
 		test_decode_register, test_engine_register,
 		test_tcp_register,    test_report_register,
+		test_helpers_register, test_sctp_register,
+		test_robust_register,
 	};
 	unsigned failed;
 	size_t i;

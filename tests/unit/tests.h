@@ -11,5 +11,8 @@ int test_decode_register(void);
 int test_engine_register(void);
 int test_tcp_register(void);
 int test_report_register(void);
+int test_helpers_register(void);
+int test_sctp_register(void);
+int test_robust_register(void);
 
 #endif

@@ -1,0 +1,1495 @@
+/* \summary: --expect DIR: replay, compare semantically with expected outputs; --update */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capture.h"
+#include "check.h"
+#include "common.h"
+#include "ct/engine.h"
+#include "decode.h"
+#include "report/report.h"
+
+/*
+ * The kernel is not deterministic everywhere, so the comparison follows
+ * tests/golden/compare.py:
+ *  - events are grouped per flow lifetime (l4 protocol and original tuple;
+ *    a NEW, or the first line after a DESTROY, starts a lifetime) and
+ *    compared in order within each lifetime.  Timestamps are ignored:
+ *    conntrack stamps the time it read the message, and the kernel's GC
+ *    reports expiries late, so the interleaving of flows is not stable.
+ *    Timeouts are exact, except in a DESTROY of an entry killed by a packet
+ *    (1 s: the jiffy phase is unknown).  An expiry DESTROY present on one
+ *    side only is tolerated, with a note, when the recording could not
+ *    have shown it (after the end of the capture, or not yet reported by
+ *    the kernel when it already hid the entry).
+ *  - snapshots are multisets of lines, timeouts within 1 s (jiffies);
+ *    the kernel lists them in hash order.
+ *  - verdicts are exact, frame by frame (ctreplay is the only source).
+ *  - the list is a multiset, like a snapshot.
+ */
+
+#define CHECK_MAX_SHOWN 50     /* differences printed per section */
+#define CHECK_MAX_TOKS 64
+#define CHECK_PATH_MAX 4096
+
+enum snap_kind { SNAP_ABS, SNAP_REL, SNAP_END };
+
+/* ------------------------------------------------------------------ */
+/* text buffers */
+
+struct membuf {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static int membuf_open(struct membuf *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	return m->f ? 0 : -1;
+}
+
+/* Close the stream; buf/len then hold the text (NUL-terminated). */
+static int membuf_finish(struct membuf *m)
+{
+	int rc = 0;
+
+	if (m->f) {
+		if (ferror(m->f))
+			rc = -1;
+		if (fclose(m->f) != 0)
+			rc = -1;
+		m->f = NULL;
+	}
+	if (m->buf == NULL)
+		rc = -1;
+	return rc;
+}
+
+static void membuf_free(struct membuf *m)
+{
+	if (m->f)
+		fclose(m->f);
+	free(m->buf);
+	m->f = NULL;
+	m->buf = NULL;
+}
+
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+
+static int lines_push(struct lines *l, char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = s;
+	return 0;
+}
+
+/* Cut text into lines in place, trailing white space (and CR) removed. */
+static int split_lines(char *text, struct lines *l)
+{
+	char *p = text;
+
+	while (*p) {
+		char *nl = strchr(p, '\n');
+		char *end = nl ? nl : p + strlen(p);
+
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+				   end[-1] == '\r'))
+			end--;
+		*end = '\0';
+		if (lines_push(l, p) != 0)
+			return -1;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Whole file into a NUL-terminated buffer.  -1 with errno on failure. */
+static int slurp(const char *path, char **out)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+
+	if (f == NULL)
+		return -1;
+	do {
+		if (cap - len < 65536) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 131072;
+			nb = realloc(buf, cap + 1);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return -1;
+			}
+			buf = nb;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		errno = EIO;
+		return -1;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* conntrack text lines */
+
+struct tok {
+	const char *p;
+	size_t len;
+};
+
+static size_t tokenize(const char *s, struct tok *t, size_t max)
+{
+	size_t n = 0;
+
+	while (*s && n < max) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			break;
+		t[n].p = s;
+		while (*s && *s != ' ' && *s != '\t')
+			s++;
+		t[n].len = (size_t)(s - t[n].p);
+		n++;
+	}
+	return n;
+}
+
+static bool tok_is(const struct tok *t, const char *s)
+{
+	return t->len == strlen(s) && memcmp(t->p, s, t->len) == 0;
+}
+
+static bool tok_digits(const struct tok *t)
+{
+	size_t i;
+
+	if (t->len == 0 || t->len > 9)
+		return false;
+	for (i = 0; i < t->len; i++)
+		if (t->p[i] < '0' || t->p[i] > '9')
+			return false;
+	return true;
+}
+
+enum line_type { LT_NONE = 0, LT_NEW, LT_UPDATE, LT_DESTROY };
+
+/* One line of conntrack text: an event, a /proc or -L line, an expectation. */
+struct ctline {
+	const char *text;      /* as read, after any timestamp (for display) */
+	char *masked;          /* text with the timeout replaced by "T" */
+	char *key;             /* l4 protocol and original tuple, or "" */
+	long timeout;          /* -1: the line has none */
+	enum line_type type;
+	bool has_ts;
+	ct_time ts;
+	size_t seq;            /* position in its file */
+	unsigned life;         /* lifetime of its flow, from 0 */
+};
+
+static bool tuple_key(const struct tok *t)
+{
+	static const char *const keys[] = { "src", "dst", "sport", "dport",
+					    "type", "code", "id", "srckey",
+					    "dstkey" };
+	const char *eq = memchr(t->p, '=', t->len);
+	size_t i, kl;
+
+	if (eq == NULL)
+		return false;
+	kl = (size_t)(eq - t->p);
+	for (i = 0; i < CT_ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i]) == kl && memcmp(t->p, keys[i], kl) == 0)
+			return true;
+	return false;
+}
+
+/* Append "k=v" with addresses in one canonical form: /proc expands IPv6
+ * addresses, conntrack -E compresses them. */
+static void key_append(char *buf, size_t size, const struct tok *t)
+{
+	size_t used = strlen(buf);
+	const char *eq = memchr(t->p, '=', t->len);
+	char addr[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];
+	size_t kl = (size_t)(eq - t->p), vl = t->len - kl - 1;
+	struct in6_addr a6;
+
+	if (used + t->len + 2 >= size)
+		return;
+	if (((kl == 3 && (memcmp(t->p, "src", 3) == 0 ||
+			  memcmp(t->p, "dst", 3) == 0))) &&
+	    memchr(eq + 1, ':', vl) && vl < sizeof(addr)) {
+		memcpy(addr, eq + 1, vl);
+		addr[vl] = '\0';
+		if (inet_pton(AF_INET6, addr, &a6) == 1 &&
+		    inet_ntop(AF_INET6, &a6, norm, sizeof(norm))) {
+			snprintf(buf + used, size - used, " %.*s=%s", (int)kl,
+				 t->p, norm);
+			return;
+		}
+	}
+	snprintf(buf + used, size - used, " %.*s", (int)t->len, t->p);
+}
+
+/*
+ * Parse one line of conntrack text.  exp_line: a /proc/net/nf_conntrack_expect
+ * line, whose timeout comes first.  Returns -1 when memory runs out.
+ */
+static int ctline_parse(struct ctline *c, const char *text, bool exp_line)
+{
+	struct tok t[CHECK_MAX_TOKS];
+	size_t n = tokenize(text, t, CHECK_MAX_TOKS), i = 0, j;
+	const struct tok *to = NULL, *l4 = NULL;
+	char key[512];
+
+	memset(c, 0, sizeof(*c));
+	c->text = text;
+	c->timeout = -1;
+	if (n && t[0].len > 2 && t[0].p[0] == '[' && t[0].p[t[0].len - 1] == ']') {
+		if (tok_is(&t[0], "[NEW]"))
+			c->type = LT_NEW;
+		else if (tok_is(&t[0], "[UPDATE]"))
+			c->type = LT_UPDATE;
+		else if (tok_is(&t[0], "[DESTROY]"))
+			c->type = LT_DESTROY;
+		i = 1;
+	}
+	if (!exp_line) {
+		if (i < n && (tok_is(&t[i], "ipv4") || tok_is(&t[i], "ipv6")))
+			i += 2;
+		if (i + 1 < n && tok_digits(&t[i + 1])) {
+			l4 = &t[i];
+			i += 2;
+		}
+	}
+	if ((exp_line || l4) && i < n && tok_digits(&t[i])) {
+		to = &t[i];
+		c->timeout = strtol(to->p, NULL, 10);
+		i++;
+	}
+	if (to) {
+		size_t pre = (size_t)(to->p - text);
+		size_t post = strlen(to->p + to->len);
+
+		c->masked = malloc(pre + post + 2);
+		if (c->masked == NULL)
+			return -1;
+		memcpy(c->masked, text, pre);
+		c->masked[pre] = 'T';
+		memcpy(c->masked + pre + 1, to->p + to->len, post + 1);
+	} else {
+		c->masked = strdup(text);
+		if (c->masked == NULL)
+			return -1;
+	}
+
+	key[0] = '\0';
+	if (l4) {
+		snprintf(key, sizeof(key), "%.*s", (int)l4->len, l4->p);
+		for (j = i; j < n && !(t[j].len > 4 && memcmp(t[j].p, "src=", 4) == 0);
+		     j++)
+			;
+		for (; j < n && tuple_key(&t[j]); j++) {
+			if (j > i && memcmp(t[j].p, "src=", 4) == 0 &&
+			    strstr(key, " src=") != NULL)
+				break;
+			key_append(key, sizeof(key), &t[j]);
+		}
+	}
+	c->key = strdup(key);
+	return c->key ? 0 : -1;
+}
+
+static void ctline_free(struct ctline *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].masked);
+		free(c[i].key);
+	}
+	free(c);
+}
+
+/* "tcp 10.77.1.2:40006 > 10.77.2.2:9001" from a key. */
+static void flow_name(const char *key, char *buf, size_t size)
+{
+	struct tok t[16];
+	size_t n = tokenize(key, t, CT_ARRAY_SIZE(t)), i;
+	const struct tok *src = NULL, *dst = NULL, *sp = NULL, *dp = NULL;
+	const struct tok *type = NULL, *id = NULL;
+	bool v6;
+
+	for (i = 1; i < n; i++) {
+		const struct tok *x = &t[i];
+
+		if (x->len > 4 && memcmp(x->p, "src=", 4) == 0 && !src)
+			src = x;
+		else if (x->len > 4 && memcmp(x->p, "dst=", 4) == 0 && !dst)
+			dst = x;
+		else if (x->len > 6 && memcmp(x->p, "sport=", 6) == 0)
+			sp = x;
+		else if (x->len > 6 && memcmp(x->p, "dport=", 6) == 0)
+			dp = x;
+		else if (x->len > 5 && memcmp(x->p, "type=", 5) == 0)
+			type = x;
+		else if (x->len > 3 && memcmp(x->p, "id=", 3) == 0)
+			id = x;
+	}
+	if (n == 0 || src == NULL || dst == NULL) {
+		snprintf(buf, size, "%s", key[0] ? key : "(unparsed line)");
+		return;
+	}
+	v6 = memchr(src->p, ':', src->len) != NULL;
+	if (sp && dp)
+		snprintf(buf, size, "%.*s %s%.*s%s:%.*s > %s%.*s%s:%.*s",
+			 (int)t[0].len, t[0].p, v6 ? "[" : "",
+			 (int)src->len - 4, src->p + 4, v6 ? "]" : "",
+			 (int)sp->len - 6, sp->p + 6, v6 ? "[" : "",
+			 (int)dst->len - 4, dst->p + 4, v6 ? "]" : "",
+			 (int)dp->len - 6, dp->p + 6);
+	else if (type && id)
+		snprintf(buf, size, "%.*s %.*s > %.*s %.*s %.*s",
+			 (int)t[0].len, t[0].p, (int)src->len - 4, src->p + 4,
+			 (int)dst->len - 4, dst->p + 4, (int)type->len,
+			 type->p, (int)id->len, id->p);
+	else
+		snprintf(buf, size, "%.*s %.*s > %.*s", (int)t[0].len, t[0].p,
+			 (int)src->len - 4, src->p + 4, (int)dst->len - 4,
+			 dst->p + 4);
+}
+
+/* "[1795347493.781885]\t" -> ns; returns the text after it, or NULL. */
+static const char *strip_timestamp(const char *line, ct_time *ts)
+{
+	const char *p = line + 1;
+	ct_time sec = 0, frac = 0;
+	int fd = 0;
+
+	if (line[0] != '[' || *p < '0' || *p > '9')
+		return NULL;
+	while (*p >= '0' && *p <= '9' && sec < INT64_MAX / 100)
+		sec = sec * 10 + (*p++ - '0');
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			if (fd < 9) {
+				frac = frac * 10 + (*p - '0');
+				fd++;
+			}
+			p++;
+		}
+	}
+	while (*p == ' ')
+		p++;
+	if (*p != ']' || p[1] != '\t')
+		return NULL;
+	while (fd++ < 9)
+		frac *= 10;
+	*ts = sec * CT_NSEC_PER_SEC + frac;
+	return p + 2;
+}
+
+static int cmp_key_seq(const void *a, const void *b)
+{
+	const struct ctline *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Event lines of a conntrack -E log, sorted by flow then file order, with
+ * lifetimes numbered.  *extended: the first event had the l3 columns.
+ */
+static int parse_events(struct lines *ls, struct ctline **out, size_t *nout,
+			int *extended)
+{
+	struct ctline *v = calloc(ls->n ? ls->n : 1, sizeof(*v));
+	size_t i, n = 0;
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < ls->n; i++) {
+		const char *line = ls->v[i], *body;
+		ct_time ts = 0;
+		bool has_ts;
+		struct tok t[2];
+
+		body = strip_timestamp(line, &ts);
+		has_ts = body != NULL;
+		if (body == NULL)
+			body = line;
+		if (tokenize(body, t, 2) < 1 || t[0].p[0] != '[')
+			continue;
+		if (ctline_parse(&v[n], body, false) != 0) {
+			ctline_free(v, n + 1);
+			return -1;
+		}
+		v[n].has_ts = has_ts;
+		v[n].ts = ts;
+		v[n].seq = n;
+		if (*extended < 0)
+			*extended = tokenize(body, t, 2) == 2 &&
+				    (tok_is(&t[1], "ipv4") || tok_is(&t[1], "ipv6"));
+		n++;
+	}
+	qsort(v, n, sizeof(*v), cmp_key_seq);
+	for (i = 0; i < n; i++) {
+		if (i == 0 || strcmp(v[i].key, v[i - 1].key) != 0)
+			v[i].life = 0;
+		else if (v[i].type == LT_NEW || v[i - 1].type == LT_DESTROY)
+			v[i].life = v[i - 1].life + 1;
+		else
+			v[i].life = v[i - 1].life;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* snapshots */
+
+struct snap {
+	const char *timetext;  /* as in the header: epoch, +SECONDS or end */
+	const char *label;     /* rest of the header, may be "" */
+	enum snap_kind kind;
+	ct_time t;
+	bool done;
+	struct lines ct, exp;  /* expected lines */
+	struct membuf out;     /* ctreplay's snapshot text */
+	struct lines got_ct, got_exp;
+};
+
+static int parse_time(const char *text, ct_time *out)
+{
+	ct_time sec = 0, frac = 0;
+	int digits = 0, fdigits = 0;
+	const char *p = text;
+
+	while (*p >= '0' && *p <= '9') {
+		if (sec > (INT64_MAX / CT_NSEC_PER_SEC) / 10)
+			return -1;
+		sec = sec * 10 + (*p - '0');
+		digits++;
+		p++;
+	}
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			if (fdigits < 9) {
+				frac = frac * 10 + (*p - '0');
+				fdigits++;
+			}
+			p++;
+		}
+	}
+	if (*p != '\0' || (digits == 0 && fdigits == 0))
+		return -1;
+	while (fdigits++ < 9)
+		frac *= 10;
+	*out = sec * CT_NSEC_PER_SEC + frac;
+	return 0;
+}
+
+static int parse_instant(const char *text, enum snap_kind *kind, ct_time *t)
+{
+	*t = 0;
+	if (strcmp(text, "end") == 0) {
+		*kind = SNAP_END;
+		return 0;
+	}
+	if (text[0] == '+') {
+		*kind = SNAP_REL;
+		return parse_time(text + 1, t);
+	}
+	*kind = SNAP_ABS;
+	return parse_time(text, t);
+}
+
+/*
+ * Split the blocks of a proc file ("# snapshot TIME [LABEL]", lines,
+ * "# expect", lines) into snaps (appended to *v).  Headers are cut in
+ * place.  Returns -1 on memory exhaustion, -2 on a bad TIME (*bad names it).
+ */
+static int parse_proc(struct lines *ls, struct snap **v, size_t *n,
+		      bool into_got, const char **bad)
+{
+	struct snap *cur = NULL;
+	bool in_exp = false;
+	size_t i;
+
+	for (i = 0; i < ls->n; i++) {
+		char *line = ls->v[i];
+
+		if (strncmp(line, "# snapshot", 10) == 0 &&
+		    (line[10] == ' ' || line[10] == '\0')) {
+			char *p = line + 10, *tt;
+			struct snap *nv;
+
+			if (into_got) {
+				/* one snapshot per buffer: ours */
+				cur = &(*v)[0];
+				in_exp = false;
+				continue;
+			}
+			nv = realloc(*v, (*n + 1) * sizeof(**v));
+			if (nv == NULL)
+				return -1;
+			*v = nv;
+			cur = &nv[(*n)++];
+			memset(cur, 0, sizeof(*cur));
+			while (*p == ' ')
+				p++;
+			tt = p;
+			while (*p && *p != ' ')
+				p++;
+			if (*p)
+				*p++ = '\0';
+			while (*p == ' ')
+				p++;
+			cur->timetext = tt;
+			cur->label = p;
+			if (parse_instant(tt, &cur->kind, &cur->t) != 0) {
+				*bad = tt;
+				return -2;
+			}
+			in_exp = false;
+		} else if (strncmp(line, "# expect", 8) == 0 && line[8] == '\0') {
+			in_exp = true;
+		} else if (line[0] == '#' || line[0] == '\0' || cur == NULL) {
+			continue;
+		} else if (lines_push(into_got ? (in_exp ? &cur->got_exp : &cur->got_ct)
+					       : (in_exp ? &cur->exp : &cur->ct),
+				      line) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the report of differences */
+
+struct check_report {
+	bool failed;
+	struct membuf notes;
+};
+
+static int cmp_masked_timeout(const void *a, const void *b)
+{
+	const struct ctline *x = a, *y = b;
+	int c = strcmp(x->masked, y->masked);
+
+	if (c)
+		return c;
+	return x->timeout < y->timeout ? -1 : x->timeout > y->timeout;
+}
+
+static int parse_many(struct lines *ls, bool exp_line, struct ctline **out)
+{
+	struct ctline *v = calloc(ls->n ? ls->n : 1, sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < ls->n; i++) {
+		if (ctline_parse(&v[i], ls->v[i], exp_line) != 0) {
+			ctline_free(v, i + 1);
+			return -1;
+		}
+		v[i].seq = i;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Multiset comparison: lines equal except for the timeout, which may
+ * differ by 1 s.  Prints "title:" then - missing, + extra, ~ timeout lines.
+ * Returns the number of matched lines, or -1 when memory runs out.
+ */
+static long compare_multiset(struct lines *want, struct lines *got,
+			     bool exp_line, const char *title,
+			     struct check_report *rep, unsigned *shown)
+{
+	struct ctline *e = NULL, *g = NULL;
+	size_t i = 0, j = 0;
+	long matched = 0;
+	bool titled = false;
+
+	if (parse_many(want, exp_line, &e) != 0)
+		return -1;
+	if (parse_many(got, exp_line, &g) != 0) {
+		ctline_free(e, want->n);
+		return -1;
+	}
+	qsort(e, want->n, sizeof(*e), cmp_masked_timeout);
+	qsort(g, got->n, sizeof(*g), cmp_masked_timeout);
+	while (i < want->n || j < got->n) {
+		int c;
+		const char *mark = NULL;
+		const struct ctline *show = NULL;
+
+		if (i >= want->n)
+			c = 1;
+		else if (j >= got->n)
+			c = -1;
+		else
+			c = strcmp(e[i].masked, g[j].masked);
+		if (c == 0) {
+			long d = e[i].timeout - g[j].timeout;
+
+			if (d == 0 || (e[i].timeout >= 0 && g[j].timeout >= 0 &&
+				       d >= -1 && d <= 1)) {
+				matched++;
+			} else {
+				mark = "~";
+				show = &e[i];
+			}
+			i++;
+			j++;
+		} else if (c < 0) {
+			mark = "-";
+			show = &e[i++];
+		} else {
+			mark = "+";
+			show = &g[j++];
+		}
+		if (mark == NULL)
+			continue;
+		rep->failed = true;
+		if (!titled) {
+			printf("%s:\n", title);
+			titled = true;
+		}
+		if (++*shown > CHECK_MAX_SHOWN)
+			continue;
+		if (mark[0] == '~')
+			printf("  ~ timeout expected %ld, got %ld: %s\n",
+			       show->timeout, g[j - 1].timeout, show->text);
+		else if (mark[0] == '-')
+			printf("  - expected: %s\n", show->text);
+		else
+			printf("  + got:      %s\n", show->text);
+	}
+	ctline_free(e, want->n);
+	ctline_free(g, got->n);
+	return matched;
+}
+
+/* ------------------------------------------------------------------ */
+/* events */
+
+struct flowres {
+	size_t order;          /* first appearance: expected file, then ours */
+	const struct ctline *e, *g;
+	size_t en, gn;
+	int how;               /* 0 equal, 1 tolerated (note), 2 differs */
+	const char *note;
+	ct_time late;          /* for the note: how long after the end */
+};
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct flowres *x = a, *y = b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static bool step_equal(const struct ctline *k, const struct ctline *c)
+{
+	long d;
+
+	if (strcmp(k->masked, c->masked) != 0)
+		return false;
+	if (k->timeout < 0 || c->timeout < 0)
+		return k->timeout == c->timeout;
+	d = k->timeout - c->timeout;
+	if (k->type == LT_DESTROY)
+		return d >= -1 && d <= 1;
+	return d == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Compare one lifetime; see the comment at the top of the file. */
+static void judge_lifetime(struct flowres *r, ct_time end_ts, char **alive,
+			   size_t nalive)
+{
+	size_t n = r->en < r->gn ? r->en : r->gn, i;
+	const struct ctline *d;
+
+	r->how = 2;
+	if (r->en == 0 || r->gn == 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (!step_equal(&r->e[i], &r->g[i]))
+			return;
+	if (r->en == r->gn) {
+		r->how = 0;
+		return;
+	}
+	if (r->en == r->gn + 1) {
+		d = &r->e[r->en - 1];
+		if (d->type != LT_DESTROY || d->timeout >= 0)
+			return;
+		if (!d->has_ts || end_ts < 0) {
+			r->how = 1;
+			r->note = "expected expiry DESTROY not reproduced (no timestamps to tell)";
+		} else if (d->ts > end_ts) {
+			r->how = 1;
+			r->note = "expiry DESTROY after the end of the capture; ctreplay stops at the last frame";
+			r->late = d->ts - end_ts;
+		}
+		return;
+	}
+	if (r->gn == r->en + 1) {
+		const char *k;
+
+		d = &r->g[r->gn - 1];
+		k = d->key;
+		if (d->type == LT_DESTROY && d->timeout < 0 &&
+		    bsearch(&k, alive, nalive, sizeof(*alive), cmp_str) == NULL) {
+			r->how = 1;
+			r->note = "ctreplay's expiry DESTROY not in the expected events (reported late by the kernel's GC, gone from the last snapshot)";
+		}
+	}
+}
+
+struct evstats {
+	size_t total, good, extra;
+};
+
+static int compare_events(struct lines *want_ls, const char *got_text,
+			  ct_time end_ts, char **alive, size_t nalive,
+			  struct check_report *rep, struct evstats *st)
+{
+	struct lines got_ls = { 0 };
+	char *gcopy = strdup(got_text);
+	struct ctline *e = NULL, *g = NULL;
+	struct flowres *res = NULL;
+	size_t en = 0, gn = 0, nres = 0, i = 0, j = 0, k, shown = 0;
+	int ext = 0, rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (gcopy == NULL || split_lines(gcopy, &got_ls) != 0)
+		goto out;
+	ext = -1;
+	if (parse_events(want_ls, &e, &en, &ext) != 0)
+		goto out;
+	ext = -1;
+	if (parse_events(&got_ls, &g, &gn, &ext) != 0)
+		goto out;
+	res = calloc(en + gn + 1, sizeof(*res));
+	if (res == NULL)
+		goto out;
+	/* both sorted by (key, life): walk the runs together */
+	while (i < en || j < gn) {
+		struct flowres *r = &res[nres++];
+		int c;
+
+		if (i >= en)
+			c = 1;
+		else if (j >= gn)
+			c = -1;
+		else {
+			c = strcmp(e[i].key, g[j].key);
+			if (c == 0)
+				c = e[i].life < g[j].life ? -1 : e[i].life > g[j].life;
+		}
+		if (c <= 0) {
+			r->e = &e[i];
+			r->order = e[i].seq;
+			while (i < en && strcmp(e[i].key, r->e->key) == 0 &&
+			       e[i].life == r->e->life) {
+				r->en++;
+				if (e[i].seq < r->order)
+					r->order = e[i].seq;
+				i++;
+			}
+		}
+		if (c >= 0) {
+			const struct ctline *first = &g[j];
+
+			r->g = first;
+			if (c > 0)
+				r->order = en + first->seq;
+			while (j < gn && strcmp(g[j].key, first->key) == 0 &&
+			       g[j].life == first->life) {
+				r->gn++;
+				if (c > 0 && en + g[j].seq < r->order)
+					r->order = en + g[j].seq;
+				j++;
+			}
+		}
+		judge_lifetime(r, end_ts, alive, nalive);
+	}
+	qsort(res, nres, sizeof(*res), cmp_order);
+	for (k = 0; k < nres; k++) {
+		struct flowres *r = &res[k];
+		const struct ctline *any = r->en ? r->e : r->g;
+		char name[600], life[32] = "";
+		size_t s, n = r->en > r->gn ? r->en : r->gn;
+
+		if (r->en)
+			st->total++;
+		else
+			st->extra++;
+		if (r->how < 2 && r->en)
+			st->good++;
+		if (r->how == 0)
+			continue;
+		flow_name(any->key, name, sizeof(name));
+		if (any->life)
+			snprintf(life, sizeof(life), " (lifetime %u)", any->life + 1);
+		if (r->how == 1) {
+			fprintf(rep->notes.f, "ctreplay: note: flow %s%s: %s", name,
+				life, r->note);
+			if (r->late)
+				fprintf(rep->notes.f, " (%lld.%lld s later)",
+					(long long)(r->late / CT_NSEC_PER_SEC),
+					(long long)(r->late % CT_NSEC_PER_SEC / 100000000));
+			fputc('\n', rep->notes.f);
+			continue;
+		}
+		rep->failed = true;
+		if (++shown > CHECK_MAX_SHOWN)
+			continue;
+		printf("events, flow %s%s:\n", name, life);
+		for (s = 0; s < n; s++) {
+			const char *a = s < r->en ? r->e[s].text : "(none)";
+			const char *b = s < r->gn ? r->g[s].text : "(none)";
+
+			if (s < r->en && s < r->gn && step_equal(&r->e[s], &r->g[s])) {
+				printf("  =           %s\n", a);
+			} else {
+				printf("  - expected: %s\n", a);
+				printf("  + got:      %s\n", b);
+			}
+		}
+	}
+	if (shown > CHECK_MAX_SHOWN)
+		printf("events: %zu more flows differ\n", shown - CHECK_MAX_SHOWN);
+	rc = 0;
+out:
+	if (e)
+		ctline_free(e, en);
+	if (g)
+		ctline_free(g, gn);
+	free(res);
+	free(got_ls.v);
+	free(gcopy);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* verdicts */
+
+static unsigned long long frame_of(const char *line, bool *ok)
+{
+	char *end;
+	unsigned long long f;
+
+	errno = 0;
+	f = strtoull(line, &end, 10);
+	*ok = end != line && errno == 0 && (*end == ' ' || *end == '\0');
+	return f;
+}
+
+static size_t compare_verdicts(struct lines *want, struct lines *got,
+			       struct check_report *rep, size_t *total)
+{
+	size_t i = 0, j = 0, good = 0, shown = 0;
+
+	*total = 0;
+	while (i < want->n || j < got->n) {
+		bool oki = false, okj = false;
+		unsigned long long fi = 0, fj = 0;
+		const char *a = NULL, *b = NULL;
+
+		if (i < want->n) {
+			fi = frame_of(want->v[i], &oki);
+			if (!oki) {
+				i++;
+				continue;
+			}
+		}
+		if (j < got->n) {
+			fj = frame_of(got->v[j], &okj);
+			if (!okj) {
+				j++;
+				continue;
+			}
+		}
+		if (oki && (!okj || fi <= fj))
+			a = want->v[i++];
+		if (okj && (!oki || fj <= fi))
+			b = got->v[j++];
+		if (a)
+			(*total)++;
+		if (a && b && strcmp(a, b) == 0) {
+			good++;
+			continue;
+		}
+		rep->failed = true;
+		if (++shown > CHECK_MAX_SHOWN)
+			continue;
+		printf("verdict, frame %llu:\n", a ? fi : fj);
+		printf("  - expected: %s\n", a ? a : "(none)");
+		printf("  + got:      %s\n", b ? b : "(none)");
+	}
+	if (shown > CHECK_MAX_SHOWN)
+		printf("verdicts: %zu more frames differ\n", shown - CHECK_MAX_SHOWN);
+	return good;
+}
+
+/* ------------------------------------------------------------------ */
+/* the run */
+
+/* Passes events on to the reporter until the capture (or --until) ends:
+ * a real recording stops with the capture, so expiries the clock would
+ * reach only while taking later snapshots are not part of it. */
+struct gate {
+	struct ct_sink inner;
+	bool closed;
+};
+
+static void gate_event(void *ctx, const struct ct_event *ev)
+{
+	struct gate *g = ctx;
+
+	if (!g->closed && g->inner.event)
+		g->inner.event(g->inner.ctx, ev);
+}
+
+static int take_snapshot(struct snap *s, struct ct_engine *eng)
+{
+	char label[512];
+	ct_time t = ct_engine_now(eng);
+	/* "end" and "+SECONDS" become epochs: keep them as the label */
+	const char *name = s->label[0] ? s->label
+			   : (s->timetext[0] < '0' || s->timetext[0] > '9')
+				   ? s->timetext : "";
+
+	if (membuf_open(&s->out) != 0)
+		return -1;
+	snprintf(label, sizeof(label), "%lld.%09lld%s%s",
+		 (long long)(t / CT_NSEC_PER_SEC),
+		 (long long)(t % CT_NSEC_PER_SEC), name[0] ? " " : "", name);
+	report_proc_snapshot(s->out.f, eng, label);
+	s->done = true;
+	return membuf_finish(&s->out);
+}
+
+/* Take, in time order, every pending snapshot before `limit` (all: every
+ * one), moving the clock to each instant first. */
+static int flush_snaps(struct snap *v, size_t n, struct ct_engine *eng,
+		       ct_time limit, bool all)
+{
+	for (;;) {
+		struct snap *next = NULL;
+		size_t i;
+
+		for (i = 0; i < n; i++) {
+			if (v[i].done || v[i].kind != SNAP_ABS)
+				continue;
+			if (!all && v[i].t >= limit)
+				continue;
+			if (next == NULL || v[i].t < next->t)
+				next = &v[i];
+		}
+		if (next == NULL)
+			return 0;
+		ct_engine_advance(eng, next->t);
+		if (take_snapshot(next, eng) != 0)
+			return -1;
+	}
+}
+
+static int path_in(char *buf, const char *dir, const char *name)
+{
+	int n = snprintf(buf, CHECK_PATH_MAX, "%s/%s", dir, name);
+
+	return n > 0 && n < CHECK_PATH_MAX ? 0 : -1;
+}
+
+/* Replace DIR/NAME atomically with the n texts given. */
+static int write_out(const char *dir, const char *name, const char *const *text,
+		     const size_t *len, size_t n)
+{
+	char path[CHECK_PATH_MAX], tmp[CHECK_PATH_MAX];
+	char tname[256];
+	FILE *f;
+	size_t i;
+	int bad = 0;
+
+	snprintf(tname, sizeof(tname), ".%s.tmp", name);
+	if (path_in(path, dir, name) != 0 || path_in(tmp, dir, tname) != 0) {
+		fprintf(stderr, "ctreplay: --update %s: path too long\n", dir);
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "ctreplay: --update %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (len[i] && fwrite(text[i], 1, len[i], f) != len[i])
+			bad = 1;
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		fprintf(stderr, "ctreplay: --update %s: %s\n", path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read DIR/NAME into *text and its lines.  1: absent, 0: read, -1: error. */
+static int read_expected(const char *dir, const char *name, char **text,
+			 struct lines *ls)
+{
+	char path[CHECK_PATH_MAX];
+
+	*text = NULL;
+	if (path_in(path, dir, name) != 0) {
+		fprintf(stderr, "ctreplay: --expect %s: path too long\n", dir);
+		return -1;
+	}
+	if (slurp(path, text) != 0) {
+		if (errno == ENOENT)
+			return 1;
+		fprintf(stderr, "ctreplay: --expect %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (split_lines(*text, ls) != 0) {
+		fprintf(stderr, "ctreplay: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void list_drop_summary(struct lines *ls)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ls->n; i++)
+		if (ls->v[i][0] != '\0' && ls->v[i][0] != '#' &&
+		    strncmp(ls->v[i], "conntrack v", 11) != 0)
+			ls->v[n++] = ls->v[i];
+	ls->n = n;
+}
+
+int check_run(const struct check_opts *o, const struct ct_settings *set,
+	      char *const *files, int nfiles)
+{
+	char *ev_text = NULL, *proc_text = NULL, *vd_text = NULL, *ls_text = NULL;
+	struct lines ev_ls = { 0 }, proc_ls = { 0 }, vd_ls = { 0 }, ls_ls = { 0 };
+	struct lines got_vd = { 0 }, got_ls = { 0 };
+	struct snap *snaps = NULL;
+	size_t nsnaps = 0, i;
+	struct membuf evb = { 0 }, vdb = { 0 }, lsb = { 0 };
+	struct check_report rep = { 0 };
+	struct capture *cap = NULL;
+	struct ct_engine *eng = NULL;
+	struct report_events *rev = NULL;
+	struct report_verdicts *rvd = NULL;
+	struct gate gate = { 0 };
+	struct ct_frame frame;
+	struct ct_pkt pkt;
+	char errbuf[CT_ERRBUF_SIZE];
+	enum snap_kind until_kind = SNAP_END;
+	ct_time until_t = 0, last_ts = -1, end_ts;
+	bool first = true, want_vd, want_ls, damaged = false;
+	int err = 0, r, ext = -1, rc = CT_EXIT_INPUT, have_proc;
+	unsigned lflags = o->oflags & ~(unsigned)REPORT_O_TIMESTAMP;
+
+	if (o->until && parse_instant(o->until, &until_kind, &until_t) != 0) {
+		fprintf(stderr, "ctreplay: --until '%s': expected epoch seconds[.fraction], +SECONDS or end\n",
+			o->until);
+		return CT_EXIT_USAGE;
+	}
+
+	/* the expected outputs (kept by --update for the snapshot instants) */
+	if (o->update) {
+		if (mkdir(o->dir, 0777) != 0 && errno != EEXIST) {
+			fprintf(stderr, "ctreplay: --update %s: %s\n", o->dir,
+				strerror(errno));
+			return CT_EXIT_INPUT;
+		}
+	} else {
+		r = read_expected(o->dir, "events", &ev_text, &ev_ls);
+		if (r == 1)
+			fprintf(stderr, "ctreplay: --expect %s: no events file (create the expectations with --update)\n",
+				o->dir);
+		if (r != 0)
+			goto out;
+	}
+	have_proc = read_expected(o->dir, "proc", &proc_text, &proc_ls);
+	if (have_proc < 0)
+		goto out;
+	if (have_proc == 0) {
+		const char *bad = NULL;
+
+		r = parse_proc(&proc_ls, &snaps, &nsnaps, false, &bad);
+		if (r == -2) {
+			fprintf(stderr, "ctreplay: %s/proc: '# snapshot %s': expected epoch seconds[.fraction], +SECONDS or end\n",
+				o->dir, bad);
+			goto out;
+		}
+		if (r != 0)
+			goto out_nomem;
+	}
+	if (nsnaps == 0 && o->update) {
+		snaps = calloc(1, sizeof(*snaps));
+		if (snaps == NULL)
+			goto out_nomem;
+		snaps[0].timetext = "end";
+		snaps[0].label = "";
+		snaps[0].kind = SNAP_END;
+		nsnaps = 1;
+	}
+	if (o->update) {
+		want_vd = want_ls = true;
+	} else {
+		r = read_expected(o->dir, "verdicts", &vd_text, &vd_ls);
+		if (r < 0)
+			goto out;
+		want_vd = r == 0;
+		r = read_expected(o->dir, "list", &ls_text, &ls_ls);
+		if (r < 0)
+			goto out;
+		want_ls = r == 0;
+		if (want_ls) {
+			list_drop_summary(&ls_ls);
+			if (ls_ls.n && (strncmp(ls_ls.v[0], "ipv4 ", 5) == 0 ||
+					strncmp(ls_ls.v[0], "ipv6 ", 5) == 0))
+				lflags |= REPORT_O_EXTENDED;
+		}
+		/* the expected log's layout decides ours: with or without l3 */
+		{
+			struct ctline *tmp = NULL;
+			size_t nt = 0;
+
+			if (parse_events(&ev_ls, &tmp, &nt, &ext) != 0)
+				goto out_nomem;
+			ctline_free(tmp, nt);
+		}
+	}
+
+	/* the run */
+	cap = capture_open(files, nfiles, o->filter, &err, errbuf);
+	if (cap == NULL) {
+		fprintf(stderr, "ctreplay: %s\n", errbuf);
+		rc = err == CT_ERR_FILTER ? CT_EXIT_USAGE : CT_EXIT_INPUT;
+		goto out;
+	}
+	eng = ct_engine_create(set);
+	if (eng == NULL || membuf_open(&evb) != 0)
+		goto out_nomem;
+	rev = report_events_create(evb.f,
+				   REPORT_O_TIMESTAMP |
+					   (ext == 0 ? 0 : REPORT_O_EXTENDED),
+				   set->hz);
+	if (rev == NULL)
+		goto out_nomem;
+	report_events_sink(rev, &gate.inner);
+	{
+		struct ct_sink s = { .ctx = &gate, .event = gate_event };
+
+		ct_engine_add_sink(eng, &s);
+	}
+	if (want_vd) {
+		struct ct_sink s = { 0 };
+
+		if (membuf_open(&vdb) != 0)
+			goto out_nomem;
+		rvd = report_verdicts_create(vdb.f);
+		if (rvd == NULL)
+			goto out_nomem;
+		report_verdicts_sink(rvd, &s);
+		ct_engine_add_sink(eng, &s);
+	}
+
+	while ((r = capture_next(cap, &frame)) == 1) {
+		if (first) {
+			for (i = 0; i < nsnaps; i++) {
+				if (snaps[i].kind == SNAP_REL) {
+					snaps[i].t += frame.ts;
+					snaps[i].kind = SNAP_ABS;
+				}
+			}
+			if (until_kind == SNAP_REL) {
+				until_t += frame.ts;
+				until_kind = SNAP_ABS;
+			}
+			first = false;
+		}
+		if (flush_snaps(snaps, nsnaps, eng, frame.ts, false) != 0)
+			goto out_nomem;
+		ct_decode(frame.dlt, frame.data, frame.caplen, frame.number,
+			  frame.ts, &pkt);
+		ct_engine_packet(eng, &pkt);
+		last_ts = frame.ts;
+	}
+
+	/* "end" is the last frame; then the clock runs on to --until with
+	 * events, and to later snapshots without. */
+	for (i = 0; i < nsnaps; i++) {
+		if (snaps[i].kind == SNAP_END) {
+			snaps[i].kind = SNAP_ABS;
+			snaps[i].t = ct_engine_now(eng);
+		}
+	}
+	if (until_kind == SNAP_ABS) {
+		if (flush_snaps(snaps, nsnaps, eng, until_t + 1, false) != 0)
+			goto out_nomem;
+		ct_engine_advance(eng, until_t);
+	}
+	end_ts = last_ts < 0 ? -1 : ct_engine_now(eng);
+	gate.closed = true;
+	if (want_ls) {
+		if (membuf_open(&lsb) != 0)
+			goto out_nomem;
+		report_list(lsb.f, NULL, eng, lflags);
+		if (membuf_finish(&lsb) != 0)
+			goto out_nomem;
+	}
+	if (flush_snaps(snaps, nsnaps, eng, 0, true) != 0)
+		goto out_nomem;
+	if (membuf_finish(&evb) != 0)
+		goto out_nomem;
+	if (want_vd && membuf_finish(&vdb) != 0)
+		goto out_nomem;
+
+	if (capture_damaged(cap)) {
+		for (i = 0; i < (size_t)capture_damaged(cap); i++)
+			fprintf(stderr, "ctreplay: %s\n", capture_error(cap, (int)i));
+		damaged = true;
+		if (o->update) {
+			fprintf(stderr, "ctreplay: --update %s: not written\n", o->dir);
+			goto out;
+		}
+	}
+
+	if (o->update) {
+		const char **pt = calloc(nsnaps, sizeof(*pt));
+		size_t *pl = calloc(nsnaps, sizeof(*pl));
+		const char *t1[1];
+		size_t l1[1];
+		int bad;
+
+		if (pt == NULL || pl == NULL) {
+			free(pt);
+			free(pl);
+			goto out_nomem;
+		}
+		for (i = 0; i < nsnaps; i++) {
+			pt[i] = snaps[i].out.buf;
+			pl[i] = snaps[i].out.len;
+		}
+		t1[0] = evb.buf;
+		l1[0] = evb.len;
+		bad = write_out(o->dir, "events", t1, l1, 1);
+		bad |= write_out(o->dir, "proc", pt, pl, nsnaps);
+		t1[0] = vdb.buf;
+		l1[0] = vdb.len;
+		bad |= write_out(o->dir, "verdicts", t1, l1, 1);
+		t1[0] = lsb.buf;
+		l1[0] = lsb.len;
+		bad |= write_out(o->dir, "list", t1, l1, 1);
+		free(pt);
+		free(pl);
+		if (bad)
+			goto out;
+		fprintf(stderr, "ctreplay: %s updated: events, %zu snapshot%s, verdicts, list\n",
+			o->dir, nsnaps, nsnaps == 1 ? "" : "s");
+		rc = CT_EXIT_OK;
+		goto out;
+	}
+
+	/* the comparison */
+	if (membuf_open(&rep.notes) != 0)
+		goto out_nomem;
+	{
+		struct evstats es;
+		char **alive = NULL;
+		size_t nalive = 0;
+		long snap_good = 0, snap_total = 0, m;
+		size_t vd_good = 0, vd_total = 0;
+		long ls_good = 0;
+		unsigned shown = 0;
+		int erc;
+
+		/* flows still in the expected table at its last snapshot */
+		if (nsnaps) {
+			struct ctline *lv = NULL;
+			struct lines *last = &snaps[nsnaps - 1].ct;
+
+			if (parse_many(last, false, &lv) != 0)
+				goto out_nomem;
+			alive = calloc(last->n + 1, sizeof(*alive));
+			if (alive == NULL) {
+				ctline_free(lv, last->n);
+				goto out_nomem;
+			}
+			for (i = 0; i < last->n; i++) {
+				alive[i] = lv[i].key;
+				lv[i].key = NULL;
+			}
+			nalive = last->n;
+			ctline_free(lv, last->n);
+			qsort(alive, nalive, sizeof(*alive), cmp_str);
+		}
+		erc = compare_events(&ev_ls, evb.buf, end_ts, alive, nalive,
+				     &rep, &es);
+		for (i = 0; i < nalive; i++)
+			free(alive[i]);
+		free(alive);
+		if (erc != 0)
+			goto out_nomem;
+
+		for (i = 0; i < nsnaps; i++) {
+			struct snap *s = &snaps[i];
+			struct lines got = { 0 };
+			char title[600];
+			const char *bad;
+
+			if (split_lines(s->out.buf, &got) != 0 ||
+			    parse_proc(&got, &s, &nsnaps, true, &bad) != 0) {
+				free(got.v);
+				goto out_nomem;
+			}
+			free(got.v);
+			snprintf(title, sizeof(title), "snapshot %s%s%s", s->timetext,
+				 s->label[0] ? " " : "", s->label);
+			m = compare_multiset(&s->ct, &s->got_ct, false, title, &rep, &shown);
+			if (m < 0)
+				goto out_nomem;
+			snap_good += m;
+			snprintf(title, sizeof(title), "snapshot %s%s%s, expectations",
+				 s->timetext, s->label[0] ? " " : "", s->label);
+			m = compare_multiset(&s->exp, &s->got_exp, true, title, &rep, &shown);
+			if (m < 0)
+				goto out_nomem;
+			snap_good += m;
+			snap_total += (long)(s->ct.n + s->exp.n);
+		}
+		if (shown > CHECK_MAX_SHOWN)
+			printf("snapshots: %u more lines differ\n", shown - CHECK_MAX_SHOWN);
+
+		if (want_vd) {
+			if (split_lines(vdb.buf, &got_vd) != 0)
+				goto out_nomem;
+			vd_good = compare_verdicts(&vd_ls, &got_vd, &rep, &vd_total);
+		}
+		if (want_ls) {
+			shown = 0;
+			if (split_lines(lsb.buf, &got_ls) != 0)
+				goto out_nomem;
+			list_drop_summary(&got_ls);
+			ls_good = compare_multiset(&ls_ls, &got_ls, false, "list", &rep,
+						   &shown);
+			if (ls_good < 0)
+				goto out_nomem;
+			if (shown > CHECK_MAX_SHOWN)
+				printf("list: %u more lines differ\n", shown - CHECK_MAX_SHOWN);
+		}
+		fflush(stdout);
+		if (membuf_finish(&rep.notes) != 0)
+			goto out_nomem;
+		fputs(rep.notes.buf, stderr);
+		if (!rep.failed) {
+			fprintf(stderr, "ctreplay: %zu flows, %ld snapshot lines, %zu verdicts%s",
+				es.good, snap_good, vd_good, want_ls ? "" : " match\n");
+			if (want_ls)
+				fprintf(stderr, ", %ld list lines match\n", ls_good);
+			rc = damaged ? CT_EXIT_INPUT : CT_EXIT_OK;
+		} else {
+			fprintf(stderr, "ctreplay: %s: differences: events %zu/%zu flows",
+				o->dir, es.good, es.total);
+			if (es.extra)
+				fprintf(stderr, " (+%zu extra)", es.extra);
+			fprintf(stderr, ", snapshot lines %ld/%ld", snap_good, snap_total);
+			if (want_vd)
+				fprintf(stderr, ", verdicts %zu/%zu", vd_good, vd_total);
+			if (want_ls)
+				fprintf(stderr, ", list lines %ld/%zu", ls_good, ls_ls.n);
+			fputc('\n', stderr);
+			rc = damaged ? CT_EXIT_INPUT : CHECK_EXIT_MISMATCH;
+		}
+	}
+	goto out;
+
+out_nomem:
+	fprintf(stderr, "ctreplay: out of memory\n");
+	rc = CT_EXIT_INPUT;
+out:
+	report_events_destroy(rev);
+	report_verdicts_destroy(rvd);
+	ct_engine_destroy(eng);
+	capture_close(cap);
+	membuf_free(&evb);
+	membuf_free(&vdb);
+	membuf_free(&lsb);
+	membuf_free(&rep.notes);
+	for (i = 0; i < nsnaps; i++) {
+		membuf_free(&snaps[i].out);
+		free(snaps[i].ct.v);
+		free(snaps[i].exp.v);
+		free(snaps[i].got_ct.v);
+		free(snaps[i].got_exp.v);
+	}
+	free(snaps);
+	free(ev_ls.v);
+	free(proc_ls.v);
+	free(vd_ls.v);
+	free(ls_ls.v);
+	free(got_vd.v);
+	free(got_ls.v);
+	free(ev_text);
+	free(proc_text);
+	free(vd_text);
+	free(ls_text);
+	return rc;
+}

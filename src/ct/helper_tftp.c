@@ -1,0 +1,49 @@
+/* \summary: the TFTP helper (nf_conntrack_tftp): RRQ/WRQ -> expectation */
+/*
+ * The server answers a read or write request from a new port, so the
+ * helper expects, for every RRQ or WRQ it sees (in either direction, even
+ * the entry's very first packet), a UDP flow from the server's address,
+ * any port, to the client's address and port.  Other opcodes are left
+ * alone.
+ */
+#include <string.h>
+
+#include "engine.h"
+#include "helper.h"
+
+#define TFTP_UDP_HDR 8
+#define TFTP_OPCODE_RRQ 1
+#define TFTP_OPCODE_WRQ 2
+
+static bool tftp_help(struct ct_engine *eng, struct ct_conn *ct,
+		      struct ct_pctx *ctx)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+	const struct ct_tuple *reply = &ct->tuple[CT_DIR_REPLY];
+	struct ct_expect exp;
+	unsigned opcode;
+
+	/* the kernel needs the two opcode bytes in the packet */
+	if (pkt->l4len < TFTP_UDP_HDR + 2 || pkt->l4cap < TFTP_UDP_HDR + 2)
+		return true;
+	opcode = ((unsigned)pkt->l4[TFTP_UDP_HDR] << 8) |
+		 pkt->l4[TFTP_UDP_HDR + 1];
+	if (opcode != TFTP_OPCODE_RRQ && opcode != TFTP_OPCODE_WRQ)
+		return true;
+	ct_expect_init(&exp, ct, reply->l3num, reply->src, reply->dst, 17,
+		       NULL, reply->dport);
+	if (ct_engine_expect_related(eng, &ct_helper_tftp, &exp, ctx) !=
+	    CT_EXPECT_OK) {
+		ctx->reason = "nf_ct_tftp: cannot add expectation";
+		return false;
+	}
+	return true;
+}
+
+const struct ct_helper_ops ct_helper_tftp = {
+	.name = "tftp",
+	.l4num = 17,
+	.max_expected = 1,
+	.timeout = 300,
+	.help = tftp_help,
+};

@@ -1,0 +1,633 @@
+/* \summary: SCTP tracker (nf_conntrack_proto_sctp, Linux 6.x state machine) */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "l4proto.h"
+
+#define SCTP_HDRLEN 12
+#define SCTP_CHUNK_HDRLEN 4
+/* struct sctp_inithdr: init_tag, a_rwnd, two stream counts, initial TSN */
+#define SCTP_INITHDR_LEN 16
+
+/* Chunk types (RFC 9260 section 3.2) the tracker looks at. */
+enum {
+	SCTP_CID_DATA = 0,
+	SCTP_CID_INIT = 1,
+	SCTP_CID_INIT_ACK = 2,
+	SCTP_CID_SACK = 3,
+	SCTP_CID_HEARTBEAT = 4,
+	SCTP_CID_HEARTBEAT_ACK = 5,
+	SCTP_CID_ABORT = 6,
+	SCTP_CID_SHUTDOWN = 7,
+	SCTP_CID_SHUTDOWN_ACK = 8,
+	SCTP_CID_ERROR = 9,
+	SCTP_CID_COOKIE_ECHO = 10,
+	SCTP_CID_COOKIE_ACK = 11,
+	SCTP_CID_SHUTDOWN_COMPLETE = 14,
+};
+
+/* ABORT / SHUTDOWN_COMPLETE: the vtag is the sender's own, not the peer's */
+#define SCTP_CHUNK_FLAG_T 0x01
+/* proto.sctp.flags: a HEARTBEAT came with a vtag we did not expect */
+#define SCTP_FLAG_HB_VTAG_FAILED 0x01
+
+/* Rows of the transition table, in the kernel's order. */
+enum sctp_row {
+	ROW_INIT = 0,
+	ROW_INIT_ACK,
+	ROW_ABORT,
+	ROW_SHUTDOWN,
+	ROW_SHUTDOWN_ACK,
+	ROW_ERROR,
+	ROW_COOKIE_ECHO,
+	ROW_COOKIE_ACK,
+	ROW_SHUTDOWN_COMPLETE,
+	ROW_HEARTBEAT,
+	ROW_HEARTBEAT_ACK,
+	ROW_MAX,
+	ROW_NONE = -1,         /* chunk type that never moves the state */
+};
+
+#define sNO CT_SCTP_NONE
+#define sCL CT_SCTP_CLOSED
+#define sCW CT_SCTP_COOKIE_WAIT
+#define sCE CT_SCTP_COOKIE_ECHOED
+#define sES CT_SCTP_ESTABLISHED
+#define sSS CT_SCTP_SHUTDOWN_SENT
+#define sSR CT_SCTP_SHUTDOWN_RECD
+#define sSA CT_SCTP_SHUTDOWN_ACK_SENT
+#define sHS CT_SCTP_HEARTBEAT_SENT
+#define sIV CT_SCTP_TIMEOUT_MAX  /* "no such transition": INVALID */
+
+/*
+ * sctp_conntracks[direction][chunk row][old state] as in the 6.x kernel
+ * (kernel-behavior.md section 5.3).  The reply-direction NONE and
+ * HEARTBEAT_SENT columns are mostly invalid: an entry is only ever created
+ * by an original-direction packet, and one created by a HEARTBEAT waits
+ * for its HEARTBEAT_ACK.
+ */
+static const uint8_t sctp_table[2][ROW_MAX][CT_SCTP_TIMEOUT_MAX] = {
+	{
+		/*               NO   CL   CW   CE   ES   SS   SR   SA   HS */
+		[ROW_INIT] =     { sCL, sCL, sCW, sCE, sES, sCL, sCL, sSA, sCW },
+		[ROW_INIT_ACK] = { sCL, sCL, sCW, sCE, sES, sSS, sSR, sSA, sCL },
+		[ROW_ABORT] =    { sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL },
+		[ROW_SHUTDOWN] = { sCL, sCL, sCW, sCE, sSS, sSS, sSR, sSA, sCL },
+		[ROW_SHUTDOWN_ACK] =
+				 { sSA, sCL, sCW, sCE, sES, sSA, sSA, sSA, sSA },
+		[ROW_ERROR] =    { sCL, sCL, sCW, sCE, sES, sSS, sSR, sSA, sCL },
+		[ROW_COOKIE_ECHO] =
+				 { sCL, sCL, sCE, sCE, sES, sSS, sSR, sSA, sCL },
+		[ROW_COOKIE_ACK] =
+				 { sCL, sCL, sCW, sES, sES, sSS, sSR, sSA, sCL },
+		[ROW_SHUTDOWN_COMPLETE] =
+				 { sCL, sCL, sCW, sCE, sES, sSS, sSR, sCL, sCL },
+		[ROW_HEARTBEAT] =
+				 { sHS, sCL, sCW, sCE, sES, sSS, sSR, sSA, sHS },
+		[ROW_HEARTBEAT_ACK] =
+				 { sCL, sCL, sCW, sCE, sES, sSS, sSR, sSA, sHS },
+	},
+	{
+		/*               NO   CL   CW   CE   ES   SS   SR   SA   HS */
+		[ROW_INIT] =     { sIV, sCL, sCW, sCE, sES, sSS, sSR, sSA, sIV },
+		[ROW_INIT_ACK] = { sIV, sCW, sCW, sCE, sES, sSS, sSR, sSA, sIV },
+		[ROW_ABORT] =    { sIV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sIV },
+		[ROW_SHUTDOWN] = { sIV, sCL, sCW, sCE, sSR, sSS, sSR, sSA, sIV },
+		[ROW_SHUTDOWN_ACK] =
+				 { sIV, sCL, sCW, sCE, sES, sSA, sSA, sSA, sIV },
+		[ROW_ERROR] =    { sIV, sCL, sCW, sCL, sES, sSS, sSR, sSA, sIV },
+		[ROW_COOKIE_ECHO] =
+				 { sIV, sCL, sCE, sCE, sES, sSS, sSR, sSA, sIV },
+		[ROW_COOKIE_ACK] =
+				 { sIV, sCL, sCW, sES, sES, sSS, sSR, sSA, sIV },
+		[ROW_SHUTDOWN_COMPLETE] =
+				 { sIV, sCL, sCW, sCE, sES, sSS, sSR, sCL, sIV },
+		[ROW_HEARTBEAT] =
+				 { sIV, sCL, sCW, sCE, sES, sSS, sSR, sSA, sHS },
+		[ROW_HEARTBEAT_ACK] =
+				 { sIV, sCL, sCW, sCE, sES, sSS, sSR, sSA, sES },
+	},
+};
+
+static const char *const sctp_state_names[CT_SCTP_TIMEOUT_MAX] = {
+	[CT_SCTP_NONE] = "NONE",
+	[CT_SCTP_CLOSED] = "CLOSED",
+	[CT_SCTP_COOKIE_WAIT] = "COOKIE_WAIT",
+	[CT_SCTP_COOKIE_ECHOED] = "COOKIE_ECHOED",
+	[CT_SCTP_ESTABLISHED] = "ESTABLISHED",
+	[CT_SCTP_SHUTDOWN_SENT] = "SHUTDOWN_SENT",
+	[CT_SCTP_SHUTDOWN_RECD] = "SHUTDOWN_RECD",
+	[CT_SCTP_SHUTDOWN_ACK_SENT] = "SHUTDOWN_ACK_SENT",
+	[CT_SCTP_HEARTBEAT_SENT] = "HEARTBEAT_SENT",
+};
+
+const char *ct_sctp_state_text(unsigned state)
+{
+	if (state >= CT_SCTP_TIMEOUT_MAX)
+		return "?";
+	return sctp_state_names[state];
+}
+
+static uint16_t rd_be16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint32_t rd_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static int sctp_row_of(uint8_t type)
+{
+	switch (type) {
+	case SCTP_CID_INIT:
+		return ROW_INIT;
+	case SCTP_CID_INIT_ACK:
+		return ROW_INIT_ACK;
+	case SCTP_CID_ABORT:
+		return ROW_ABORT;
+	case SCTP_CID_SHUTDOWN:
+		return ROW_SHUTDOWN;
+	case SCTP_CID_SHUTDOWN_ACK:
+		return ROW_SHUTDOWN_ACK;
+	case SCTP_CID_ERROR:
+		return ROW_ERROR;
+	case SCTP_CID_COOKIE_ECHO:
+		return ROW_COOKIE_ECHO;
+	case SCTP_CID_COOKIE_ACK:
+		return ROW_COOKIE_ACK;
+	case SCTP_CID_SHUTDOWN_COMPLETE:
+		return ROW_SHUTDOWN_COMPLETE;
+	case SCTP_CID_HEARTBEAT:
+		return ROW_HEARTBEAT;
+	case SCTP_CID_HEARTBEAT_ACK:
+		return ROW_HEARTBEAT_ACK;
+	default:
+		return ROW_NONE;
+	}
+}
+
+/* sctp_new_state(): DATA, SACK and friends leave the state alone. */
+static uint8_t sctp_next_state(enum ct_dir dir, uint8_t cur, uint8_t type)
+{
+	int row = sctp_row_of(type);
+
+	if (row == ROW_NONE)
+		return cur;
+	return sctp_table[dir][row][cur];
+}
+
+/* ------------------------------------------------------------------ */
+/* CRC32c (Castagnoli, reflected polynomial 0x82F63B78), RFC 9260 App. B */
+
+static uint32_t crc32c_table[256];
+static bool crc32c_ready;
+
+static void crc32c_init(void)
+{
+	uint32_t i, j, c;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (j = 0; j < 8; j++)
+			c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+		crc32c_table[i] = c;
+	}
+	crc32c_ready = true;
+}
+
+/* CRC of the SCTP packet with its checksum field taken as zero. */
+static uint32_t sctp_crc(const uint8_t *p, uint32_t len)
+{
+	uint32_t crc = 0xffffffffu, i;
+	uint8_t b;
+
+	if (!crc32c_ready)
+		crc32c_init();
+	for (i = 0; i < len; i++) {
+		b = (i >= 8 && i < 12) ? 0 : p[i];
+		crc = crc32c_table[(crc ^ b) & 0xff] ^ (crc >> 8);
+	}
+	return ~crc;
+}
+
+/*
+ * sctp_error(): the common header must be there; with
+ * nf_conntrack_checksum the CRC32c must verify.  The CRC goes on the wire
+ * least significant byte first.  A packet not captured whole cannot be
+ * checked and passes.
+ */
+static bool sctp_error(struct ct_pctx *ctx)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+	uint32_t crc, wire;
+
+	if (pkt->l4len < SCTP_HDRLEN) {
+		ctx->reason = "short packet";
+		return false;
+	}
+	if (!ctx->set->checksum || pkt->l4cap < pkt->l4len)
+		return true;
+	crc = sctp_crc(pkt->l4, pkt->l4len);
+	wire = (uint32_t)pkt->l4[8] | (uint32_t)pkt->l4[9] << 8 |
+	       (uint32_t)pkt->l4[10] << 16 | (uint32_t)pkt->l4[11] << 24;
+	if (crc != wire) {
+		ctx->reason = "bad CRC";
+		return false;
+	}
+	return true;
+}
+
+static bool sctp_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+
+	if (pkt->l4len < 4) {
+		ctx->reason = "short packet: no ports";
+		return false;
+	}
+	if (pkt->l4cap < 4) {
+		ctx->reason = "ports not captured";
+		return false;
+	}
+	t->sport = rd_be16(pkt->l4);
+	t->dport = rd_be16(pkt->l4 + 2);
+	return true;
+}
+
+static bool sctp_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
+{
+	inv->sport = orig->dport;
+	inv->dport = orig->sport;
+	return true;
+}
+
+/*
+ * Walking the chunks as for_each_sctp_chunk does: from the end of the
+ * common header while a whole chunk header fits, stepping by the chunk
+ * length rounded up to 4.  Only captured bytes can be read.
+ */
+struct sctp_walk {
+	const uint8_t *p;
+	uint32_t len;          /* readable bytes of the SCTP packet */
+	uint32_t off;          /* offset of the current chunk */
+	uint32_t count;        /* chunks before the current one */
+};
+
+static void walk_start(struct sctp_walk *w, const struct ct_pkt *pkt)
+{
+	w->p = pkt->l4;
+	w->len = pkt->l4cap < pkt->l4len ? pkt->l4cap : pkt->l4len;
+	w->off = SCTP_HDRLEN;
+	w->count = 0;
+}
+
+static bool walk_ok(const struct sctp_walk *w)
+{
+	return w->off < w->len && w->len - w->off >= SCTP_CHUNK_HDRLEN;
+}
+
+static void walk_next(struct sctp_walk *w)
+{
+	uint32_t clen = rd_be16(w->p + w->off + 2);
+
+	w->off += (clen + 3) & ~3u;
+	w->count++;
+}
+
+/* The chunk's INIT / INIT_ACK header tag, if the whole header is there. */
+static bool walk_init_tag(const struct sctp_walk *w, uint32_t *tag)
+{
+	uint32_t at = w->off + SCTP_CHUNK_HDRLEN;
+
+	if (at > w->len || w->len - at < SCTP_INITHDR_LEN)
+		return false;
+	*tag = rd_be32(w->p + at);
+	return true;
+}
+
+struct sctp_map {
+	uint32_t bits[8];
+};
+
+static void map_set(struct sctp_map *m, uint8_t type)
+{
+	m->bits[type >> 5] |= 1u << (type & 31);
+}
+
+static bool map_has(const struct sctp_map *m, uint8_t type)
+{
+	return (m->bits[type >> 5] >> (type & 31)) & 1;
+}
+
+/*
+ * do_basic_checks(): no chunk of length zero; COOKIE_ECHO, COOKIE_ACK,
+ * and everything after an INIT, INIT_ACK or SHUTDOWN_COMPLETE only as
+ * the first chunk; at least one chunk.  Fills the set of chunk types.
+ */
+static bool sctp_basic_checks(const struct ct_pkt *pkt, struct sctp_map *map,
+			      const char **reason)
+{
+	struct sctp_walk w;
+	bool bundling_forbidden = false;
+	uint8_t type;
+
+	memset(map, 0, sizeof(*map));
+	for (walk_start(&w, pkt); walk_ok(&w); walk_next(&w)) {
+		type = w.p[w.off];
+		if (type == SCTP_CID_INIT || type == SCTP_CID_INIT_ACK ||
+		    type == SCTP_CID_SHUTDOWN_COMPLETE)
+			bundling_forbidden = true;
+		if (rd_be16(w.p + w.off + 2) == 0) {
+			*reason = "zero-length chunk";
+			return false;
+		}
+		if ((type == SCTP_CID_COOKIE_ACK ||
+		     type == SCTP_CID_COOKIE_ECHO || bundling_forbidden) &&
+		    w.count != 0) {
+			*reason = "chunk that must come alone or first is bundled";
+			return false;
+		}
+		map_set(map, type);
+	}
+	if (w.count == 0) {
+		*reason = "no chunks";
+		return false;
+	}
+	return true;
+}
+
+/*
+ * sctp_new(): every chunk must be one that may open an entry (its
+ * NONE-column result is a real state); INIT must carry vtag 0 and gives
+ * the reply direction's vtag, HEARTBEAT records the original's, anything
+ * else the reply direction's from the header (out-of-the-blue answers).
+ */
+static bool sctp_new_entry(struct ct_conn *ct, struct ct_pctx *ctx,
+			   uint32_t vtag)
+{
+	struct sctp_walk w;
+	uint8_t type, st;
+	uint32_t tag;
+
+	memset(&ct->proto.sctp, 0, sizeof(ct->proto.sctp));
+	for (walk_start(&w, ctx->pkt); walk_ok(&w); walk_next(&w)) {
+		type = w.p[w.off];
+		st = sctp_next_state(CT_DIR_ORIGINAL, CT_SCTP_NONE, type);
+		if (st == CT_SCTP_NONE || st == sIV) {
+			snprintf(ctx->reason_buf, sizeof(ctx->reason_buf),
+				 "chunk type %u cannot start an association",
+				 type);
+			ctx->reason = ctx->reason_buf;
+			return false;
+		}
+		if (type == SCTP_CID_INIT) {
+			if (vtag != 0) {
+				ctx->reason = "INIT with non-zero vtag";
+				return false;
+			}
+			if (!walk_init_tag(&w, &tag)) {
+				ctx->reason = "truncated INIT chunk";
+				return false;
+			}
+			ct->proto.sctp.vtag[CT_DIR_REPLY] = tag;
+		} else if (type == SCTP_CID_HEARTBEAT) {
+			ct->proto.sctp.vtag[CT_DIR_ORIGINAL] = vtag;
+		} else {
+			ct->proto.sctp.vtag[CT_DIR_REPLY] = vtag;
+		}
+		ct->proto.sctp.state = CT_SCTP_NONE;
+	}
+	return true;
+}
+
+/*
+ * HEARTBEAT / HEARTBEAT_ACK vtag handling (a secondary path of a
+ * multi-homed association may show up with tags we never learnt).
+ * Returns 1 to go on with the chunk, 0 to skip it (and not refresh),
+ * -1 for INVALID.
+ */
+static int sctp_heartbeat_vtag(struct ct_conn *ct, enum ct_dir dir,
+			       uint8_t type, uint32_t vtag, bool has_data,
+			       bool ignore)
+{
+	uint32_t *mine = &ct->proto.sctp.vtag[dir];
+
+	if (*mine == 0) {
+		*mine = vtag;
+		return 1;
+	}
+	if (vtag == *mine) {
+		ct->proto.sctp.flags &= (uint8_t)~SCTP_FLAG_HB_VTAG_FAILED;
+		return 1;
+	}
+	if (has_data || ignore)
+		return -1;
+	if (type == SCTP_CID_HEARTBEAT) {
+		ct->proto.sctp.flags |= SCTP_FLAG_HB_VTAG_FAILED;
+		ct->proto.sctp.last_dir = (uint8_t)dir;
+		return 0;
+	}
+	/* an ACK for such a HEARTBEAT from the other side: adopt its tags */
+	if (!(ct->proto.sctp.flags & SCTP_FLAG_HB_VTAG_FAILED) ||
+	    ct->proto.sctp.last_dir == dir)
+		return -1;
+	ct->proto.sctp.flags &= (uint8_t)~SCTP_FLAG_HB_VTAG_FAILED;
+	*mine = vtag;
+	ct->proto.sctp.vtag[!dir] = 0;
+	return 1;
+}
+
+static enum ct_l4_verdict sctp_invalid(struct ct_pctx *ctx, const char *why)
+{
+	ctx->reason = why;
+	return CT_L4_INVALID;
+}
+
+/* nf_conntrack_sctp_packet() after sctp_error(). */
+static enum ct_l4_verdict sctp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+	enum ct_dir dir = ctx->dir;
+	struct sctp_map map;
+	struct sctp_walk w;
+	uint32_t vtag, tag, peer;
+	uint8_t type, flags, old_state, new_state, first_state;
+	bool ignore = false;
+	const char *why = NULL;
+	int hb;
+
+	if (pkt->l4cap < SCTP_HDRLEN)
+		return sctp_invalid(ctx, "SCTP header not captured");
+	vtag = rd_be32(pkt->l4 + 4);
+	if (!sctp_basic_checks(pkt, &map, &why))
+		return sctp_invalid(ctx, why);
+
+	if (!ctx->confirmed) {
+		/* out-of-the-blue packets that must not open an entry */
+		if (map_has(&map, SCTP_CID_ABORT) ||
+		    map_has(&map, SCTP_CID_SHUTDOWN_COMPLETE) ||
+		    map_has(&map, SCTP_CID_COOKIE_ACK))
+			return sctp_invalid(ctx,
+				"ABORT, SHUTDOWN_COMPLETE or COOKIE_ACK without an entry");
+		if (!sctp_new_entry(ct, ctx, vtag))
+			return CT_L4_INVALID;
+	}
+
+	/* the common vtag check, unless a chunk has its own rule */
+	if (!map_has(&map, SCTP_CID_INIT) &&
+	    !map_has(&map, SCTP_CID_SHUTDOWN_COMPLETE) &&
+	    !map_has(&map, SCTP_CID_COOKIE_ECHO) &&
+	    !map_has(&map, SCTP_CID_ABORT) &&
+	    !map_has(&map, SCTP_CID_SHUTDOWN_ACK) &&
+	    !map_has(&map, SCTP_CID_HEARTBEAT) &&
+	    !map_has(&map, SCTP_CID_HEARTBEAT_ACK) &&
+	    vtag != ct->proto.sctp.vtag[dir]) {
+		snprintf(ctx->reason_buf, sizeof(ctx->reason_buf),
+			 "verification tag 0x%x, expected 0x%x", vtag,
+			 ct->proto.sctp.vtag[dir]);
+		ctx->reason = ctx->reason_buf;
+		return CT_L4_INVALID;
+	}
+
+	first_state = ct->proto.sctp.state;
+	old_state = new_state = CT_SCTP_NONE;
+	for (walk_start(&w, pkt); walk_ok(&w); walk_next(&w)) {
+		type = w.p[w.off];
+		flags = w.p[w.off + 1];
+		peer = (flags & SCTP_CHUNK_FLAG_T) ? ct->proto.sctp.vtag[!dir]
+						  : ct->proto.sctp.vtag[dir];
+		switch (type) {
+		case SCTP_CID_INIT:
+			if (vtag != 0)
+				return sctp_invalid(ctx, "INIT with non-zero vtag");
+			break;
+		case SCTP_CID_ABORT:
+		case SCTP_CID_SHUTDOWN_COMPLETE:
+			if (vtag != peer)
+				return sctp_invalid(ctx, type == SCTP_CID_ABORT ?
+					"ABORT with a wrong vtag" :
+					"SHUTDOWN_COMPLETE with a wrong vtag");
+			break;
+		case SCTP_CID_COOKIE_ECHO:
+			if (vtag != ct->proto.sctp.vtag[dir])
+				return sctp_invalid(ctx,
+					"COOKIE_ECHO with a wrong vtag");
+			break;
+		case SCTP_CID_COOKIE_ACK:
+			ct->proto.sctp.init[0] = ct->proto.sctp.init[1] = 0;
+			break;
+		case SCTP_CID_HEARTBEAT:
+		case SCTP_CID_HEARTBEAT_ACK:
+			hb = sctp_heartbeat_vtag(ct, dir, type, vtag,
+						 map_has(&map, SCTP_CID_DATA),
+						 ignore);
+			if (hb < 0)
+				return sctp_invalid(ctx,
+					"heartbeat with a wrong vtag");
+			if (hb == 0) {
+				ignore = true;
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+
+		old_state = ct->proto.sctp.state;
+		new_state = sctp_next_state(dir, old_state, type);
+		if (new_state == sIV) {
+			snprintf(ctx->reason_buf, sizeof(ctx->reason_buf),
+				 "chunk type %u not allowed in %s (%s)", type,
+				 ct_sctp_state_text(old_state),
+				 dir == CT_DIR_ORIGINAL ? "original" : "reply");
+			ctx->reason = ctx->reason_buf;
+			return CT_L4_INVALID;
+		}
+
+		if (type == SCTP_CID_INIT) {
+			if (!walk_init_tag(&w, &tag))
+				return sctp_invalid(ctx, "truncated INIT chunk");
+			if (ct->proto.sctp.init[dir] && ct->proto.sctp.init[!dir])
+				ct->proto.sctp.init[!dir] = 0;
+			ct->proto.sctp.init[dir] = 1;
+			ct->proto.sctp.vtag[!dir] = tag;
+			/* a retransmitted INIT must not keep a dead entry
+			 * (and a reused port) alive */
+			if (new_state == CT_SCTP_CLOSED &&
+			    old_state == CT_SCTP_CLOSED && ctx->confirmed)
+				ignore = true;
+		} else if (type == SCTP_CID_INIT_ACK) {
+			if (!walk_init_tag(&w, &tag))
+				return sctp_invalid(ctx,
+					"truncated INIT_ACK chunk");
+			peer = ct->proto.sctp.vtag[!dir];
+			if (!ct->proto.sctp.init[!dir] && peer && peer != tag)
+				return sctp_invalid(ctx,
+					"INIT_ACK tag does not match");
+			if (ct->proto.sctp.init[dir] &&
+			    ct->proto.sctp.init[!dir] && peer != tag)
+				return sctp_invalid(ctx,
+					"INIT_ACK tag does not match (collision)");
+			ct->proto.sctp.vtag[!dir] = tag;
+		}
+
+		ct->proto.sctp.state = new_state;
+		if (old_state != new_state) {
+			ct_engine_cache_event(ctx->eng, ct, CT_IPCT_PROTOINFO);
+			if (new_state == CT_SCTP_ESTABLISHED)
+				ct_engine_set_status(ctx->eng, ct,
+						     CT_IPS_ASSURED);
+		}
+	}
+
+	if (ct->proto.sctp.state != first_state)
+		snprintf(ctx->explain, sizeof(ctx->explain), "%s -> %s%s",
+			 ct_sctp_state_text(first_state),
+			 ct_sctp_state_text(ct->proto.sctp.state),
+			 ignore ? " (timeout not refreshed)" : "");
+	else if (ignore)
+		snprintf(ctx->explain, sizeof(ctx->explain),
+			 "accepted without refreshing the timeout");
+	if (ignore)
+		return CT_L4_ACCEPT;
+
+	/* the NONE slot holds the "new" timeout, CLOSED's */
+	if (new_state == CT_SCTP_NONE || new_state >= CT_SCTP_TIMEOUT_MAX)
+		new_state = CT_SCTP_CLOSED;
+	ct_engine_refresh(ctx->eng, ct, ctx, ctx->set->sctp_timeouts[new_state]);
+	return CT_L4_ACCEPT;
+}
+
+static const char *sctp_state_name(const struct ct_conn *ct)
+{
+	return ct_sctp_state_text(ct->proto.sctp.state);
+}
+
+static bool sctp_can_early_drop(const struct ct_conn *ct)
+{
+	switch (ct->proto.sctp.state) {
+	case CT_SCTP_SHUTDOWN_SENT:
+	case CT_SCTP_SHUTDOWN_RECD:
+	case CT_SCTP_SHUTDOWN_ACK_SENT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const struct ct_l4proto ct_l4proto_sctp = {
+	.l4num = 132,
+	.name = "sctp",
+	.error = sctp_error,
+	.pkt_to_tuple = sctp_pkt_to_tuple,
+	.invert = sctp_invert,
+	.new = NULL,
+	.packet = sctp_packet,
+	.state_name = sctp_state_name,
+	.can_early_drop = sctp_can_early_drop,
+	.proc_info = NULL,
+};

@@ -1,0 +1,144 @@
+#!/bin/sh
+# \summary: a million-flow flood: bounded memory and early_drop/drop counters of a full table
+#
+#   tests/run-flood.sh
+#
+# Run by `make check` or by hand.  bench/genflood writes FLOWS (default
+# 1000000) frames, each opening a new UDP or TCP SYN flow that is never
+# answered, one microsecond apart (nothing expires), straight into
+# `ctreplay -S -L -`.  Twice: with --set max=20000 and with the default
+# table (max 262144).  Each run passes when:
+#   - ctreplay exits 0;
+#   - every flow got an entry or was dropped: insert + drop = FLOWS, and
+#     nothing was invalid;
+#   - the table never outgrew max: the entries left (the -L summary) are
+#     insert - early_drop, at most max, so early_drop >= insert - max;
+#   - peak RSS stays under the bound: MAX_KB_SMALL (64 MB) for max=20000,
+#     MAX_KB_DEFAULT (192 MB) for the default table.  Measured with GNU
+#     time -v, else python3's getrusage; skipped (77) when neither exists.
+#     A sanitizer build is checked for the counters only (its shadow
+#     memory and quarantine are not ctreplay's).
+# The last line is "N passed, N failed".  Environment: CTREPLAY,
+# GENFLOOD (generator binary), FLOOD_FLOWS.
+
+LC_ALL=C
+TZ=UTC
+export LC_ALL TZ
+
+MAX_KB_SMALL=65536
+MAX_KB_DEFAULT=196608
+
+here=$(dirname "$0")
+top_srcdir=${top_srcdir:-$here/..}
+top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
+top_builddir=${top_builddir:-$top_srcdir}
+top_builddir=$(cd "$top_builddir" && pwd) || exit 99
+ctreplay=${CTREPLAY:-$top_builddir/ctreplay}
+flows=${FLOOD_FLOWS:-1000000}
+
+if [ ! -x "$ctreplay" ]; then
+	echo "run-flood: $ctreplay is not built (make, or set CTREPLAY)" >&2
+	exit 99
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-flood.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+genflood=${GENFLOOD:-$top_builddir/bench/genflood}
+if [ ! -x "$genflood" ]; then
+	genflood=$tmp/genflood
+	if ! ${CC:-cc} -O2 -o "$genflood" "$top_srcdir/bench/genflood.c"; then
+		echo "run-flood: cannot build bench/genflood.c" >&2
+		exit 99
+	fi
+fi
+
+# measure OUTFILE CMD...: run CMD (stdin from genflood), peak RSS in kB to OUTFILE
+if /usr/bin/time -v true >/dev/null 2>&1; then
+	measure() {
+		rssf=$1
+		shift
+		/usr/bin/time -v -o "$tmp/time" "$@"
+		rc=$?
+		sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tmp/time" >"$rssf"
+		return $rc
+	}
+elif command -v python3 >/dev/null 2>&1; then
+	measure() {
+		rssf=$1
+		shift
+		python3 -c '
+import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$rssf" "$@"
+	}
+else
+	echo "run-flood: neither GNU time nor python3: cannot measure peak RSS, skipping"
+	exit 77
+fi
+
+sanitized=no
+if grep -q -a -e __asan_init -e __ubsan_handle "$ctreplay"; then
+	sanitized=yes
+fi
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $1"; }
+
+# counter NAME: value of NAME= in the -S line
+counter() {
+	sed -n "s/.*[[:space:]]$1=\([0-9]*\).*/\1/p" "$tmp/out" | head -n 1
+}
+
+# flood LABEL MAX BOUND_KB [ctreplay options]
+flood() {
+	label=$1 max=$2 bound=$3
+	shift 3
+	start=$(date +%s)
+	"$genflood" -n "$flows" | measure "$tmp/rss" "$ctreplay" "$@" -S -L - \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	secs=$(($(date +%s) - start))
+	rss=$(cat "$tmp/rss" 2>/dev/null)
+	insert=$(counter insert)
+	drop=$(counter drop)
+	early=$(counter early_drop)
+	invalid=$(counter invalid)
+	left=$(sed -n 's/.*: \([0-9]*\) flow entries have been shown.*/\1/p' "$tmp/err")
+	echo "$label: ${secs}s, peak RSS ${rss:-?} kB, insert=$insert drop=$drop early_drop=$early invalid=$invalid left=$left"
+	if [ "$rc" -ne 0 ]; then
+		bad "$label: exit status $rc: $(head -n 3 "$tmp/err")"
+		return
+	fi
+	if [ -z "$insert" ] || [ -z "$drop" ] || [ -z "$early" ] || [ -z "$left" ]; then
+		bad "$label: no -S counters or -L summary in the output"
+		return
+	fi
+	if [ "$invalid" -ne 0 ] || [ $((insert + drop)) -ne "$flows" ]; then
+		bad "$label: insert + drop = $((insert + drop)), invalid $invalid: expected $flows flows, none invalid"
+	elif [ "$left" -gt "$max" ] || [ "$left" -ne $((insert - early)) ]; then
+		bad "$label: $left entries left, expected insert - early_drop = $((insert - early)) <= $max"
+	elif [ "$flows" -gt "$max" ] && [ "$early" -lt $((insert - max)) ]; then
+		bad "$label: early_drop $early < insert - max = $((insert - max))"
+	else
+		ok "$label: counters of a table full at $max"
+	fi
+	if [ "$sanitized" = yes ]; then
+		echo "note: $label: sanitizer build, peak RSS not checked"
+	elif [ -z "$rss" ]; then
+		bad "$label: peak RSS not measured"
+	elif [ "$rss" -gt "$bound" ]; then
+		bad "$label: peak RSS $rss kB over the $bound kB bound"
+	else
+		ok "$label: peak RSS $rss kB <= $bound kB"
+	fi
+}
+
+flood "max=20000" 20000 "$MAX_KB_SMALL" --set max=20000
+flood "default max" 262144 "$MAX_KB_DEFAULT"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
