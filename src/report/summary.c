@@ -164,8 +164,9 @@ void report_summary_print(struct report_summary *r, FILE *out,
 		r->by_state[CT_STATE_NONE]);
 	fprintf(out, "# INVALID frames: %" PRIu64 "\n",
 		r->by_state[CT_STATE_INVALID]);
-	qsort(r->reasons, r->nreasons, sizeof(*r->reasons),
-	      summary_reason_cmp);
+	if (r->nreasons > 1)     /* qsort(NULL, 0) is undefined */
+		qsort(r->reasons, r->nreasons, sizeof(*r->reasons),
+		      summary_reason_cmp);
 	r->last = r->nreasons;
 	for (i = 0; i < r->nreasons; i++)
 		fprintf(out, "#   %" PRIu64 " %s\n", r->reasons[i].count,
