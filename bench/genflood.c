@@ -1,6 +1,6 @@
 /* \summary: generate a flood capture: one packet per flow, every flow distinct */
 /*
- * genflood [-n FLOWS] [-o FILE]
+ * genflood [-n FLOWS] [-b] [-o FILE]
  *
  * Writes a classic pcap (LINKTYPE_RAW, microsecond stamps) to FILE or
  * standard output: FLOWS frames (default 1000000), one microsecond apart,
@@ -10,8 +10,15 @@
  * 5-tuple is new.  Checksums are right (UDP sends none, which is valid),
  * so conntrack creates an entry for each frame and, with nothing ever
  * answered, none becomes ASSURED: a full table must early-drop.  Nothing
- * expires either (the whole capture spans FLOWS microseconds).  Output is
- * a pure function of FLOWS, so tests can compare counters exactly.
+ * expires either (the whole capture spans FLOWS microseconds).
+ *
+ * -b: every flow is instead a TCP handshake (SYN, SYN/ACK) followed by a
+ * client ACK for data the server never sent, so each flow ends with one
+ * INVALID frame whose reason ("ACK is over upper bound N") names that
+ * flow's own sequence number: as many distinct reasons as flows.
+ *
+ * Output is a pure function of the options, so tests can compare
+ * counters exactly.
  */
 #define _POSIX_C_SOURCE 200809L  /* getopt */
 #include <errno.h>
@@ -67,43 +74,81 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* Frame i: IPv4 header plus a UDP header or a TCP SYN.  Returns its length. */
+#define FLOOD_SERVER 0xc0000201u      /* 192.0.2.1 */
+
+/* IPv4 header for an l4len-byte payload from src to dst. */
+static void flood_ip(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto,
+		     size_t l4len, uint32_t id)
+{
+	memset(f, 0, 20 + l4len);
+	f[0] = 0x45;
+	put16(f + 2, (uint32_t)(20 + l4len));
+	put16(f + 4, id & 0xffff);
+	f[6] = 0x40;                      /* DF */
+	f[8] = 64;
+	f[9] = proto;
+	put32(f + 12, src);
+	put32(f + 16, dst);
+	put16(f + 10, fold(sum16(f, 20, 0)));
+}
+
+/* IPv4 + TCP header (no options) with a correct checksum.  Returns 40. */
+static size_t flood_tcp(uint8_t *f, uint32_t src, uint32_t dst,
+			uint32_t sport, uint32_t dport, uint32_t seq,
+			uint32_t ack, uint8_t flags, uint32_t id)
+{
+	uint8_t *l4 = f + 20;
+	uint32_t sum;
+
+	flood_ip(f, src, dst, 6, 20, id);
+	put16(l4, sport);
+	put16(l4 + 2, dport);
+	put32(l4 + 4, seq);
+	put32(l4 + 8, ack);
+	l4[12] = 5 << 4;
+	l4[13] = flags;
+	put16(l4 + 14, 64240);
+	/* pseudo header: addresses, protocol, length */
+	sum = sum16(f + 12, 8, 0) + 6 + 20;
+	put16(l4 + 16, fold(sum16(l4, 20, sum)));
+	return 40;
+}
+
+/* Frame i: a UDP datagram (even i) or a TCP SYN (odd i).  Returns its length. */
 static size_t flood_frame(uint8_t *f, uint32_t i)
 {
 	uint32_t src = 0x0a000000u | (i & 0x00ffffffu);
 	uint32_t sport = 1024 + i % 60000;
-	int tcp = i & 1;
-	size_t l4len = tcp ? 20 : 8;
-	size_t len = 20 + l4len;
-	uint8_t *l4 = f + 20;
-	uint32_t sum;
 
-	memset(f, 0, len);
-	f[0] = 0x45;
-	put16(f + 2, (uint32_t)len);
-	put16(f + 4, i & 0xffff);
-	f[6] = 0x40;                      /* DF */
-	f[8] = 64;
-	f[9] = tcp ? 6 : 17;
-	put32(f + 12, src);
-	put32(f + 16, 0xc0000201u);       /* 192.0.2.1 */
-	put16(f + 10, fold(sum16(f, 20, 0)));
+	if (i & 1)
+		return flood_tcp(f, src, FLOOD_SERVER, sport, 80,
+				 i * 2654435761u, 0, 0x02, i);
+	flood_ip(f, src, FLOOD_SERVER, 17, 8, i);
+	put16(f + 20, sport);
+	put16(f + 22, 53);
+	put16(f + 24, 8);                 /* checksum 0: none */
+	return 28;
+}
 
-	put16(l4, sport);
-	if (tcp) {
-		put16(l4 + 2, 80);
-		put32(l4 + 4, i * 2654435761u);   /* any ISN */
-		l4[12] = 5 << 4;
-		l4[13] = 0x02;                    /* SYN */
-		put16(l4 + 14, 64240);
-		/* pseudo header: addresses, protocol, length */
-		sum = sum16(f + 12, 8, 0) + 6 + (uint32_t)l4len;
-		put16(l4 + 16, fold(sum16(l4, l4len, sum)));
-	} else {
-		put16(l4 + 2, 53);
-		put16(l4 + 4, (uint32_t)l4len);   /* checksum 0: none */
+/* Frame k of -b: flow k / 3, step k % 3 (SYN, SYN/ACK, bad ACK). */
+static size_t flood_badack_frame(uint8_t *f, uint32_t k)
+{
+	uint32_t i = k / 3;
+	uint32_t cli = 0x0a000000u | (i & 0x00ffffffu);
+	uint32_t cport = 1024 + i % 60000;
+	uint32_t cisn = i * 2654435761u, sisn = i * 40503u + 7;
+
+	switch (k % 3) {
+	case 0:
+		return flood_tcp(f, cli, FLOOD_SERVER, cport, 80, cisn, 0,
+				 0x02, k);
+	case 1:
+		return flood_tcp(f, FLOOD_SERVER, cli, 80, cport, sisn,
+				 cisn + 1, 0x12, k);
+	default:
+		return flood_tcp(f, cli, FLOOD_SERVER, cport, 80, cisn + 1,
+				 sisn + 1000000, 0x10, k);
 	}
-	return len;
 }
 
 int main(int argc, char **argv)
@@ -112,19 +157,24 @@ int main(int argc, char **argv)
 	unsigned long long flows = 1000000;
 	const char *path = NULL;
 	FILE *out = stdout;
+	unsigned long long frames;
+	int badack = 0;
 	uint32_t i;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:o:")) != -1) {
+	while ((c = getopt(argc, argv, "n:bo:")) != -1) {
 		switch (c) {
 		case 'n':
 			flows = strtoull(optarg, NULL, 10);
+			break;
+		case 'b':
+			badack = 1;
 			break;
 		case 'o':
 			path = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: genflood [-n FLOWS] [-o FILE]\n");
+			fprintf(stderr, "usage: genflood [-n FLOWS] [-b] [-o FILE]\n");
 			return 1;
 		}
 	}
@@ -146,8 +196,10 @@ int main(int argc, char **argv)
 	put32le(hdr + 16, 65535);
 	put32le(hdr + 20, FLOOD_LINKTYPE_RAW);
 	fwrite(hdr, 1, sizeof(hdr), out);
-	for (i = 0; i < flows; i++) {
-		size_t len = flood_frame(frame, i);
+	frames = badack ? flows * 3 : flows;
+	for (i = 0; i < frames; i++) {
+		size_t len = badack ? flood_badack_frame(frame, i)
+				    : flood_frame(frame, i);
 
 		put32le(rec, FLOOD_START_SEC + i / 1000000);
 		put32le(rec + 4, i % 1000000);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # \summary: benchmark ctreplay on a large synthetic capture against a bare libpcap loop
 #
-#   bench/run.sh [-p PACKETS] [-c CONCURRENCY] [-6 PERCENT] [-r RUNS] [-d DIR]
+#   bench/run.sh [-p PACKETS] [-c CONCURRENCY] [-6 PERCENT] [-r RUNS] [-d DIR] [-L]
 #
 # Builds ctreplay if needed (out of tree, in DIR/build), compiles
 # bench/gencap.c and bench/pcaploop.c, generates the capture once (cached
@@ -10,8 +10,15 @@
 #   ctreplay -E         events (-o timestamp,extended) to /dev/null
 #   ctreplay --verdicts one line per frame to /dev/null
 #   ctreplay --json     NDJSON lifetimes to /dev/null
+#   ctreplay --shard    -E --shard K/2 for K = 0, 1 (each alone; the two
+#                       together are what two machines or cores would do)
+#   ctreplay -E 1x, 2x  (-L) the same concurrency with frames 200 us apart
+#                       (entries expire: the table holds a steady state),
+#                       over a capture and one twice as long: the peak RSS
+#                       must be the same (memory flat in capture length)
+#   tcptrace -n, tshark -q -z conv,tcp   when installed, for comparison
 # and prints wall time, packets/s, peak RSS and the ratio to pcaploop
-# (best of RUNS for wall time). Never run by make check.
+# (median of RUNS for wall time). Never run by make check.
 #
 # Environment: CTREPLAY (binary to time instead of building one), CC.
 set -eu
@@ -21,18 +28,20 @@ conc=100000
 v6=0
 runs=1
 dir=${TMPDIR:-/tmp}/ctreplay-bench
+long=
 
 usage() {
-	sed -n '3,4p' "$0" | sed 's/^# *//' >&2
+	sed -n '3p' "$0" | sed 's/^# *//' >&2
 	exit 1
 }
-while getopts p:c:6:r:d:h opt; do
+while getopts p:c:6:r:d:Lh opt; do
 	case $opt in
 	p) packets=$OPTARG ;;
 	c) conc=$OPTARG ;;
 	6) v6=$OPTARG ;;
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
+	L) long=1 ;;
 	*) usage ;;
 	esac
 done
@@ -79,20 +88,30 @@ else
 	ctreplay=$b/ctreplay
 fi
 
-# --- the capture, cached by its parameters and the generator's source
-cap=$dir/big-p$packets-c$conc-6$v6.pcap
-if [ ! -s "$cap" ] || newer "$bench/gencap.c" "$cap"; then
-	echo "bench: generating $cap"
-	"$dir/gencap" -p "$packets" -c "$conc" -6 "$v6" -o "$cap.tmp"
-	mv "$cap.tmp" "$cap"
+# --- the captures, cached by their parameters and the generator's source
+# gencap P I: the capture of P packets I us apart (same concurrency, mix)
+gencap() {
+	c=$dir/big-p$1-c$conc-6$v6.pcap
+	[ "$2" = 10 ] || c=$dir/big-p$1-c$conc-6$v6-i$2.pcap
+	if [ ! -s "$c" ] || newer "$bench/gencap.c" "$c"; then
+		echo "bench: generating $c" >&2
+		"$dir/gencap" -p "$1" -c "$conc" -6 "$v6" -i "$2" -o "$c.tmp" >&2
+		mv "$c.tmp" "$c"
+	fi
+	echo "$c"
+}
+cap=$(gencap "$packets" 10)
+if [ -n "$long" ]; then
+	cap1=$(gencap "$packets" 200)
+	cap2=$(gencap $((packets * 2)) 200)
 fi
 
-# measure NAME CMD...: best wall time (s) and its peak RSS (KiB) over RUNS
+# measure NAME CMD...: median wall time (s) over RUNS and that run's peak
+# RSS (KiB)
 measure() {
 	name=$1
 	shift
-	best=
-	bestrss=
+	: >"$dir/runs"
 	i=0
 	while [ $i -lt "$runs" ]; do
 		if ! /usr/bin/time -v -o "$dir/time.out" "$@" >/dev/null 2>"$dir/stderr.out"; then
@@ -106,13 +125,11 @@ measure() {
 			for (k = 1; k <= n; k++) s = s * 60 + t[k]
 			print s }' "$dir/time.out")
 		rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/time.out")
-		if [ -z "$best" ] || awk "BEGIN { exit !($wall < $best) }"; then
-			best=$wall
-			bestrss=$rss
-		fi
+		echo "$wall $rss" >>"$dir/runs"
 		i=$((i + 1))
 	done
-	echo "$name $best $bestrss" >>"$dir/results"
+	sort -n "$dir/runs" | awk -v name="$name" -v n="$runs" \
+		'NR == int((n + 1) / 2) { print name, $1, $2 }' >>"$dir/results"
 }
 
 : >"$dir/results"
@@ -120,6 +137,18 @@ measure pcaploop "$dir/pcaploop" "$cap"
 measure "ctreplay-E" "$ctreplay" -E -o timestamp,extended "$cap"
 measure "ctreplay--verdicts" "$ctreplay" --verdicts "$cap"
 measure "ctreplay--json" "$ctreplay" --json /dev/null "$cap"
+measure "ctreplay-E--shard0/2" "$ctreplay" -E -o timestamp,extended --shard 0/2 "$cap"
+measure "ctreplay-E--shard1/2" "$ctreplay" -E -o timestamp,extended --shard 1/2 "$cap"
+if [ -n "$long" ]; then
+	measure "ctreplay-E-1x-length" "$ctreplay" -E -o timestamp,extended "$cap1"
+	measure "ctreplay-E-2x-length" "$ctreplay" -E -o timestamp,extended "$cap2"
+fi
+if command -v tcptrace >/dev/null 2>&1; then
+	measure "tcptrace-n" tcptrace -n "$cap"
+fi
+if command -v tshark >/dev/null 2>&1; then
+	measure "tshark-conv,tcp" tshark -n -q -z conv,tcp -r "$cap"
+fi
 
 size=$(wc -c <"$cap")
 echo
@@ -128,12 +157,15 @@ echo "  $packets packets, $conc concurrent conversations, ${v6}% IPv6, $((size /
 echo "ctreplay: $ctreplay"
 echo
 awk -v n="$packets" '
-	BEGIN { printf "%-20s %9s %12s %10s %9s\n", "run", "wall s", "packets/s", "peak RSS", "x base" }
+	BEGIN { printf "%-26s %9s %12s %10s %9s\n", "run", "wall s", "packets/s", "peak RSS", "x base" }
 	NR == 1 { base = $2 }
 	{
 		name = $1; sub(/^ctreplay/, "ctreplay ", name)
+		sub(/-1x-length/, " (1x, 200us)", name)
+		sub(/-2x-length/, " (2x, 200us)", name); sub(/-n$/, " -n", name)
 		# /usr/bin/time counts in 10 ms: too short a run shows as 0
-		pps = ($2 > 0) ? sprintf("%12.0f", n / $2) : sprintf("%12s", "n/a")
+		frames = (name ~ /2x,/) ? 2 * n : n
+		pps = ($2 > 0) ? sprintf("%12.0f", frames / $2) : sprintf("%12s", "n/a")
 		ratio = (base > 0) ? sprintf("%9.2f", $2 / base) : sprintf("%9s", "n/a")
-		printf "%-20s %9.2f %s %7.1f MB %s\n", name, $2, pps, $3 / 1024, ratio
+		printf "%-26s %9.2f %s %7.1f MB %s\n", name, $2, pps, $3 / 1024, ratio
 	}' "$dir/results"

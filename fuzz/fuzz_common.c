@@ -12,6 +12,10 @@ struct fuzz_reporters {
 	struct report_events *ev;
 	struct report_verdicts *vd;
 	struct report_json *js;
+	struct report_expect_events *xe;
+	struct report_explain *ex;
+	struct report_summary *sum;
+	struct report_plot *plot;
 };
 
 static void fuzz_die(const char *what, const char *why)
@@ -70,7 +74,8 @@ struct fuzz_reporters *fuzz_reporters_attach(struct ct_engine *eng,
 					     uint8_t selector)
 {
 	struct fuzz_reporters *fr = calloc(1, sizeof(*fr));
-	struct ct_sink sink;
+	struct ct_sink sink = { 0 };
+	struct ct_exp_sink xsink = { 0 };
 
 	if (fr == NULL)
 		fuzz_die("calloc", "out of memory");
@@ -84,7 +89,14 @@ struct fuzz_reporters *fuzz_reporters_attach(struct ct_engine *eng,
 	fr->ev = report_events_create(fr->null, fr->oflags, set->hz);
 	fr->vd = report_verdicts_create(fr->null);
 	fr->js = report_json_create(fr->null, set->hz);
-	if (fr->ev == NULL || fr->vd == NULL || fr->js == NULL)
+	fr->xe = report_expect_events_create(fr->null, fr->oflags);
+	/* --explain of an early frame: most inputs are a few frames long */
+	fr->ex = report_explain_create(fr->null, 2, set->hz);
+	fr->sum = report_summary_create();
+	fr->plot = report_plot_create(set->max);
+	if (fr->ev == NULL || fr->vd == NULL || fr->js == NULL ||
+	    fr->xe == NULL || fr->ex == NULL || fr->sum == NULL ||
+	    fr->plot == NULL)
 		fuzz_die("reporters", "out of memory");
 	report_events_sink(fr->ev, &sink);
 	ct_engine_add_sink(eng, &sink);
@@ -92,6 +104,14 @@ struct fuzz_reporters *fuzz_reporters_attach(struct ct_engine *eng,
 	ct_engine_add_sink(eng, &sink);
 	report_verdicts_sink(fr->vd, &sink);
 	ct_engine_add_sink(eng, &sink);
+	report_explain_sink(fr->ex, &sink);
+	ct_engine_add_sink(eng, &sink);
+	report_summary_sink(fr->sum, &sink);
+	ct_engine_add_sink(eng, &sink);
+	report_plot_sink(fr->plot, &sink);
+	ct_engine_add_sink(eng, &sink);
+	report_expect_events_sink(fr->xe, &xsink);
+	ct_engine_add_expect_sink(eng, &xsink);
 	return fr;
 }
 
@@ -103,14 +123,26 @@ void fuzz_snapshot(struct fuzz_reporters *fr, struct ct_engine *eng)
 void fuzz_reporters_finish(struct fuzz_reporters *fr, struct ct_engine *eng)
 {
 	report_proc_snapshot(fr->null, eng, "end");
+	report_proc_snapshot_sel(fr->null, eng, "end", NULL,
+				 REPORT_PROC_IP_CONNTRACK);
+	report_proc_expect(fr->null, eng);
 	report_list(fr->null, fr->null, eng, fr->oflags);
+	report_list_sel(fr->null, fr->null, eng, REPORT_O_XML, NULL);
+	report_xml_finish(fr->null);
 	/* As --until a week later: every timer fires, the table empties
 	 * (expectations and all) and the destroy events are formatted. */
 	ct_engine_advance(eng, ct_engine_now(eng) + 7 * 86400 * CT_NSEC_PER_SEC);
 	report_proc_snapshot(fr->null, eng, "until");
 	report_json_finish(fr->js, eng);
+	report_explain_finish(fr->ex);
 	report_stats(fr->null, eng);
+	report_summary_print(fr->sum, fr->null, 0);
+	report_plot_write(fr->plot, fr->null, "fuzz <&> \"title\"");
 	report_events_destroy(fr->ev);
+	report_expect_events_destroy(fr->xe);
+	report_explain_destroy(fr->ex);
+	report_summary_destroy(fr->sum);
+	report_plot_destroy(fr->plot);
 	report_verdicts_destroy(fr->vd);
 	report_json_destroy(fr->js);
 	fclose(fr->null);

@@ -35,8 +35,9 @@ struct fuzz_reporters *fuzz_reporters_attach(struct ct_engine *eng,
 /* A /proc snapshot mid-replay, as --snapshot TIME prints it. */
 void fuzz_snapshot(struct fuzz_reporters *fr, struct ct_engine *eng);
 
-/* End of input: snapshot at end, -L, a week of idle clock (--until),
- * JSON leftovers, -S; then free all. */
+/* End of input: snapshots (both /proc layouts, expectations), -L (text
+ * and XML), a week of idle clock (--until), JSON leftovers, --explain,
+ * -S and its summary, --plot; then free all. */
 void fuzz_reporters_finish(struct fuzz_reporters *fr, struct ct_engine *eng);
 
 /*

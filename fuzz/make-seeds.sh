@@ -11,7 +11,9 @@
 # captured bytes (the wire length is kept, as a snap length would), and
 # the runs cycle through the settings selector values so that small
 # tables, helpers and short timers are in the corpus from the start.
-# Deterministic: the same sources give the same seeds.
+# Also copied: captures under 16 KiB from ../shared/corpus (next to the
+# source tree), when present.  Deterministic: the same sources give the
+# same seeds.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +22,17 @@ out=${1:-${FUZZ_OUT:-${TMPDIR:-/tmp}/ctreplay-fuzz}/seeds}
 python=${PYTHON:-python3}
 
 mkdir -p "$out/replay" "$out/packets"
+# Small third-party captures (pcapng variants, odd link types, damaged
+# files) from ../shared/corpus when it is there: copied as they are,
+# never into the source tree.
+for d in "$top/../shared/corpus" "$top/../../shared/corpus"; do
+	[ -d "$d" ] || continue
+	find "$d" -type f \( -name '*.pcap' -o -name '*.pcapng' \) -size -16k |
+		while read -r f; do
+			cp "$f" "$out/replay/corpus-$(basename "$f")"
+		done
+	break
+done
 # shellcheck disable=SC2046
 exec "$python" - "$out" $(ls "$top"/tests/golden/*/in.pcap \
 	"$top"/tests/golden/*/eth-*.pcap "$top"/samples/*.pcap 2>/dev/null) <<'PY'

@@ -230,6 +230,23 @@ static void input_failed(struct capture *cap, struct capture_input *in,
 	cap->errors[cap->nerrors++] = copy;
 }
 
+/*
+ * A pcapng timestamp is 64 unsigned bits in any unit, so tv_sec can be
+ * anything, negative once libpcap's unsigned value wraps time_t.
+ * Saturate at 2^62 ns (the year 2116) rather than overflow: that leaves
+ * room to add any u32 number of seconds (a timeout) to a stamp.
+ */
+static ct_time capture_ts(const struct pcap_pkthdr *hdr)
+{
+	const int64_t lim = (INT64_MAX / 2) / CT_NSEC_PER_SEC;
+	int64_t sec = (int64_t)hdr->ts.tv_sec;
+
+	if (sec < 0 || sec > lim)
+		sec = lim;
+	/* With nanosecond precision tv_usec holds ns (< 2^32 either way). */
+	return (ct_time)sec * CT_NSEC_PER_SEC + (ct_time)hdr->ts.tv_usec;
+}
+
 /* Read the next frame the filter accepts into in's pending slot. */
 static void input_fill(struct capture *cap, struct capture_input *in)
 {
@@ -246,9 +263,7 @@ static void input_fill(struct capture *cap, struct capture_input *in)
 				continue;
 			in->hdr = *hdr;
 			in->data = data;
-			/* With nanosecond precision tv_usec holds ns. */
-			in->ts = (ct_time)hdr->ts.tv_sec * CT_NSEC_PER_SEC +
-				 (ct_time)hdr->ts.tv_usec;
+			in->ts = capture_ts(hdr);
 			in->pending = true;
 			return;
 		}

@@ -57,6 +57,7 @@ void ct_settings_init(struct ct_settings *s)
 	s->max = 262144;
 	s->expect_max = 4096;
 	s->hz = 250;
+	s->forwarding = true;
 	s->kernel = CT_KERNEL_6;
 }
 
@@ -120,8 +121,10 @@ static const struct key_desc keys[] = {
 	/* not conntrack's, but printed under net.netfilter by sysctl -a */
 	IGN("hooks_lwtunnel"),
 	IGN("log_all_netns"),
-	/* ctreplay's own: the jiffy rate used to round shown timeouts */
+	/* ctreplay's own: the jiffy rate used to round shown timeouts, and
+	 * whether the capture was taken on a router (see engine.c) */
 	U32("hz", hz),
+	BOOL("forwarding", forwarding),
 };
 
 static const struct key_desc *find_key(const char *key)

@@ -87,6 +87,8 @@ struct ct_settings {
 	uint32_t buckets;
 	uint32_t expect_max;
 	uint32_t hz;           /* jiffy rate used to round shown timeouts */
+	bool forwarding;       /* the capture is a router's: packets whose TTL
+				* runs out are dropped before nf_confirm() */
 	enum ct_kernel_profile kernel;
 	enum ct_zone_from zone_from;   /* --zone-from */
 	struct ct_helper_rule helpers[CT_MAX_HELPERS];

@@ -78,10 +78,13 @@ struct ct_hnode {
 };
 
 struct ct_conn {
-	struct ct_tuple tuple[2];      /* [CT_DIR_ORIGINAL], [CT_DIR_REPLY] */
+	/* the hash chain links first, next to the tuples they stand for, so
+	 * walking a chain costs about one cache line per entry */
 	struct ct_hnode hnode[2];      /* table linkage, engine-private */
+	struct ct_tuple tuple[2];      /* [CT_DIR_ORIGINAL], [CT_DIR_REPLY] */
 	const struct ct_l4proto *l4;
-	uint64_t id;                   /* creation order from 1: stable ids */
+	uint64_t id;                   /* frame that created it: unique, in
+					* creation order, shard-independent */
 	uint64_t first_frame;          /* frame that created the entry */
 	uint32_t status;               /* CT_IPS_* */
 	uint32_t events;               /* cached CT_IPCT_* not yet delivered */
@@ -92,6 +95,7 @@ struct ct_conn {
 	uint64_t packets[2];
 	uint64_t bytes[2];
 	uint32_t heap_index;           /* timer position, engine-private */
+	ct_time timer_key;             /* timer's key, engine-private */
 	uint32_t use;                  /* extra references (expected children) */
 	uint32_t mark;
 	const struct ct_helper_rule *helper;

@@ -17,7 +17,10 @@
  *  - The hash uses a fixed seed, so which entries early drop evicts is
  *    reproducible (the kernel's siphash key is random).  The kernel's GC
  *    "early drop mode" (evicting closing ASSURED TCP) is not modelled.
- *  - One CPU: no clash resolution; ids are creation order from 1.
+ *  - One CPU: no clash resolution.  An entry's id is the number of the
+ *    frame that created it: unique (a frame creates at most one entry),
+ *    in creation order, and the same whichever shard (-j, --shard) the
+ *    entry lives in.
  *  - Expectations (expect.c) die exactly at their deadline too, merged in
  *    time order with the entries' (before an entry due at the same
  *    instant: they are real timers, the entries' expiry is GC).
@@ -44,6 +47,12 @@
 #define IPPROTO_ICMP_NUM 1
 #define IPPROTO_ICMPV6_NUM 58
 
+/* One timer slot: the key is kept here so sifting touches no entry. */
+struct engine_timer {
+	ct_time key;
+	struct ct_conn *ct;
+};
+
 struct engine_chunk {
 	struct engine_chunk *next;
 	struct ct_conn conns[ENGINE_POOL_CHUNK];
@@ -66,14 +75,16 @@ struct ct_engine {
 	uint32_t nbuckets;
 	size_t count;
 
-	/* Confirmed entries, a min-heap on (expires, id). */
-	struct ct_conn **heap;
+	/*
+	 * Confirmed entries, a min-heap on (key, id) where key is a lower
+	 * bound of the entry's deadline (see the timer section).
+	 */
+	struct engine_timer *heap;
 	size_t heap_len;
 	size_t heap_cap;
 
 	struct engine_chunk *chunks;
 	struct ct_conn *free_list;     /* linked through ->master */
-	uint64_t last_id;
 
 	/* Entries destroyed while a frame is handled; freed after its verdict
 	 * so events and the verdict may still point at them. */
@@ -92,6 +103,7 @@ struct ct_engine {
 	struct ct_pctx ctx;
 
 	struct ct_defrag *defrag;
+	uint64_t explain_frame;        /* ct_engine_set_explain() */
 
 	/* Expectations, their reporters, and the helper behind each
 	 * --helper rule (NULL when ctreplay has no such helper). */
@@ -182,6 +194,18 @@ static uint32_t engine_bucket(const struct ct_engine *eng, uint32_t hash)
 	return (uint32_t)(((uint64_t)hash * eng->nbuckets) >> 32);
 }
 
+/* ct_tuple_equal() inlined: the lookup's inner loop. */
+static inline bool engine_tuple_equal(const struct ct_tuple *a,
+				      const struct ct_tuple *b)
+{
+	uint64_t x[5], y[5];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		(x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+}
+
 static uint32_t engine_hash(const struct ct_tuple *t)
 {
 	return ct_tuple_hash(t, ENGINE_HASH_SEED);
@@ -199,7 +223,7 @@ static struct ct_conn *engine_lookup(struct ct_engine *eng,
 		for (n = eng->table[d][b]; n; n = n->next) {
 			struct ct_conn *ct = conn_of(n, (enum ct_dir)d);
 
-			if (ct_tuple_equal(&ct->tuple[d], t)) {
+			if (engine_tuple_equal(&ct->tuple[d], t)) {
 				*dir = (enum ct_dir)d;
 				return ct;
 			}
@@ -283,60 +307,74 @@ static void engine_table_grow(struct ct_engine *eng)
 /* ------------------------------------------------------------------ */
 /* timer heap */
 
-static bool heap_before(const struct ct_conn *a, const struct ct_conn *b)
+/*
+ * A lazy min-heap.  Each confirmed entry has one slot whose key is never
+ * later than its deadline.  Refreshes that push the deadline out (nearly
+ * all of them: every packet of an established flow) change nothing here,
+ * so the per-packet cost does not grow with the table; one that pulls it
+ * in (a shorter timeout) lowers the key, a sift up.  When a key comes due
+ * the slot is either the entry's real deadline (it expires) or stale (its
+ * key moves to the deadline, a sift down): the heap top, once fresh, is
+ * the earliest (deadline, id) of the table, which is the order entries
+ * must expire in.
+ */
+static bool heap_before(const struct engine_timer *a,
+			const struct engine_timer *b)
 {
-	if (a->expires != b->expires)
-		return a->expires < b->expires;
-	return a->id < b->id;
+	if (a->key != b->key)
+		return a->key < b->key;
+	return a->ct->id < b->ct->id;
 }
 
-static void heap_place(struct ct_engine *eng, size_t i, struct ct_conn *ct)
+static void heap_place(struct ct_engine *eng, size_t i,
+		       const struct engine_timer *t)
 {
-	eng->heap[i] = ct;
-	ct->heap_index = (uint32_t)i;
+	eng->heap[i] = *t;
+	t->ct->heap_index = (uint32_t)i;
+	t->ct->timer_key = t->key;
 }
 
 static void heap_sift_up(struct ct_engine *eng, size_t i)
 {
-	struct ct_conn *ct = eng->heap[i];
+	struct engine_timer t = eng->heap[i];
 
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
 
-		if (!heap_before(ct, eng->heap[parent]))
+		if (!heap_before(&t, &eng->heap[parent]))
 			break;
-		heap_place(eng, i, eng->heap[parent]);
+		heap_place(eng, i, &eng->heap[parent]);
 		i = parent;
 	}
-	heap_place(eng, i, ct);
+	heap_place(eng, i, &t);
 }
 
 static void heap_sift_down(struct ct_engine *eng, size_t i)
 {
-	struct ct_conn *ct = eng->heap[i];
+	struct engine_timer t = eng->heap[i];
 
 	for (;;) {
 		size_t l = 2 * i + 1, best = i;
-		const struct ct_conn *bestc = ct;
+		const struct engine_timer *bestt = &t;
 
-		if (l < eng->heap_len && heap_before(eng->heap[l], bestc)) {
+		if (l < eng->heap_len && heap_before(&eng->heap[l], bestt)) {
 			best = l;
-			bestc = eng->heap[l];
+			bestt = &eng->heap[l];
 		}
 		if (l + 1 < eng->heap_len &&
-		    heap_before(eng->heap[l + 1], bestc))
+		    heap_before(&eng->heap[l + 1], bestt))
 			best = l + 1;
 		if (best == i)
 			break;
-		heap_place(eng, i, eng->heap[best]);
+		heap_place(eng, i, &eng->heap[best]);
 		i = best;
 	}
-	heap_place(eng, i, ct);
+	heap_place(eng, i, &t);
 }
 
 static bool heap_reserve(struct ct_engine *eng)
 {
-	struct ct_conn **h;
+	struct engine_timer *h;
 	size_t cap;
 
 	if (eng->heap_len < eng->heap_cap)
@@ -352,32 +390,59 @@ static bool heap_reserve(struct ct_engine *eng)
 
 static void heap_push(struct ct_engine *eng, struct ct_conn *ct)
 {
-	heap_place(eng, eng->heap_len++, ct);
+	struct engine_timer t = { ct->expires, ct };
+
+	heap_place(eng, eng->heap_len++, &t);
 	heap_sift_up(eng, ct->heap_index);
 }
 
 static void heap_remove(struct ct_engine *eng, struct ct_conn *ct)
 {
 	size_t i = ct->heap_index;
-	struct ct_conn *last;
+	struct engine_timer last;
 
 	if (i == ENGINE_NO_HEAP || i >= eng->heap_len)
 		return;
 	last = eng->heap[--eng->heap_len];
 	ct->heap_index = ENGINE_NO_HEAP;
-	if (last == ct)
+	if (last.ct == ct)
 		return;
-	heap_place(eng, i, last);
+	heap_place(eng, i, &last);
 	heap_sift_up(eng, i);
-	heap_sift_down(eng, last->heap_index);
+	heap_sift_down(eng, last.ct->heap_index);
 }
 
+/* The deadline moved: only an earlier one needs the heap's attention. */
 static void heap_update(struct ct_engine *eng, struct ct_conn *ct)
 {
-	if (ct->heap_index == ENGINE_NO_HEAP)
+	size_t i = ct->heap_index;
+
+	if (i == ENGINE_NO_HEAP || ct->expires >= ct->timer_key)
 		return;
-	heap_sift_up(eng, ct->heap_index);
-	heap_sift_down(eng, ct->heap_index);
+	eng->heap[i].key = ct->expires;
+	heap_sift_up(eng, i);
+}
+
+/*
+ * The entry due first, or NULL when the table is empty.  *deadline is its
+ * real deadline when that is <= now, else only a bound (<= the earliest
+ * deadline, > now): stale keys are brought up to date only when due.
+ */
+static struct ct_conn *heap_first(struct ct_engine *eng, ct_time now,
+				  ct_time *deadline)
+{
+	while (eng->heap_len > 0) {
+		struct engine_timer *top = &eng->heap[0];
+
+		if (top->key > now || top->key == top->ct->expires) {
+			*deadline = top->key;
+			return top->ct;
+		}
+		top->key = top->ct->expires;
+		heap_sift_down(eng, 0);
+	}
+	*deadline = INT64_MAX;
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -471,8 +536,8 @@ static void engine_unlink(struct ct_engine *eng, struct ct_conn *ct)
 		size_t i;
 
 		for (i = 0; i < eng->heap_len; i++)
-			if (eng->heap[i]->master == ct)
-				eng->heap[i]->master = NULL;
+			if (eng->heap[i].ct->master == ct)
+				eng->heap[i].ct->master = NULL;
 		ct->use = 0;
 	}
 	if (ct->master) {
@@ -524,10 +589,8 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now)
 	if (now < eng->now)
 		now = eng->now;
 	for (;;) {
-		ct_time cdl = eng->heap_len > 0 ? eng->heap[0]->expires
-						: INT64_MAX;
-		ct_time edl = ct_expect_next_deadline(eng->expects);
-		struct ct_conn *ct;
+		ct_time cdl, edl = ct_expect_next_deadline(eng->expects);
+		struct ct_conn *ct = heap_first(eng, now, &cdl);
 
 		if (cdl > now && edl > now)
 			break;
@@ -539,7 +602,6 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now)
 			ct_expect_expire_one(eng->expects, edl);
 			continue;
 		}
-		ct = eng->heap[0];
 		if (ct->expires > eng->now)
 			eng->now = ct->expires;
 		engine_destroy(eng, ct, ct->expires, 0, CT_DC_EXPIRED);
@@ -1091,13 +1153,14 @@ static bool engine_confirm(struct ct_engine *eng, struct ct_conn *ct)
 		eng->stats.drop++;
 		return false;
 	}
-	ct->id = ++eng->last_id;
+	ct->id = ct->first_frame;
 	ct->status |= CT_IPS_CONFIRMED;
 	ct->start = eng->now;
 	engine_table_insert(eng, ct);
 	heap_push(eng, ct);
 	eng->count++;
-	eng->stats.insert++;
+	/* 6.x counts no insert here: conntrack -S shows insert=0 however
+	 * many entries were confirmed (recorded: syn-flood-max). */
 	if (eng->count > eng->nbuckets)
 		engine_table_grow(eng);
 	ct->events |= ct->master ? CT_IPCT_RELATED : CT_IPCT_NEW;
@@ -1149,6 +1212,27 @@ static void engine_track_invalid(struct ct_engine *eng, struct ct_conn *ct,
 	}
 }
 
+/*
+ * Whether a router would drop the packet for its TTL (hop limit) after
+ * conntrack saw it: ip_forward()/ip6_forward() refuse TTL <= 1.  Only
+ * forwarded packets are concerned; multicast, broadcast and IPv6
+ * link-local destinations are delivered to the router itself.  With
+ * forwarding=0 (a capture taken on an end host) nothing is forwarded.
+ */
+static bool engine_ttl_runs_out(const struct ct_engine *eng,
+				const struct ct_pkt *pkt)
+{
+	const uint8_t *d = pkt->dst;
+
+	if (!eng->set.forwarding || pkt->ttl > 1)
+		return false;
+	if (pkt->l3num == CT_L3_IPV4)
+		return !(d[0] >= 224 ||
+			 (d[0] == 255 && d[1] == 255 && d[2] == 255 &&
+			  d[3] == 255));
+	return !(d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80));
+}
+
 /* nf_conntrack_in() + nf_confirm() for one whole (reassembled) packet. */
 static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 			 struct ct_verdict *v)
@@ -1170,6 +1254,8 @@ static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 	ctx->set = &eng->set;
 	ctx->eng = eng;
 	ctx->now = eng->now;
+	ctx->want_explain = eng->explain_frame == CT_ENGINE_EXPLAIN_ALL ||
+			    eng->explain_frame == pkt->frame;
 	v->explain = ctx->explain;
 
 	/*
@@ -1309,6 +1395,18 @@ static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 		}
 		return;
 	}
+	if (engine_ttl_runs_out(eng, pkt)) {
+		/* ip_forward() drops it before the FORWARD hook, so
+		 * nf_confirm() never runs: a new entry vanishes, and what
+		 * the packet changed in an existing one is reported with
+		 * that entry's next packet. */
+		v->reason = "TTL runs out in forwarding: entry not confirmed";
+		if (!confirmed) {
+			engine_discard(eng, ct);
+			v->ct = NULL;
+		}
+		return;
+	}
 	if (!confirmed && !engine_confirm(eng, ct)) {
 		engine_discard(eng, ct);
 		v->ct = NULL;
@@ -1365,6 +1463,74 @@ void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt)
 }
 
 /* ------------------------------------------------------------------ */
+/* sharding */
+
+/*
+ * The address pair an ICMP error is about: the quoted header's.  Only the
+ * addresses are needed, so a quote too short for them keeps the outer
+ * pair (the engine will call such a frame INVALID in any shard).
+ */
+static void shard_pair(const struct ct_pkt *pkt, const uint8_t **a,
+		       const uint8_t **b, size_t *alen)
+{
+	const uint8_t *q;
+
+	*a = pkt->src;
+	*b = pkt->dst;
+	*alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4;
+	if (pkt->is_fragment && pkt->frag_off != 0)
+		return;
+	if (pkt->l3num == CT_L3_IPV4 && pkt->l4num == IPPROTO_ICMP_NUM &&
+	    pkt->l4cap >= 8 + 20 && icmp_is_error_type(pkt->l4[0])) {
+		q = pkt->l4 + 8;
+		*a = q + 12;
+		*b = q + 16;
+	} else if (pkt->l3num == CT_L3_IPV6 &&
+		   pkt->l4num == IPPROTO_ICMPV6_NUM && pkt->l4cap >= 8 + 40 &&
+		   pkt->l4[0] < 128) {
+		q = pkt->l4 + 8;
+		*a = q + 8;
+		*b = q + 24;
+	} else if (pkt->l3num == CT_L3_IPV6 &&
+		   pkt->l4num == IPPROTO_ICMPV6_NUM && pkt->l4cap >= 48 + 40 &&
+		   pkt->l4[0] == 137 && pkt->l4[40] == 4) {
+		/* redirect: the redirected header option */
+		q = pkt->l4 + 48;
+		*a = q + 8;
+		*b = q + 24;
+	}
+}
+
+uint32_t ct_engine_shard_of(const struct ct_pkt *pkt, uint32_t nshards)
+{
+	const uint8_t *a, *b, *lo, *hi;
+	uint32_t h = 2166136261u;
+	size_t alen, i;
+
+	if (nshards <= 1 || pkt->kind != CT_PKT_IP)
+		return 0;
+	shard_pair(pkt, &a, &b, &alen);
+	if (memcmp(a, b, alen) <= 0) {
+		lo = a;
+		hi = b;
+	} else {
+		lo = b;
+		hi = a;
+	}
+	/* FNV-1a then a final mix, as for tuples */
+	for (i = 0; i < alen; i++) {
+		h = (h ^ lo[i]) * 16777619u;
+		h = (h ^ hi[i]) * 16777619u;
+	}
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	h *= 0x846ca68bu;
+	h ^= h >> 16;
+	return (uint32_t)(((uint64_t)h * nshards) >> 32);
+}
+
+/* ------------------------------------------------------------------ */
 /* lifecycle and queries */
 
 struct ct_engine *ct_engine_create(const struct ct_settings *set)
@@ -1375,6 +1541,7 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 	if (!eng)
 		return NULL;
 	eng->set = *set;
+	eng->explain_frame = CT_ENGINE_EXPLAIN_ALL;
 	if (eng->set.hz == 0)
 		eng->set.hz = 250;
 	eng->nbuckets = eng->set.buckets ? eng->set.buckets : 1024;
@@ -1446,6 +1613,11 @@ const struct ct_expect_table *ct_engine_expectations(
 	return eng->expects;
 }
 
+void ct_engine_set_explain(struct ct_engine *eng, uint64_t frame)
+{
+	eng->explain_frame = frame;
+}
+
 ct_time ct_engine_now(const struct ct_engine *eng)
 {
 	return eng->now;
@@ -1466,6 +1638,8 @@ static int conn_cmp_id(const void *a, const void *b)
 
 const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n)
 {
+	size_t i;
+
 	if (eng->heap_len > eng->list_cap) {
 		const struct ct_conn **l = realloc(
 			eng->list, eng->heap_len * sizeof(*l));
@@ -1480,7 +1654,8 @@ const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n)
 	*n = eng->heap_len;
 	if (eng->heap_len == 0)
 		return eng->list;
-	memcpy(eng->list, eng->heap, eng->heap_len * sizeof(*eng->list));
+	for (i = 0; i < eng->heap_len; i++)
+		eng->list[i] = eng->heap[i].ct;
 	qsort(eng->list, eng->heap_len, sizeof(*eng->list), conn_cmp_id);
 	return eng->list;
 }

@@ -53,6 +53,28 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now);
  */
 void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt);
 
+/*
+ * Which frames get tracker notes (struct ct_verdict.explain, what
+ * --explain prints): every frame (CT_ENGINE_EXPLAIN_ALL, the default),
+ * the one frame numbered `frame`, or none (0).  The notes cost formatting
+ * on every packet, so a run without --explain turns them off.
+ */
+#define CT_ENGINE_EXPLAIN_ALL UINT64_MAX
+void ct_engine_set_explain(struct ct_engine *eng, uint64_t frame);
+
+/*
+ * Which of `nshards` shards a frame belongs to (--shard): a hash of the
+ * unordered pair of its IP addresses, so both directions of a flow, the
+ * data connections of an FTP/TFTP master (same hosts) and IP fragments
+ * (outer header, before reassembly) stay together; an ICMP/ICMPv6 error
+ * goes by the addresses of the packet it quotes, so it lands with the
+ * entry it is RELATED to.  Frames conntrack never sees go to shard 0.
+ * Entries of one shard never interact with another's, except through the
+ * table-wide limits (nf_conntrack_max, expect_max), which then hold per
+ * shard.  Returns 0 when nshards <= 1.
+ */
+uint32_t ct_engine_shard_of(const struct ct_pkt *pkt, uint32_t nshards);
+
 /* Current clock. */
 ct_time ct_engine_now(const struct ct_engine *eng);
 

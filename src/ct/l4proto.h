@@ -43,8 +43,10 @@ struct ct_pctx {
 	/* INVALID reason: static text, or filled into reason_buf. */
 	const char *reason;
 	char reason_buf[160];
-	/* Tracker notes for --explain (free text, may stay empty). */
+	/* Tracker notes for --explain (free text, may stay empty); only
+	 * written when want_explain is set (ct_engine_set_explain()). */
 	char explain[512];
+	bool want_explain;
 	/* Why ct_engine_kill() is called: the tracker sets it just before
 	 * (CT_DC_REOPENED for a TCP reopen); CT_DC_NONE means CT_DC_KILLED. */
 	enum ct_destroy_cause kill_cause;

@@ -295,7 +295,7 @@ static void tcp_explain(struct ct_pctx *ctx, const char *fmt, ...)
 	size_t used = strlen(ctx->explain);
 	va_list ap;
 
-	if (used + 1 >= sizeof(ctx->explain))
+	if (!ctx->want_explain || used + 1 >= sizeof(ctx->explain))
 		return;
 	if (used > 0) {
 		ctx->explain[used++] = ';';
@@ -981,8 +981,19 @@ static enum tcp_rst_res tcp_rst_check(struct ct_conn *ct, struct ct_pctx *ctx,
 		*new_state = old_state;
 	}
 
+	/*
+	 * Only the peer of the SYN can answer it: a RST travelling the
+	 * same way as the last SYN (e.g. a client aborting its own
+	 * connection attempt) goes through the window check like any
+	 * other.  Without this, a SYN followed by a bogus RST from the
+	 * same side, whose ack field happens to equal last_end (0 unless
+	 * an ignored packet set it), would force CLOSE.  Upstream commit
+	 * bed6e04be8e6 (May 2026, in the 5.10 to 6.18 stable trees; the
+	 * recording kernel 6.18.44 has it, verified on it) added the
+	 * direction test to the SYN half only; the ACK half has none.
+	 */
 	if ((((ct->status & CT_IPS_SEEN_REPLY) &&
-	      st->last_index == TCP_SYN_SET) ||
+	      st->last_index == TCP_SYN_SET && st->last_dir != dir) ||
 	     (!(ct->status & CT_IPS_ASSURED) &&
 	      st->last_index == TCP_ACK_SET)) &&
 	    s->ack == st->last_end) {

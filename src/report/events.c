@@ -48,6 +48,24 @@ void report_event_attrs(const struct ct_event *ev,
 	a->has_helper = !destroy && ct->helper != NULL;
 }
 
+/* "[%.8ld.%.6ld]\t" for a non-negative time, without printf. */
+static void events_fmt_stamp(struct report_line *l, uint64_t s, uint64_t us)
+{
+	char buf[40], *p = buf + sizeof(buf);
+	int n;
+
+	*--p = '\0';
+	*--p = '\t';
+	*--p = ']';
+	for (n = 0; n < 6; n++, us /= 10)
+		*--p = (char)('0' + us % 10);
+	*--p = '.';
+	for (n = 0; n < 8 || s != 0; n++, s /= 10)
+		*--p = (char)('0' + s % 10);
+	*--p = '[';
+	report_line_pad(l, p, 0, false);
+}
+
 void report_fmt_event(struct report_line *l, const struct ct_event *ev,
 		      unsigned oflags)
 {
@@ -66,11 +84,15 @@ void report_fmt_event(struct report_line *l, const struct ct_event *ev,
 		int64_t s = report_time_sec(ev->ts);
 		int64_t us = (ev->ts - s * CT_NSEC_PER_SEC) / 1000;
 
-		report_line_add(l, "[%.8" PRId64 ".%.6" PRId64 "]\t", s, us);
+		if (s >= 0)
+			events_fmt_stamp(l, (uint64_t)s, (uint64_t)us);
+		else
+			report_line_add(l, "[%.8" PRId64 ".%.6" PRId64 "]\t",
+					s, us);
 	}
-	report_line_add(l, "%9s ",
-			(unsigned)ev->type < CT_ARRAY_SIZE(header)
-				? header[ev->type] : "[UNKNOWN]");
+	report_line_pad(l, (unsigned)ev->type < CT_ARRAY_SIZE(header)
+				   ? header[ev->type] : "[UNKNOWN]", 9, true);
+	report_line_str(l, " ");
 	report_event_attrs(ev, &a);
 	report_fmt_ctnl(l, ev->ct, &a, oflags);
 }

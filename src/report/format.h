@@ -33,6 +33,17 @@ void report_line_init(struct report_line *l);
 void report_line_add(struct report_line *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Fast appends for the hot formatters (no printf parsing): a string, a
+ * decimal number, and a string padded with spaces to `width` columns on
+ * the right (printf's %-Ns) or, with left_pad, on the left (%Ns).  Same
+ * truncation rule as report_line_add().
+ */
+void report_line_str(struct report_line *l, const char *s);
+void report_line_u64(struct report_line *l, uint64_t v);
+void report_line_pad(struct report_line *l, const char *s, size_t width,
+		     bool left_pad);
+
 /* Drop one trailing space, if any (libnetfilter_conntrack's "size--"). */
 void report_line_trim(struct report_line *l);
 

@@ -12,7 +12,7 @@
  * Schema (one object per line, keys sorted, no spaces):
  *
  * {
- *   "id": 1,                       creation order, as -o id prints it
+ *   "id": 1,                       frame that created it, as -o id prints it
  *   "l3": "ipv4" | "ipv6",
  *   "proto": "tcp",                the tracker's name ("unknown" = generic)
  *   "protonum": 6,                 IP protocol number
@@ -47,11 +47,33 @@
  * table when the capture ended (end.time is the last packet's time).
  * Objects are written when the entry goes away, so their order is the
  * order of destruction, then the survivors in id order.
+ *
+ * Memory: a live entry costs a small C record per transition (about 40
+ * bytes), not JSON objects; the JSON is built only when it is written.
+ * An entry keeps at most JSON_MAX_TRANSITIONS transitions: beyond that the
+ * newest one replaces the last kept, so the first ones and the final one
+ * (its DESTROY) are always there, and the object gains
+ * "transitions_dropped": N (absent when nothing was dropped).
  */
+#define JSON_MAX_TRANSITIONS 256
+
+/* One event of a lifetime, as it will be written. */
+struct json_trans {
+	ct_time time;
+	uint64_t frame;        /* 0: none (expiry) */
+	const char *state;     /* tracker's static state name, or NULL */
+	uint32_t bits;         /* CT_IPCT_* */
+	uint32_t status;       /* CT_IPS_* after the event */
+	uint32_t timeout;
+	uint8_t type;          /* enum ct_ev_type */
+	bool has_timeout;
+};
 
 struct json_conn {
 	uint64_t id;
-	json_t *transitions;   /* NULL once written */
+	struct json_trans *trans;      /* NULL once written */
+	uint32_t ntrans, cap;
+	uint64_t dropped;      /* transitions left out (cap reached) */
 };
 
 struct report_json {
@@ -184,7 +206,7 @@ static void conn_compact(struct report_json *r)
 	size_t i, j = 0;
 
 	for (i = 0; i < r->n; i++)
-		if (r->conns[i].transitions != NULL)
+		if (r->conns[i].trans != NULL)
 			r->conns[j++] = r->conns[i];
 	r->n = j;
 }
@@ -217,15 +239,44 @@ static struct json_conn *conn_get(struct report_json *r, uint64_t id)
 	}
 	c = &r->conns[pos];
 	memmove(c + 1, c, (r->n - pos) * sizeof(*c));
+	memset(c, 0, sizeof(*c));
 	c->id = id;
-	c->transitions = json_array();
-	if (c->transitions == NULL) {
+	c->cap = 4;
+	c->trans = malloc(c->cap * sizeof(*c->trans));
+	if (c->trans == NULL) {
 		memmove(c, c + 1, (r->n - pos) * sizeof(*c));
 		return NULL;
 	}
 	r->n++;
 	r->live++;
 	return c;
+}
+
+static json_t *trans_object(const struct json_trans *tr)
+{
+	static const char *const evname[] = {
+		[CT_EV_NEW] = "NEW",
+		[CT_EV_UPDATE] = "UPDATE",
+		[CT_EV_DESTROY] = "DESTROY",
+	};
+	json_t *t = json_object();
+
+	json_object_set_new(t, "time", time_string(tr->time));
+	json_object_set_new(t, "frame", tr->frame
+				? json_integer((json_int_t)tr->frame)
+				: json_null());
+	json_object_set_new(t, "event",
+			    json_string(tr->type < CT_ARRAY_SIZE(evname)
+					? evname[tr->type] : "UNKNOWN"));
+	json_object_set_new(t, "bits", bit_names(tr->bits, ipct_names,
+						 CT_ARRAY_SIZE(ipct_names)));
+	json_object_set_new(t, "state",
+			    tr->state ? json_string(tr->state) : json_null());
+	json_object_set_new(t, "timeout", tr->has_timeout
+				? json_integer(tr->timeout) : json_null());
+	json_object_set_new(t, "status", bit_names(tr->status, ips_names,
+						   CT_ARRAY_SIZE(ips_names)));
+	return t;
 }
 
 /* Build the whole object of ct, write it, and retire its record. */
@@ -235,7 +286,8 @@ static void conn_write(struct report_json *r, struct json_conn *c,
 	const struct ct_tuple *orig = &ct->tuple[CT_DIR_ORIGINAL];
 	enum report_l4_kind k = report_l4_kind_by_tracker(ct);
 	json_t *o = json_object();
-	json_t *e;
+	json_t *e, *a = json_array();
+	uint32_t i;
 
 	json_object_set_new(o, "id", json_integer((json_int_t)ct->id));
 	json_object_set_new(o, "l3", json_string(report_l3_name(orig->l3num)));
@@ -253,8 +305,14 @@ static void conn_write(struct report_json *r, struct json_conn *c,
 	json_object_set_new(o, "master", ct->master
 				 ? json_integer((json_int_t)ct->master->id)
 				 : json_null());
-	json_object_set_new(o, "transitions", c->transitions);
-	c->transitions = NULL;
+	for (i = 0; i < c->ntrans; i++)
+		json_array_append_new(a, trans_object(&c->trans[i]));
+	json_object_set_new(o, "transitions", a);
+	if (c->dropped)
+		json_object_set_new(o, "transitions_dropped",
+				    json_integer((json_int_t)c->dropped));
+	free(c->trans);
+	c->trans = NULL;
 	r->live--;
 
 	e = json_object();
@@ -272,39 +330,45 @@ static void conn_write(struct report_json *r, struct json_conn *c,
 	json_decref(o);
 }
 
+/* Room for one more transition: grown by doubling, then capped. */
+static struct json_trans *trans_slot(struct json_conn *c)
+{
+	struct json_trans *t;
+
+	if (c->ntrans < c->cap)
+		return &c->trans[c->ntrans++];
+	if (c->cap >= JSON_MAX_TRANSITIONS) {
+		c->dropped++;
+		return &c->trans[c->ntrans - 1];
+	}
+	t = realloc(c->trans, 2 * c->cap * sizeof(*t));
+	if (t == NULL) {
+		c->dropped++;
+		return &c->trans[c->ntrans - 1];
+	}
+	c->trans = t;
+	c->cap *= 2;
+	return &c->trans[c->ntrans++];
+}
+
 static void json_on_event(void *ctx, const struct ct_event *ev)
 {
-	static const char *const evname[] = {
-		[CT_EV_NEW] = "NEW",
-		[CT_EV_UPDATE] = "UPDATE",
-		[CT_EV_DESTROY] = "DESTROY",
-	};
 	struct report_json *r = ctx;
 	const struct ct_conn *ct = ev->ct;
 	struct json_conn *c = conn_get(r, ct->id);
-	const char *state = report_state_name(ct);
-	json_t *t;
+	struct json_trans *t;
 
-	if (c == NULL || c->transitions == NULL)
+	if (c == NULL || c->trans == NULL)
 		return;
-	t = json_object();
-	json_object_set_new(t, "time", time_string(ev->ts));
-	json_object_set_new(t, "frame", ev->frame
-				? json_integer((json_int_t)ev->frame)
-				: json_null());
-	json_object_set_new(t, "event",
-			    json_string((unsigned)ev->type <
-						CT_ARRAY_SIZE(evname)
-					? evname[ev->type] : "UNKNOWN"));
-	json_object_set_new(t, "bits", bit_names(ev->bits, ipct_names,
-						 CT_ARRAY_SIZE(ipct_names)));
-	json_object_set_new(t, "state",
-			    state ? json_string(state) : json_null());
-	json_object_set_new(t, "timeout", ev->has_timeout
-				? json_integer(ev->timeout) : json_null());
-	json_object_set_new(t, "status", bit_names(ct->status, ips_names,
-						   CT_ARRAY_SIZE(ips_names)));
-	json_array_append_new(c->transitions, t);
+	t = trans_slot(c);
+	t->time = ev->ts;
+	t->frame = ev->frame;
+	t->state = report_state_name(ct);
+	t->bits = ev->bits;
+	t->status = ct->status;
+	t->timeout = ev->timeout;
+	t->type = (uint8_t)ev->type;
+	t->has_timeout = ev->has_timeout;
 
 	if (ev->type == CT_EV_DESTROY)
 		conn_write(r, c, ct, end_how(ev->cause), ev->ts);
@@ -343,7 +407,7 @@ void report_json_finish(struct report_json *r, struct ct_engine *eng)
 		size_t pos = conn_search(r, list[i]->id, &found);
 
 		c = found ? &r->conns[pos] : NULL;
-		if (c != NULL && c->transitions != NULL)
+		if (c != NULL && c->trans != NULL)
 			conn_write(r, c, list[i], "alive", now);
 	}
 }
@@ -355,7 +419,7 @@ void report_json_destroy(struct report_json *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->n; i++)
-		json_decref(r->conns[i].transitions);
+		free(r->conns[i].trans);
 	free(r->conns);
 	free(r);
 }

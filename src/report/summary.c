@@ -7,6 +7,10 @@
 #include "report.h"
 
 #define SUMMARY_REASON_MAX 160
+/* Distinct reasons kept.  Some carry per-connection numbers (window
+ * bounds, SCTP tags), so a hostile capture could otherwise make the list,
+ * and the linear search in it, grow with every packet. */
+#define SUMMARY_REASONS_MAX 256
 
 /* One distinct INVALID reason and how often it was given. */
 struct summary_reason {
@@ -20,6 +24,7 @@ struct report_summary {
 	struct summary_reason *reasons;
 	size_t nreasons, cap;
 	size_t last;           /* index of the last reason hit: runs repeat */
+	uint64_t other;        /* frames whose reason did not fit the list */
 	uint64_t created;
 	uint64_t destroyed[CT_DC_EARLY_DROP + 1];
 	uint64_t live, peak;
@@ -62,6 +67,10 @@ static void summary_count_reason(struct report_summary *r, const char *text)
 			r->last = i;
 			return;
 		}
+	}
+	if (r->nreasons == SUMMARY_REASONS_MAX) {
+		r->other++;
+		return;
 	}
 	if (r->nreasons == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 16;
@@ -171,6 +180,9 @@ void report_summary_print(struct report_summary *r, FILE *out,
 	for (i = 0; i < r->nreasons; i++)
 		fprintf(out, "#   %" PRIu64 " %s\n", r->reasons[i].count,
 			r->reasons[i].text);
+	if (r->other)
+		fprintf(out, "#   %" PRIu64 " with other reasons (only %d distinct ones are listed)\n",
+			r->other, SUMMARY_REASONS_MAX);
 	if (r->alloc_failed)
 		fputs("#   (some reasons not counted: out of memory)\n", out);
 	fprintf(out, "# entries created: %" PRIu64 "\n", r->created);

@@ -47,17 +47,21 @@ void report_fmt_verdict(struct report_line *l, const struct ct_verdict *v)
 	const char *dir = "-";
 	const char *proto;
 
-	report_line_add(l, "%" PRIu64 " %s", v->frame,
-			ct_ctstate_name(v->state));
+	report_line_u64(l, v->frame);
+	report_line_str(l, " ");
+	report_line_str(l, ct_ctstate_name(v->state));
 	if (v->has_tuple) {
 		if (v->ct != NULL)
 			dir = v->dir == CT_DIR_REPLY ? "reply" : "original";
-		report_line_add(l, " %s ", dir);
+		report_line_str(l, " ");
+		report_line_str(l, dir);
+		report_line_str(l, " ");
 		proto = report_l4_name(t->l4num);
 		if (strcmp(proto, "unknown") == 0)
-			report_line_add(l, "%u ", t->l4num);
+			report_line_u64(l, t->l4num);
 		else
-			report_line_add(l, "%s ", proto);
+			report_line_str(l, proto);
+		report_line_str(l, " ");
 		report_fmt_tuple(l, t, report_l4_kind_by_proto(t->l4num),
 				 false);
 		report_line_trim(l);

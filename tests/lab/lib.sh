@@ -7,6 +7,8 @@ NS_C=ctl-client
 NS_R=ctl-router
 NS_S=ctl-server
 ALL_NS="$NS_C $NS_R $NS_S"
+NS_R2=ctl-router2            # only in scenarios that call add_router2
+EXTRA_NS="$NS_R2"
 
 C4=10.77.1.2  R4C=10.77.1.1  S4=10.77.2.2  R4S=10.77.2.1
 C6=fd77:1::2  R6C=fd77:1::1  S6=fd77:2::2  R6S=fd77:2::1
@@ -71,13 +73,13 @@ wait_event() {
 
 kill_ns_procs() {
 	local ns pids p
-	for ns in $ALL_NS; do
+	for ns in $ALL_NS $EXTRA_NS; do
 		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null || true)
 		for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
 	done
 	sleep 0.2
-	for ns in $ALL_NS; do
+	for ns in $ALL_NS $EXTRA_NS; do
 		ip netns list 2>/dev/null | grep -qw "^$ns" || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null || true)
 		for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
@@ -90,7 +92,7 @@ teardown() {
 		for p in $(cat "$W/pids"); do kill -TERM "$p" 2>/dev/null || true; done
 	fi
 	kill_ns_procs
-	for ns in $ALL_NS; do
+	for ns in $ALL_NS $EXTRA_NS; do
 		ip netns del "$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$ns"
 	done
@@ -261,4 +263,92 @@ run_play() {
 	$PY "$LAB/tools/tcp_play.py" "$1" "$2" "$W/proc" >"$W/log.play" 2>&1 ||
 		{ cat "$W/log.play" >&2; die "tcp_play.py $1 $2 failed"; }
 	cat "$W/log.play" >&2
+}
+
+# ---------------------------------------------------------------- second router
+
+# add_router2: put a second router (ctl-router2, no conntrack) between the
+# router and the server, for scenarios whose ICMP errors must come from a
+# hop behind the recording router (traceroute). Call from scenario_setup.
+#
+#   router rs0 10.77.2.1/24 fd77:2::1/64 --- eth0 10.77.2.254/24 fd77:2::fe/64
+#                                   ctl-router2 eth1 10.77.3.1/24 fd77:3::1/64
+#                                    --- server eth0 10.77.3.2/24 fd77:3::2/64
+#
+# The router keeps rs0 (the same name and addresses, so eth-rs0.pcap is
+# still the server side); the server moves to $S4B / $S6B. ICMP rate
+# limits are off in router2 and the server so every error is sent.
+R4R2=10.77.2.254  R6R2=fd77:2::fe  S4B=10.77.3.2  S6B=fd77:3::2
+add_router2() {
+	ip netns add $NS_R2
+	mkdir -p "/etc/netns/$NS_R2"
+	echo "nameserver 127.0.0.1" >"/etc/netns/$NS_R2/resolv.conf"
+	ip -n $NS_R2 link set lo up
+	ns_sysctls $NS_R2
+	ip -n $NS_R link del rs0 # and the server's eth0, its peer
+	ip -n $NS_R link add rs0 type veth peer name eth0 netns $NS_R2
+	ip -n $NS_R2 link add eth1 type veth peer name eth0 netns $NS_S
+	offload_off $NS_R rs0
+	offload_off $NS_R2 eth0
+	offload_off $NS_R2 eth1
+	offload_off $NS_S eth0
+	ip -n $NS_R addr add $R4S/24 dev rs0
+	ip -n $NS_R addr add $R6S/64 dev rs0 nodad
+	ip -n $NS_R2 addr add $R4R2/24 dev eth0
+	ip -n $NS_R2 addr add $R6R2/64 dev eth0 nodad
+	ip -n $NS_R2 addr add 10.77.3.1/24 dev eth1
+	ip -n $NS_R2 addr add fd77:3::1/64 dev eth1 nodad
+	ip -n $NS_S addr add $S4B/24 dev eth0
+	ip -n $NS_S addr add $S6B/64 dev eth0 nodad
+	ip -n $NS_R link set rs0 up
+	ip -n $NS_R2 link set eth0 up
+	ip -n $NS_R2 link set eth1 up
+	ip -n $NS_S link set eth0 up
+	ip -n $NS_R route add 10.77.3.0/24 via $R4R2
+	ip -n $NS_R -6 route add fd77:3::/64 via $R6R2
+	ip -n $NS_R2 route add default via $R4S
+	ip -n $NS_R2 -6 route add default via $R6S
+	ip -n $NS_S route add default via 10.77.3.1
+	ip -n $NS_S -6 route add default via fd77:3::1
+	ip netns exec $NS_R2 sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
+	ip netns exec $NS_R2 sysctl -q -w net.ipv6.conf.all.forwarding=1 >/dev/null
+	local ns
+	for ns in $NS_R2 $NS_S; do
+		ip netns exec $ns sysctl -q -w net.ipv4.icmp_ratelimit=0 >/dev/null
+		ip netns exec $ns sysctl -q -w net.ipv6.icmp.ratelimit=0 >/dev/null
+	done
+}
+
+# ---------------------------------------------------------------- host sysctls
+
+# set_global_sysctl KEY VAL: a sysctl of the initial namespace (the host),
+# for the few conntrack settings that are global in 6.18 (nf_conntrack_max:
+# writable only there, read-only but visible in the router). The old value
+# is saved first and restore_global_sysctls puts it back after the
+# scenario, and from record.sh's exit trap on failure or signal.
+set_global_sysctl() {
+	local old
+	old=$(sysctl -n "$1") || die "cannot read host sysctl $1"
+	echo "$1 $old" >>"$GLOBAL_SAVED"
+	sysctl -q -w "$1=$2" >/dev/null || die "host sysctl $1=$2 failed"
+	log "host sysctl $1: $old -> $2 (restored after the scenario)"
+	echo "(host) $1 = $2" >>"$W/sysctl-changed"
+}
+
+restore_global_sysctls() {
+	[ -n "${GLOBAL_SAVED:-}" ] && [ -s "$GLOBAL_SAVED" ] || return 0
+	local k v
+	tac "$GLOBAL_SAVED" | while read -r k v; do
+		sysctl -q -w "$k=$v" >/dev/null && log "host sysctl $k restored to $v" ||
+			echo "[lab] ERROR: could not restore host sysctl $k=$v" >&2
+	done
+	: >"$GLOBAL_SAVED"
+}
+
+# stats_snapshot LABEL: append the router's `conntrack -S` (one line per
+# CPU) to the recording's optional `stats` file.
+stats_snapshot() {
+	in_router sh -c '
+		echo "# stats $(date +%s.%N) '"$1"'"
+		conntrack -S' >>"$W/stats"
 }

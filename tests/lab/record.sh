@@ -15,6 +15,25 @@ ROOT=$(cd "$LAB/../.." && pwd)
 GOLDEN=$ROOT/tests/golden
 
 [ "$(id -u)" = 0 ] || { echo "record.sh: must run as root" >&2; exit 1; }
+
+# Every recorder uses the same namespace names (ctl-*): one recording at a
+# time on this machine. Hold /tmp/ctl-lab.lock for the whole run: re-exec
+# under flock(1) unless the lock is already ours (`flock LOCK record.sh`
+# passes its locked descriptor down; CTL_LAB_LOCKED guards the re-exec).
+CTL_LAB_LOCK=/tmp/ctl-lab.lock
+ctl_lock_held() {
+	local fd
+	for fd in /proc/$$/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$CTL_LAB_LOCK" ] && return 0
+	done
+	return 1
+}
+if [ "${CTL_LAB_LOCKED:-}" != 1 ] && ! ctl_lock_held; then
+	export CTL_LAB_LOCKED=1
+	echo "[lab] waiting for $CTL_LAB_LOCK" >&2
+	exec flock "$CTL_LAB_LOCK" "$0" "$@"
+fi
+
 "$LAB/deps.sh"
 
 . "$LAB/lib.sh"
@@ -22,10 +41,13 @@ GOLDEN=$ROOT/tests/golden
 W=
 TOPDIR=$(mktemp -d /tmp/ctl-lab.XXXXXX)
 chmod 755 "$TOPDIR"
+GLOBAL_SAVED=$TOPDIR/global-sysctls # host sysctls to restore (lib.sh)
+: >"$GLOBAL_SAVED"
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	[ ${#CAP_PIDS[@]} -gt 0 ] && stop_captures
+	restore_global_sysctls
 	teardown
 	rm -rf "$TOPDIR"
 	exit $rc
@@ -79,6 +101,7 @@ record_one() {
 	stop_captures
 	in_router nft list ruleset >"$W/nft"
 	teardown_servers
+	restore_global_sysctls
 
 	echo "$DESC" >"$W/desc"
 	{
@@ -100,6 +123,10 @@ record_one() {
 	rm -rf "$dst"; mkdir -p "$dst"
 	for f in desc in.pcap out.pcap eth-rc0.pcap eth-rs0.pcap events expect-events proc sysctl nft versions; do
 		cp "$W/$f" "$dst/$f"
+	done
+	# optional files, written by some scenarios only
+	for f in stats; do
+		[ -f "$W/$f" ] && cp "$W/$f" "$dst/$f"
 	done
 	chmod 644 "$dst"/*
 	log "$name: in=$(pkt_count "$W/in.pcap") out=$(pkt_count "$W/out.pcap") events=$(wc -l <"$W/events") expect-events=$(wc -l <"$W/expect-events") helpers=$got"

@@ -341,7 +341,7 @@ static void test_udp_lifecycle(void)
 	CU_ASSERT_EQUAL(rec.ev[nev].frame, 0);
 	CU_ASSERT_FALSE(rec.ev[nev].has_timeout);
 	CU_ASSERT_FALSE(rec.ev[nev].has_protoinfo);
-	CU_ASSERT_EQUAL(ct_engine_stats(eng)->insert, 1);
+	CU_ASSERT_EQUAL(ct_engine_stats(eng)->insert, 0); /* as 6.x */
 	CU_ASSERT_EQUAL(ct_engine_stats(eng)->found, 5);
 	ct_engine_destroy(eng);
 }
@@ -386,10 +386,11 @@ static void test_expiry_then_new(void)
 	CU_ASSERT_EQUAL(rec.ev[1].frame, 0);
 	CU_ASSERT_EQUAL(rec.ev[1].ts, T0 + 60 * SEC - 1);
 	CU_ASSERT_EQUAL(rec.ev[2].type, CT_EV_NEW);
-	CU_ASSERT_EQUAL(rec.ev[2].id, 2);
+	/* ids are the creating frame's number */
+	CU_ASSERT_EQUAL(rec.ev[2].id, 3);
 	CU_ASSERT_EQUAL(rec.ev[2].frame, 3);
 	CU_ASSERT_EQUAL(rec.vd[2].state, CT_STATE_NEW);
-	CU_ASSERT_EQUAL(rec.vd[2].id, 2);
+	CU_ASSERT_EQUAL(rec.vd[2].id, 3);
 	ct_engine_destroy(eng);
 }
 
@@ -698,7 +699,7 @@ static void test_icmpv6(void)
 		ct_engine_packet(eng, &p.pkt);
 		CU_ASSERT_EQUAL(rec.vd[5].state, CT_STATE_RELATED);
 		CU_ASSERT_EQUAL(rec.vd[5].dir, CT_DIR_REPLY);
-		CU_ASSERT_EQUAL(rec.vd[5].id, 2);
+		CU_ASSERT_EQUAL(rec.vd[5].id, rec.vd[4].frame);
 	}
 
 	/* ICMP (protocol 1) inside IPv6 */
@@ -838,10 +839,10 @@ static void test_tcp_reopen(void)
 	CU_ASSERT_EQUAL(rec.ev[n].frame, 7);
 	CU_ASSERT(rec.ev[n].has_protoinfo);
 	CU_ASSERT_EQUAL(rec.ev[n + 1].type, CT_EV_NEW);
-	CU_ASSERT_EQUAL(rec.ev[n + 1].id, 2);
+	CU_ASSERT_EQUAL(rec.ev[n + 1].id, 7);
 	CU_ASSERT_EQUAL(rec.ev[n + 1].timeout, 120);
 	CU_ASSERT_EQUAL(rec.vd[6].state, CT_STATE_NEW);
-	CU_ASSERT_EQUAL(rec.vd[6].id, 2);
+	CU_ASSERT_EQUAL(rec.vd[6].id, 7);
 	CU_ASSERT_EQUAL(only_conn(eng)->proto.tcp.state, CT_TCP_SYN_SENT);
 	ct_engine_destroy(eng);
 }

@@ -893,6 +893,103 @@ static void test_rst_established(void)
 	}
 }
 
+/*
+ * The "RST answers a SYN we let through" shortcut (skip the window check,
+ * go to CLOSE) only holds for a RST from the other side of that SYN
+ * (kernel commit bed6e04be8e6, in 6.18.44 and the 5.10 stable tree).  Every
+ * row was played through the 6.18.44 kernel first, with
+ * nf_conntrack_log_invalid; the comments give its log lines.  Only the
+ * last row is also run with the 5.10 rules (there a failed window check
+ * is INVALID, so the earlier rows take other paths before the RST).
+ */
+static void test_rst_after_syn(void)
+{
+	struct step {
+		bool from_server;
+		uint8_t flags;
+		uint32_t seq;
+		uint32_t ack;
+		bool invalid;
+	};
+	static const struct {
+		const char *name;
+		bool established;      /* run the handshake first */
+		struct step steps[5];
+		int nsteps;
+		uint8_t state;         /* afterwards */
+		bool also_510;
+	} rows[] = {
+		/* tcp-syn-retrans-v4 flow 40401: the lower ISN's SYN commits
+		 * (last_index SYN, last_end still 0); "ignored ACK under
+		 * lower bound" for the SYN/ACK; "packet (index 3) in dir 0
+		 * invalid, state SYN_SENT" for the ACK; the client's own RST
+		 * (ack field 0 == last_end) is window-checked: "SEQ is under
+		 * lower bound", ignored, SYN_SENT stays */
+		{ "client RST after lower-ISN SYN", false,
+		  { { false, F_SYN, 70000000, 0, false },
+		    { false, F_SYN, 60000000, 0, false },
+		    { true, F_SYN | F_ACK, 910000, 60000001, false },
+		    { false, F_ACK, 60000001, 910001, true },
+		    { false, F_RST, 60000001, 0, false } },
+		  5, CT_TCP_SYN_SENT, false },
+		/* the same RST from the server, far out of window: the
+		 * shortcut applies (no log line), CLOSE */
+		{ "server RST after ignored SYN/ACK", false,
+		  { { false, F_SYN, 70000000, 0, false },
+		    { true, F_SYN | F_ACK, 910000, 60000001, false },
+		    { true, F_RST, 77777777, 0, false } },
+		  3, CT_TCP_CLOSE, false },
+		/* established; the client's new SYN is ignored ("packet
+		 * (index 0) in dir 0 ignored"); the server's RST acking it
+		 * closes even with a wild seq */
+		{ "server RST answers ignored SYN", true,
+		  { { false, F_SYN, 900000000, 0, false },
+		    { true, F_RST, 77777777, 900000001, false } },
+		  2, CT_TCP_CLOSE, false },
+		/* ... but the client's own RST with that ack is checked:
+		 * "SEQ is over upper bound", INVALID, ESTABLISHED stays */
+		{ "client RST after its ignored SYN", true,
+		  { { false, F_SYN, 900000000, 0, false },
+		    { false, F_RST, 77777777, 900000001, true } },
+		  2, CT_TCP_ESTABLISHED, true },
+	};
+	size_t i;
+	int j, profile;
+
+	for (profile = 0; profile < 2; profile++) {
+		for (i = 0; i < CT_ARRAY_SIZE(rows); i++) {
+			const struct ct_conn *ct;
+			bool ok = true;
+			struct tt t;
+
+			if (profile && !rows[i].also_510)
+				continue;
+			CU_ASSERT_FATAL(tt_start(&t, profile ? set_510 : NULL));
+			if (rows[i].established)
+				handshake(&t);
+			for (j = 0; j < rows[i].nsteps; j++) {
+				const struct step *st = &rows[i].steps[j];
+				bool inv;
+
+				tx(&t, st->from_server, st->flags, st->seq,
+				   st->ack);
+				inv = last_v(&t)->state == CT_STATE_INVALID;
+				CU_ASSERT_EQUAL(inv, st->invalid);
+				ok = ok && inv == st->invalid;
+			}
+			ct = only_entry(&t);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
+			CU_ASSERT_EQUAL(ct->proto.tcp.state, rows[i].state);
+			if (!ok || ct->proto.tcp.state != rows[i].state)
+				fprintf(stderr, "\n  rst-after-syn row %s%s: "
+					"state %d", rows[i].name,
+					profile ? " (5.10)" : "",
+					ct->proto.tcp.state);
+			tt_stop(&t);
+		}
+	}
+}
+
 static void set_nocsum(struct ct_settings *s)
 {
 	s->checksum = false;
@@ -1170,6 +1267,8 @@ int test_tcp_register(void)
 	    !CU_add_test(s, "loose pickup", test_pickup) ||
 	    !CU_add_test(s, "window checks", test_window_checks) ||
 	    !CU_add_test(s, "RST in ESTABLISHED", test_rst_established) ||
+	    !CU_add_test(s, "RST after a let-through SYN",
+			 test_rst_after_syn) ||
 	    !CU_add_test(s, "bad flags, length, checksum", test_bad_packets) ||
 	    !CU_add_test(s, "options, simultaneous open",
 			 test_options_and_simultaneous_open) ||
