@@ -51,6 +51,8 @@ done
 status=0
 for p in $pids; do
 	wait "$p" || status=1
+	# fuzz_replay's scratch file outlives an interrupted run
+	rm -f "/dev/shm/ctreplay-fuzz-$p.cap" "/tmp/ctreplay-fuzz-$p.cap"
 done
 for h in "$@"; do
 	echo "== $h: $(grep -E '^Done [0-9]+ runs' "$out/$h.log" | tail -n 1)"
