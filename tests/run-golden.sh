@@ -11,6 +11,10 @@
 # some were).  Exit 0 when nothing failed, 1 otherwise, 77 (skip) without
 # python3, 99 when ctreplay is not built.
 #
+# TESTLIST keywords after the options: compare=MODE (exact, the default,
+# or counts: see tests/golden/README.md), then xfail=REASON (to the end of
+# the line).
+#
 # Environment: CTREPLAY (binary to test), PYTHON (interpreter),
 # GOLDEN_KEEP=1 (keep ctreplay's outputs even when everything passes).
 
@@ -74,6 +78,16 @@ while read -r name dir inputs rest; do
 		opts=${rest%%xfail=*}
 		;;
 	esac
+	# compare=MODE (before any xfail=) selects compare.py's mode; it is
+	# not a ctreplay option
+	mode=exact
+	case " $opts" in
+	*[[:space:]]compare=*)
+		mode=${opts#*compare=}
+		mode=${mode%%[[:space:]]*}
+		opts="${opts%%compare=*}${opts#*compare="$mode"}"
+		;;
+	esac
 
 	if [ ! -f "$golden/$dir/events" ]; then
 		echo "$name: SKIP (no recording in tests/golden/$dir)"
@@ -83,6 +97,7 @@ while read -r name dir inputs rest; do
 
 	"$python" "$golden/compare.py" "$golden/$dir" --name "$name" \
 		--ctreplay "$ctreplay" --inputs "$inputs" --options "$opts" \
+		--compare "$mode" \
 		--keep "$work/$name" </dev/null
 	rc=$?
 	# keep only what explains a failure

@@ -310,7 +310,9 @@ int ct_expect_related(struct ct_expect_table *t, const struct ct_expect *want,
 		if (master->expecting >= max_expected)
 			return CT_EXPECT_EMFILE;
 	}
-	if (t->max && t->count >= t->max)
+	/* no "0 means unlimited" here: __nf_ct_expect_check() refuses
+	 * every expectation when nf_conntrack_expect_max is 0 */
+	if (t->count >= t->max)
 		return CT_EXPECT_EMFILE;
 
 	exp = expect_alloc(t);
