@@ -1,0 +1,46 @@
+#!/bin/sh
+# valgrind memcheck over every golden recording: `make valgrind`.
+# Each TESTLIST entry is replayed once with every report at the same time
+# (events, verdicts, snapshot, -L, JSON, -S, --explain); any memcheck error
+# or definite/indirect leak fails it.  Not part of `make check` (it takes
+# a few minutes); CI's sanitizer build covers the same ground faster.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+CT=$(cd "$top_builddir" && pwd)/ctreplay
+G=$(cd "$top_srcdir/tests/golden" && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-vg.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "valgrind not installed: skipped"
+	exit 77
+fi
+while read -r name dir inputs rest; do
+	case $name in
+	'' | '#'*) continue ;;
+	esac
+	[ -f "$G/$dir/events" ] || continue
+	opts=${rest%%xfail=*}
+	opts=${opts%%compare=*}
+	files=$(echo "$inputs" | tr ',' ' ')
+	# shellcheck disable=SC2086 # option and input lists
+	(cd "$G/$dir" && valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect \
+		"$CT" $opts -E -o timestamp,extended --verdicts -L -S \
+		--snapshot end --json /dev/null --explain 5 $files) \
+		>/dev/null 2>"$TMP/err"
+	rc=$?
+	if [ $rc -eq 99 ] || grep -q '^==[0-9]*==' "$TMP/err"; then
+		fail=$((fail + 1))
+		echo "FAIL: $name"
+		sed 's/^/    /' "$TMP/err" | head -30
+	else
+		pass=$((pass + 1))
+		echo "ok: $name"
+	fi
+done <"$G/TESTLIST"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
