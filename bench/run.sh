@@ -1,7 +1,7 @@
 #!/bin/sh
 # \summary: benchmark ctreplay on a large synthetic capture against a bare libpcap loop
 #
-#   bench/run.sh [-p PACKETS] [-c CONCURRENCY] [-6 PERCENT] [-r RUNS] [-d DIR] [-L]
+#   bench/run.sh [-p PACKETS] [-c CONCURRENCY] [-6 PERCENT] [-r RUNS] [-d DIR] [-L] [-M]
 #
 # Builds ctreplay if needed (out of tree, in DIR/build), compiles
 # bench/gencap.c and bench/pcaploop.c, generates the capture once (cached
@@ -10,6 +10,7 @@
 #   ctreplay -E         events (-o timestamp,extended) to /dev/null
 #   ctreplay --verdicts one line per frame to /dev/null
 #   ctreplay --json     NDJSON lifetimes to /dev/null
+#   ctreplay -j 2       -E on two worker threads (plus the reader)
 #   ctreplay --shard    -E --shard K/2 for K = 0, 1 (each alone; the two
 #                       together are what two machines or cores would do)
 #   ctreplay -E 1x, 2x  (-L) the same concurrency with frames 200 us apart
@@ -18,7 +19,11 @@
 #                       must be the same (memory flat in capture length)
 #   tcptrace -n, tshark -q -z conv,tcp   when installed, for comparison
 # and prints wall time, packets/s, peak RSS and the ratio to pcaploop
-# (median of RUNS for wall time). Never run by make check.
+# (median of RUNS for wall time); then, unless -M, the memory per live
+# entry: --verdicts over captures of 100 000 and 1 000 000 concurrent
+# conversations, the table's peak size (-S) and the peak RSS of each, and
+# the bytes per entry between the two (the fixed overhead cancels out).
+# Never run by make check.
 #
 # Environment: CTREPLAY (binary to time instead of building one), CC.
 set -eu
@@ -29,12 +34,13 @@ v6=0
 runs=1
 dir=${TMPDIR:-/tmp}/ctreplay-bench
 long=
+memory=1
 
 usage() {
 	sed -n '3p' "$0" | sed 's/^# *//' >&2
 	exit 1
 }
-while getopts p:c:6:r:d:Lh opt; do
+while getopts p:c:6:r:d:LMh opt; do
 	case $opt in
 	p) packets=$OPTARG ;;
 	c) conc=$OPTARG ;;
@@ -42,6 +48,7 @@ while getopts p:c:6:r:d:Lh opt; do
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	L) long=1 ;;
+	M) memory= ;;
 	*) usage ;;
 	esac
 done
@@ -89,13 +96,15 @@ else
 fi
 
 # --- the captures, cached by their parameters and the generator's source
-# gencap P I: the capture of P packets I us apart (same concurrency, mix)
+# gencap P I [C]: the capture of P packets I us apart (concurrency C,
+# default CONCURRENCY; same mix)
 gencap() {
-	c=$dir/big-p$1-c$conc-6$v6.pcap
-	[ "$2" = 10 ] || c=$dir/big-p$1-c$conc-6$v6-i$2.pcap
+	cc_=${3:-$conc}
+	c=$dir/big-p$1-c$cc_-6$v6.pcap
+	[ "$2" = 10 ] || c=$dir/big-p$1-c$cc_-6$v6-i$2.pcap
 	if [ ! -s "$c" ] || newer "$bench/gencap.c" "$c"; then
 		echo "bench: generating $c" >&2
-		"$dir/gencap" -p "$1" -c "$conc" -6 "$v6" -i "$2" -o "$c.tmp" >&2
+		"$dir/gencap" -p "$1" -c "$cc_" -6 "$v6" -i "$2" -o "$c.tmp" >&2
 		mv "$c.tmp" "$c"
 	fi
 	echo "$c"
@@ -137,6 +146,7 @@ measure pcaploop "$dir/pcaploop" "$cap"
 measure "ctreplay-E" "$ctreplay" -E -o timestamp,extended "$cap"
 measure "ctreplay--verdicts" "$ctreplay" --verdicts "$cap"
 measure "ctreplay--json" "$ctreplay" --json /dev/null "$cap"
+measure "ctreplay-E-j2" "$ctreplay" -E -o timestamp,extended -j 2 "$cap"
 measure "ctreplay-E--shard0/2" "$ctreplay" -E -o timestamp,extended --shard 0/2 "$cap"
 measure "ctreplay-E--shard1/2" "$ctreplay" -E -o timestamp,extended --shard 1/2 "$cap"
 if [ -n "$long" ]; then
@@ -161,6 +171,7 @@ awk -v n="$packets" '
 	NR == 1 { base = $2 }
 	{
 		name = $1; sub(/^ctreplay/, "ctreplay ", name)
+		sub(/-j2$/, " -j 2", name); sub(/--shard/, " --shard ", name)
 		sub(/-1x-length/, " (1x, 200us)", name)
 		sub(/-2x-length/, " (2x, 200us)", name); sub(/-n$/, " -n", name)
 		# /usr/bin/time counts in 10 ms: too short a run shows as 0
@@ -169,3 +180,35 @@ awk -v n="$packets" '
 		ratio = (base > 0) ? sprintf("%9.2f", $2 / base) : sprintf("%9s", "n/a")
 		printf "%-26s %9.2f %s %7.1f MB %s\n", name, $2, pps, $3 / 1024, ratio
 	}' "$dir/results"
+
+# --- memory per live entry: two table sizes, same mix; every conversation
+# is still open at the end (10 us apart nothing expires), so the peak
+# table is the live table
+[ -n "$memory" ] || exit 0
+echo
+printf "%-26s %9s %10s %12s\n" "memory (--verdicts)" "entries" "peak RSS" "bytes/entry"
+prev=
+for c in 100000 1000000; do
+	# 3 frames a conversation: about 95% of them have begun, none ended
+	p=$((c * 3))
+	mcap=$(gencap "$p" 10 "$c")
+	# no table limit (the default 262144 would early-drop at 1M)
+	entries=$("$ctreplay" -S --set nf_conntrack_max=0 "$mcap" 2>/dev/null |
+		awk '/^# peak table size:/ { print $5 }')
+	/usr/bin/time -v -o "$dir/time.out" "$ctreplay" --verdicts \
+		--set nf_conntrack_max=0 "$mcap" >/dev/null
+	rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/time.out")
+	if [ -n "$prev" ]; then
+		# shellcheck disable=SC2086
+		set -- $prev
+		per=$(awk -v e1="$1" -v r1="$2" -v e2="$entries" -v r2="$rss" \
+			'BEGIN { printf "%.0f", (r2 - r1) * 1024 / (e2 - e1) }')
+	else
+		per=$(awk -v e="$entries" -v r="$rss" \
+			'BEGIN { printf "(%.0f)", r * 1024 / e }')
+	fi
+	printf "%-26s %9s %7.1f MB %12s\n" "-c $c" "$entries" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$per"
+	prev="$entries $rss"
+done
+echo "(bytes/entry of the second line: the RSS difference over the entry"
+echo " difference; of the first, RSS over entries, fixed overhead included)"

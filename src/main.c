@@ -11,6 +11,7 @@
 #include "common.h"
 #include "ct/engine.h"
 #include "decode.h"
+#include "jobs.h"
 #include "progress.h"
 #include "report/report.h"
 #include "report/select.h"
@@ -50,6 +51,7 @@ struct options {
 	enum report_proc_format proc_format;  /* --proc-format */
 	const char *plot_path;          /* --plot FILE.svg */
 	uint32_t shard, nshards;        /* --shard K/N; nshards 0: all */
+	unsigned jobs;                  /* -j N: worker threads */
 	struct snapshot until; /* kind SNAP_END when not given */
 	struct snapshot snaps[MAX_SNAPSHOTS];
 	int nsnaps;
@@ -76,6 +78,9 @@ enum long_only {
 	OPT_EXPECT_EVENTS,
 	OPT_SHARD,
 };
+
+/* -j: more threads than this buys nothing but memory */
+#define MAX_JOBS 256
 
 static const struct option long_opts[] = {
 	{ "events", no_argument, NULL, 'E' },
@@ -118,6 +123,7 @@ static const struct option long_opts[] = {
 	{ "update", no_argument, NULL, OPT_UPDATE },
 	{ "expect-events", no_argument, NULL, OPT_EXPECT_EVENTS },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -169,6 +175,10 @@ static void usage(FILE *f)
 	      "      --zone-from vlan    each outermost VLAN id is its own conntrack zone\n"
 	      "      --shard K/N         only flows of shard K (0..N-1) of N, split by address\n"
 	      "                          pair; limits such as nf_conntrack_max hold per shard\n"
+	      "  -j, --jobs N            track on N threads, flows split as --shard does;\n"
+	      "                          same output, but nf_conntrack_max and expect_max\n"
+	      "                          hold per thread (-E, -L, --verdicts, --snapshot,\n"
+	      "                          --json; other reports run on one thread)\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -305,6 +315,102 @@ static void flush_snapshots(struct options *o, struct ct_engine *eng,
 	}
 }
 
+/* Pending snapshots before `limit` (all when `all`), as flush_snapshots()
+ * does, with the workers of -j. */
+static void jobs_flush_snapshots(struct options *o, struct jobs *j,
+				 ct_time limit, bool all)
+{
+	for (;;) {
+		struct snapshot *next = NULL;
+		int i;
+
+		for (i = 0; i < o->nsnaps; i++) {
+			struct snapshot *s = &o->snaps[i];
+
+			if (s->done || s->kind == SNAP_END)
+				continue;
+			if (!all && s->t >= limit)
+				continue;
+			if (next == NULL || s->t < next->t)
+				next = s;
+		}
+		if (next == NULL)
+			return;
+		jobs_advance(j, next->t);
+		print_snapshot(o, jobs_view(j), next->t);
+		next->done = true;
+	}
+}
+
+/*
+ * -j N: the replay of main()'s loop on worker threads (jobs.c), the
+ * tables read through the workers' merged view.  Returns 0, or -1 when
+ * memory ran out.
+ */
+static int replay_jobs(struct options *o, const struct ct_settings *set,
+		       struct capture *cap, FILE *json_file)
+{
+	struct jobs_opts jo;
+	struct jobs *j;
+	struct ct_frame frame;
+	struct progress *prog;
+	uint64_t bytes_read = 24;
+	bool first = true;
+	int i, rc = 0;
+
+	memset(&jo, 0, sizeof(jo));
+	jo.nworkers = o->jobs;
+	jo.events = o->events;
+	jo.oflags = o->oflags;
+	jo.verdicts = o->verdicts;
+	jo.json = json_file;
+	jo.sel = o->sel;
+	jo.shard = o->shard;
+	jo.nshards = o->nshards;
+	j = jobs_create(&jo, set, set->acct || json_file != NULL, stdout);
+	if (j == NULL)
+		return -1;
+	prog = progress_create(stderr, capture_bytes_total(cap));
+	while (capture_next(cap, &frame) == 1) {
+		if (first) {
+			for (i = 0; i < o->nsnaps; i++) {
+				if (o->snaps[i].kind == SNAP_REL) {
+					o->snaps[i].t += frame.ts;
+					o->snaps[i].kind = SNAP_ABS;
+				}
+			}
+			if (o->until.kind == SNAP_REL) {
+				o->until.t += frame.ts;
+				o->until.kind = SNAP_ABS;
+			}
+			report_select_set_origin(o->sel, frame.ts);
+			first = false;
+		}
+		if (o->nsnaps)
+			jobs_flush_snapshots(o, j, frame.ts, false);
+		if (jobs_frame(j, &frame) != 0) {
+			rc = -1;
+			break;
+		}
+		bytes_read += 16 + frame.caplen;
+		progress_update(prog, frame.number, bytes_read, 0);
+	}
+	progress_finish(prog);
+	for (i = 0; i < o->nsnaps; i++)
+		if (o->snaps[i].kind == SNAP_END)
+			print_snapshot(o, jobs_view(j),
+				       ct_engine_now(jobs_view(j)));
+	jobs_flush_snapshots(o, j, 0, true);
+	if (o->until.kind == SNAP_ABS)
+		jobs_advance(j, o->until.t);
+	if (o->list)
+		report_list_sel(stdout, stderr, jobs_view(j), o->oflags,
+				o->sel);
+	jobs_json_finish(j);
+	jobs_destroy(j);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
@@ -339,7 +445,7 @@ int main(int argc, char **argv)
 	ct_settings_init(&set);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
-	while ((c = getopt_long(argc, argv, "ELo:Sf:hVp:s:d:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ELo:Sf:hVp:s:d:j:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'E':
 			o.events = true;
@@ -413,6 +519,22 @@ int main(int argc, char **argv)
 			}
 			o.shard = (uint32_t)k;
 			o.nshards = (uint32_t)n;
+			break;
+		}
+		case 'j': {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || optarg[0] == '-' || *end != '\0' ||
+			    n == 0 || n > MAX_JOBS) {
+				fprintf(stderr,
+					"ctreplay: -j '%s': expected a number of threads from 1 to %d\n",
+					optarg, MAX_JOBS);
+				return CT_EXIT_USAGE;
+			}
+			o.jobs = (unsigned)n;
 			break;
 		}
 		case OPT_EXPECT:
@@ -566,11 +688,33 @@ int main(int argc, char **argv)
 		report_select_destroy(o.sel);
 		return err == CT_ERR_FILTER ? CT_EXIT_USAGE : CT_EXIT_INPUT;
 	}
+	/* reports -j does not split run on one thread */
+	if (o.jobs > 1 && (o.explain_frame || o.plot_path || o.stats ||
+			   o.expect_events || (o.oflags & REPORT_O_XML)))
+		o.jobs = 1;
+	if (o.jobs > 1) {
+		if (o.json_path) {
+			json_file = strcmp(o.json_path, "-") == 0
+					    ? stdout
+					    : fopen(o.json_path, "w");
+			if (json_file == NULL) {
+				fprintf(stderr, "ctreplay: --json %s: %s\n",
+					o.json_path, strerror(errno));
+				rc = CT_EXIT_USAGE;
+				goto out;
+			}
+		}
+		if (replay_jobs(&o, &set, cap, json_file) != 0)
+			goto out_nomem;
+		goto damaged;
+	}
 	eng = ct_engine_create(&set);
 	if (eng == NULL)
 		goto out_nomem;
 	/* tracker notes only for the frame --explain asks about */
 	ct_engine_set_explain(eng, o.explain_frame);
+	/* counters cost 32 bytes an entry: only when something shows them */
+	ct_engine_set_counters(eng, set.acct || o.json_path != NULL);
 	if (o.events) {
 		struct ct_sink sink = { 0 };
 
@@ -726,6 +870,7 @@ int main(int argc, char **argv)
 		plot_file = NULL;
 	}
 
+damaged:
 	if (capture_damaged(cap)) {
 		for (i = 0; i < capture_damaged(cap); i++)
 			fprintf(stderr, "ctreplay: %s\n", capture_error(cap, i));

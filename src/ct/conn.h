@@ -3,6 +3,7 @@
 #define CTREPLAY_CT_CONN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common.h"
@@ -72,43 +73,51 @@ struct ct_ftp_help {
 	uint8_t seq_aft_nl_num[2];
 };
 
-/* Hash chain link; one per direction so both tuples find the entry. */
-struct ct_hnode {
-	struct ct_hnode *next;
-};
-
-struct ct_conn {
-	/* the hash chain links first, next to the tuples they stand for, so
-	 * walking a chain costs about one cache line per entry */
-	struct ct_hnode hnode[2];      /* table linkage, engine-private */
-	struct ct_tuple tuple[2];      /* [CT_DIR_ORIGINAL], [CT_DIR_REPLY] */
-	const struct ct_l4proto *l4;
-	uint64_t id;                   /* frame that created it: unique, in
-					* creation order, shard-independent */
-	uint64_t first_frame;          /* frame that created the entry */
-	uint32_t status;               /* CT_IPS_* */
-	uint32_t events;               /* cached CT_IPCT_* not yet delivered */
-	uint32_t timeout;              /* seconds last set by a refresh */
-	ct_time refreshed;             /* when timeout was last set */
-	ct_time expires;               /* refreshed + timeout: dead when <= now */
-	ct_time start;                 /* creation (confirmation) time */
-	uint64_t packets[2];
-	uint64_t bytes[2];
-	uint32_t heap_index;           /* timer position, engine-private */
-	ct_time timer_key;             /* timer's key, engine-private */
-	uint32_t use;                  /* extra references (expected children) */
-	uint32_t mark;
+/*
+ * What only entries with a helper or a master need (the kernel's
+ * nf_conn_help and master pointer): attached by the engine, from a pool,
+ * when the entry gets a helper, becomes expected or expects; NULL on
+ * most entries.
+ */
+struct ct_conn_ext {
 	const struct ct_helper_rule *helper;
 	struct ct_conn *master;
 	/* Pending expectations this entry is master of (nf_conn_help):
 	 * newest first, linked by the expectation table. */
 	struct ct_expect *expectations;
 	uint32_t expecting;            /* how many are pending */
+	uint32_t use;                  /* extra references (expected children) */
 	union {
 		struct ct_ftp_help ftp;
 	} help;                        /* the helper's private data */
+};
+
+/*
+ * One entry.  Hot fields first (the tuples a lookup compares, then what
+ * every packet reads); the traffic counters come last because the engine
+ * leaves them out of every entry when nothing reports them (no
+ * accounting, no JSON: see ct_engine_set_counters()), as the kernel's
+ * acct extension is only there when enabled.  Never read packets/bytes of
+ * an entry without `counted`.
+ */
+struct ct_conn {
+	struct ct_tuple tuple[2];      /* [CT_DIR_ORIGINAL], [CT_DIR_REPLY] */
+	const struct ct_l4proto *l4;
+	struct ct_conn_ext *ext;       /* helper, master, expectations or NULL */
+	uint64_t id;                   /* frame that created it: unique, in
+					* creation order, shard-independent */
+	ct_time refreshed;             /* when timeout was last set */
+	ct_time start;                 /* creation (confirmation) time */
+	uint32_t timeout;              /* seconds last set by a refresh: dead
+					* at refreshed + timeout (ct_conn_expires) */
+	uint32_t heap_index;           /* timer position, engine-private */
+	uint32_t pool_index;           /* storage slot, engine-private */
+	uint32_t mark;
+	uint16_t status;               /* CT_IPS_* (all below bit 16) */
+	uint8_t events;                /* cached CT_IPCT_* not yet delivered */
 	bool acct;                     /* accounting extension at creation */
 	bool tstamp;                   /* timestamp extension at creation */
+	bool counted;                  /* packets/bytes below exist */
 	union {
 		struct ct_tcp tcp;
 		struct {
@@ -126,7 +135,36 @@ struct ct_conn {
 			uint32_t vtag[2];      /* expected vtag per direction */
 		} sctp;
 	} proto;
+	/* optional tail: only when `counted` (see above) */
+	uint64_t packets[2];
+	uint64_t bytes[2];
 };
+
+/* Size of an entry without its counters. */
+#define CT_CONN_SIZE_UNCOUNTED offsetof(struct ct_conn, packets)
+
+/* When the entry dies: refreshed + timeout. */
+static inline ct_time ct_conn_expires(const struct ct_conn *ct)
+{
+	return ct->refreshed + (ct_time)ct->timeout * CT_NSEC_PER_SEC;
+}
+
+static inline const struct ct_helper_rule *ct_conn_helper(
+	const struct ct_conn *ct)
+{
+	return ct->ext ? ct->ext->helper : NULL;
+}
+
+static inline struct ct_conn *ct_conn_master(const struct ct_conn *ct)
+{
+	return ct->ext ? ct->ext->master : NULL;
+}
+
+/* Extra references: expected children alive. */
+static inline uint32_t ct_conn_use(const struct ct_conn *ct)
+{
+	return ct->ext ? ct->ext->use : 0;
+}
 
 /*
  * Remaining lifetime in whole seconds as the kernel shows it at `now`:
@@ -135,12 +173,5 @@ struct ct_conn {
  * (the /proc "431999").  Never negative.
  */
 uint32_t ct_conn_remaining(const struct ct_conn *ct, ct_time now, uint32_t hz);
-
-static inline enum ct_dir ct_conn_dir_of(const struct ct_conn *ct,
-					 const struct ct_hnode *n)
-{
-	return n == &ct->hnode[CT_DIR_ORIGINAL] ? CT_DIR_ORIGINAL
-						: CT_DIR_REPLY;
-}
 
 #endif

@@ -53,9 +53,21 @@ struct engine_timer {
 	struct ct_conn *ct;
 };
 
-struct engine_chunk {
-	struct engine_chunk *next;
-	struct ct_conn conns[ENGINE_POOL_CHUNK];
+/*
+ * One slot of the open-addressing table: a tuple's hash next to the entry
+ * and direction it stands for, so that a probe compares hashes in one
+ * cache line and touches only the entry that matches.
+ */
+struct engine_slot {
+	uint32_t hash;
+	uint32_t ref;          /* 0: empty; else (pool index + 1) * 2 + dir */
+};
+
+/* Extensions come from chunks too: no allocation per connection. */
+#define ENGINE_EXT_CHUNK 64
+struct engine_ext_chunk {
+	struct engine_ext_chunk *next;
+	struct ct_conn_ext exts[ENGINE_EXT_CHUNK];
 };
 
 struct ct_engine {
@@ -67,11 +79,15 @@ struct ct_engine {
 	struct ct_stats stats;
 
 	/*
-	 * Two bucket arrays, one per direction, chaining hnode[dir]: the
-	 * chain a node sits on tells which tuple it stands for.  Together
-	 * they are the kernel's single table holding both tuples.
+	 * Both tuples of every entry in one linear-probing table of
+	 * 2^slot_bits slots, at most 3/4 full.  nbuckets is the kernel's
+	 * bucket count (hash * nbuckets >> 32, grown as the kernel's
+	 * default would): only early drop looks at buckets, and the slots
+	 * of one bucket are consecutive (home slot = the hash's top bits).
 	 */
-	struct ct_hnode **table[2];
+	struct engine_slot *slots;
+	uint32_t slot_bits;
+	uint32_t slot_used;
 	uint32_t nbuckets;
 	size_t count;
 
@@ -83,8 +99,19 @@ struct ct_engine {
 	size_t heap_len;
 	size_t heap_cap;
 
-	struct engine_chunk *chunks;
-	struct ct_conn *free_list;     /* linked through ->master */
+	/* Entries: chunks of ENGINE_POOL_CHUNK entries of `stride` bytes
+	 * (without the counters unless kept), found by pool index. */
+	unsigned char **chunks;
+	size_t nchunks;
+	size_t stride;
+	bool counters;                 /* ct_engine_set_counters() */
+	struct ct_conn *free_list;     /* linked through ->ext */
+	struct engine_ext_chunk *ext_chunks;
+	struct ct_conn_ext *ext_free;  /* linked through ->master */
+
+	/* -j: a reporting view over the engines of every worker */
+	struct ct_engine *const *peers;
+	size_t npeers;
 
 	/* Entries destroyed while a frame is handled; freed after its verdict
 	 * so events and the verdict may still point at them. */
@@ -97,6 +124,8 @@ struct ct_engine {
 
 	const struct ct_conn **list;
 	size_t list_cap;
+	const struct ct_expect **xlist;
+	size_t xlist_cap;
 
 	/* The current frame's tracker context: verdict reason and explain
 	 * point into it, so it outlives the frame's processing. */
@@ -182,16 +211,33 @@ static bool conn_has_state(const struct ct_conn *ct)
 /* ------------------------------------------------------------------ */
 /* hash table */
 
-static struct ct_conn *conn_of(struct ct_hnode *n, enum ct_dir dir)
+static struct ct_conn *conn_at(const struct ct_engine *eng, uint32_t index)
 {
-	return (struct ct_conn *)(void *)((char *)(n - dir) -
-					  offsetof(struct ct_conn, hnode));
+	return (struct ct_conn *)(void *)(eng->chunks[index / ENGINE_POOL_CHUNK] +
+					  (size_t)(index % ENGINE_POOL_CHUNK) *
+					  eng->stride);
 }
 
 /* Same bucket spread as the kernel's reciprocal_scale(). */
 static uint32_t engine_bucket(const struct ct_engine *eng, uint32_t hash)
 {
 	return (uint32_t)(((uint64_t)hash * eng->nbuckets) >> 32);
+}
+
+static uint32_t slot_mask(const struct ct_engine *eng)
+{
+	return (1u << eng->slot_bits) - 1;
+}
+
+/* Where a hash's probe starts: monotonic in the hash. */
+static uint32_t slot_home(const struct ct_engine *eng, uint32_t hash)
+{
+	return (uint32_t)(((uint64_t)hash << eng->slot_bits) >> 32);
+}
+
+static uint32_t slot_ref(const struct ct_conn *ct, enum ct_dir dir)
+{
+	return (ct->pool_index + 1) * 2 + (uint32_t)dir;
 }
 
 /* ct_tuple_equal() inlined: the lookup's inner loop. */
@@ -211,97 +257,117 @@ static uint32_t engine_hash(const struct ct_tuple *t)
 	return ct_tuple_hash(t, ENGINE_HASH_SEED);
 }
 
+/*
+ * The entry holding tuple t (hash h) and the direction t is in it.  A
+ * tuple is in the table at most once (confirmation refuses clashes),
+ * except both tuples of an entry that talks to itself: its original one
+ * was inserted first and stays first in the probe order.
+ */
+static struct ct_conn *engine_lookup_h(const struct ct_engine *eng,
+				       const struct ct_tuple *t, uint32_t h,
+				       enum ct_dir *dir)
+{
+	uint32_t mask = slot_mask(eng), i = slot_home(eng, h);
+
+	for (;; i = (i + 1) & mask) {
+		const struct engine_slot *s = &eng->slots[i];
+		struct ct_conn *ct;
+
+		if (s->ref == 0)
+			return NULL;
+		if (s->hash != h)
+			continue;
+		ct = conn_at(eng, (s->ref >> 1) - 1);
+		if (engine_tuple_equal(&ct->tuple[s->ref & 1], t)) {
+			*dir = (enum ct_dir)(s->ref & 1);
+			return ct;
+		}
+	}
+}
+
 static struct ct_conn *engine_lookup(struct ct_engine *eng,
 				     const struct ct_tuple *t, enum ct_dir *dir)
 {
-	uint32_t b = engine_bucket(eng, engine_hash(t));
-	int d;
+	return engine_lookup_h(eng, t, engine_hash(t), dir);
+}
 
-	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
-		struct ct_hnode *n;
+static void slot_put(struct ct_engine *eng, uint32_t h, uint32_t ref)
+{
+	uint32_t mask = slot_mask(eng), i = slot_home(eng, h);
 
-		for (n = eng->table[d][b]; n; n = n->next) {
-			struct ct_conn *ct = conn_of(n, (enum ct_dir)d);
+	while (eng->slots[i].ref != 0)
+		i = (i + 1) & mask;
+	eng->slots[i].hash = h;
+	eng->slots[i].ref = ref;
+	eng->slot_used++;
+}
 
-			if (engine_tuple_equal(&ct->tuple[d], t)) {
-				*dir = (enum ct_dir)d;
-				return ct;
-			}
+/* Remove a slot, shifting later ones of its cluster back (no tombstones;
+ * slots of one hash keep their order). */
+static void slot_del(struct ct_engine *eng, uint32_t h, uint32_t ref)
+{
+	uint32_t mask = slot_mask(eng), i = slot_home(eng, h), j;
+
+	while (eng->slots[i].ref != ref) {
+		if (eng->slots[i].ref == 0)
+			return;
+		i = (i + 1) & mask;
+	}
+	for (j = i;;) {
+		uint32_t k;
+
+		j = (j + 1) & mask;
+		if (eng->slots[j].ref == 0)
+			break;
+		k = slot_home(eng, eng->slots[j].hash);
+		/* it may fill the hole unless its home lies in (i, j] */
+		if (((j - k) & mask) >= ((j - i) & mask)) {
+			eng->slots[i] = eng->slots[j];
+			i = j;
 		}
 	}
-	return NULL;
+	eng->slots[i].hash = 0;
+	eng->slots[i].ref = 0;
+	eng->slot_used--;
 }
 
-static void table_link(struct ct_hnode **table, uint32_t b, struct ct_hnode *n)
+/* Room for two more slots at most 3/4 full: double when needed. */
+static bool engine_table_reserve(struct ct_engine *eng)
 {
-	n->next = table[b];
-	table[b] = n;
+	uint32_t oldn = 1u << eng->slot_bits, i;
+	struct engine_slot *old = eng->slots, *fresh;
+
+	if ((uint64_t)(eng->slot_used + 2) * 4 <= (uint64_t)oldn * 3)
+		return true;
+	if (eng->slot_bits >= 31)
+		return eng->slot_used + 2 < oldn;
+	fresh = calloc((size_t)oldn * 2, sizeof(*fresh));
+	if (!fresh)
+		return eng->slot_used + 2 < oldn;
+	eng->slots = fresh;
+	eng->slot_bits++;
+	eng->slot_used = 0;
+	for (i = 0; i < oldn; i++)
+		if (old[i].ref != 0)
+			slot_put(eng, old[i].hash, old[i].ref);
+	free(old);
+	return true;
 }
 
-static void engine_table_insert(struct ct_engine *eng, struct ct_conn *ct)
+static void engine_table_insert(struct ct_engine *eng, struct ct_conn *ct,
+				const uint32_t h[2])
 {
-	int d;
-
-	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++)
-		table_link(eng->table[d],
-			   engine_bucket(eng, engine_hash(&ct->tuple[d])),
-			   &ct->hnode[d]);
+	slot_put(eng, h[CT_DIR_ORIGINAL], slot_ref(ct, CT_DIR_ORIGINAL));
+	slot_put(eng, h[CT_DIR_REPLY], slot_ref(ct, CT_DIR_REPLY));
 }
 
 static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
 {
 	int d;
 
-	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
-		uint32_t b = engine_bucket(eng, engine_hash(&ct->tuple[d]));
-		struct ct_hnode **pp;
-
-		for (pp = &eng->table[d][b]; *pp; pp = &(*pp)->next) {
-			if (*pp == &ct->hnode[d]) {
-				*pp = ct->hnode[d].next;
-				break;
-			}
-		}
-		ct->hnode[d].next = NULL;
-	}
-}
-
-/* Double the bucket count; on allocation failure keep the old table. */
-static void engine_table_grow(struct ct_engine *eng)
-{
-	struct ct_hnode **old[2] = { eng->table[0], eng->table[1] };
-	uint32_t oldn = eng->nbuckets, b;
-	struct ct_hnode **fresh[2];
-	int d;
-
-	if (oldn > UINT32_MAX / 2)
-		return;
-	fresh[0] = calloc((size_t)oldn * 2, sizeof(*fresh[0]));
-	fresh[1] = calloc((size_t)oldn * 2, sizeof(*fresh[1]));
-	if (!fresh[0] || !fresh[1]) {
-		free(fresh[0]);
-		free(fresh[1]);
-		return;
-	}
-	eng->table[0] = fresh[0];
-	eng->table[1] = fresh[1];
-	eng->nbuckets = oldn * 2;
-	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
-		for (b = 0; b < oldn; b++) {
-			struct ct_hnode *n = old[d][b], *next;
-
-			for (; n; n = next) {
-				struct ct_conn *ct = conn_of(n, (enum ct_dir)d);
-
-				next = n->next;
-				table_link(eng->table[d],
-					   engine_bucket(eng,
-						engine_hash(&ct->tuple[d])),
-					   n);
-			}
-		}
-		free(old[d]);
-	}
+	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++)
+		slot_del(eng, engine_hash(&ct->tuple[d]),
+			 slot_ref(ct, (enum ct_dir)d));
 }
 
 /* ------------------------------------------------------------------ */
@@ -331,7 +397,6 @@ static void heap_place(struct ct_engine *eng, size_t i,
 {
 	eng->heap[i] = *t;
 	t->ct->heap_index = (uint32_t)i;
-	t->ct->timer_key = t->key;
 }
 
 static void heap_sift_up(struct ct_engine *eng, size_t i)
@@ -390,7 +455,7 @@ static bool heap_reserve(struct ct_engine *eng)
 
 static void heap_push(struct ct_engine *eng, struct ct_conn *ct)
 {
-	struct engine_timer t = { ct->expires, ct };
+	struct engine_timer t = { ct_conn_expires(ct), ct };
 
 	heap_place(eng, eng->heap_len++, &t);
 	heap_sift_up(eng, ct->heap_index);
@@ -412,14 +477,21 @@ static void heap_remove(struct ct_engine *eng, struct ct_conn *ct)
 	heap_sift_down(eng, last.ct->heap_index);
 }
 
-/* The deadline moved: only an earlier one needs the heap's attention. */
-static void heap_update(struct ct_engine *eng, struct ct_conn *ct)
+/*
+ * The deadline moved from `was`: only an earlier one needs the heap's
+ * attention (the key is <= was, so a later deadline keeps it a bound;
+ * the heap slot is not even read).
+ */
+static void heap_update(struct ct_engine *eng, struct ct_conn *ct,
+			ct_time was)
 {
 	size_t i = ct->heap_index;
+	ct_time now_due = ct_conn_expires(ct);
 
-	if (i == ENGINE_NO_HEAP || ct->expires >= ct->timer_key)
+	if (i == ENGINE_NO_HEAP || now_due >= was ||
+	    now_due >= eng->heap[i].key)
 		return;
-	eng->heap[i].key = ct->expires;
+	eng->heap[i].key = now_due;
 	heap_sift_up(eng, i);
 }
 
@@ -434,11 +506,13 @@ static struct ct_conn *heap_first(struct ct_engine *eng, ct_time now,
 	while (eng->heap_len > 0) {
 		struct engine_timer *top = &eng->heap[0];
 
-		if (top->key > now || top->key == top->ct->expires) {
+		ct_time due = ct_conn_expires(top->ct);
+
+		if (top->key > now || top->key == due) {
 			*deadline = top->key;
 			return top->ct;
 		}
-		top->key = top->ct->expires;
+		top->key = due;
 		heap_sift_down(eng, 0);
 	}
 	*deadline = INT64_MAX;
@@ -453,29 +527,83 @@ static struct ct_conn *engine_conn_alloc(struct ct_engine *eng)
 	struct ct_conn *ct;
 
 	if (!eng->free_list) {
-		struct engine_chunk *c = malloc(sizeof(*c));
-		size_t i;
+		size_t n = eng->nchunks, i;
+		unsigned char **tab;
+		unsigned char *c;
 
+		if (n >= UINT32_MAX / ENGINE_POOL_CHUNK / 2 - 1)
+			return NULL;
+		/* the chunk table grows by powers of two */
+		if ((n & (n - 1)) == 0) {
+			tab = realloc(eng->chunks, (n ? 2 * n : 1) * sizeof(*tab));
+			if (!tab)
+				return NULL;
+			eng->chunks = tab;
+		}
+		c = malloc(ENGINE_POOL_CHUNK * eng->stride);
 		if (!c)
 			return NULL;
-		c->next = eng->chunks;
-		eng->chunks = c;
+		eng->chunks[eng->nchunks++] = c;
 		for (i = ENGINE_POOL_CHUNK; i-- > 0;) {
-			c->conns[i].master = eng->free_list;
-			eng->free_list = &c->conns[i];
+			ct = (struct ct_conn *)(void *)(c + i * eng->stride);
+			ct->pool_index = (uint32_t)(n * ENGINE_POOL_CHUNK + i);
+			ct->ext = (struct ct_conn_ext *)(void *)eng->free_list;
+			eng->free_list = ct;
 		}
 	}
 	ct = eng->free_list;
-	eng->free_list = ct->master;
-	memset(ct, 0, sizeof(*ct));
+	eng->free_list = (struct ct_conn *)(void *)ct->ext;
+	{
+		uint32_t index = ct->pool_index;
+
+		memset(ct, 0, eng->stride);
+		ct->pool_index = index;
+	}
+	ct->counted = eng->counters;
 	ct->heap_index = ENGINE_NO_HEAP;
 	return ct;
 }
 
+/* The entry's extension, attached on first need; NULL when out of memory. */
+static struct ct_conn_ext *engine_ext(struct ct_engine *eng,
+				      struct ct_conn *ct)
+{
+	struct ct_conn_ext *x;
+
+	if (ct->ext)
+		return ct->ext;
+	if (!eng->ext_free) {
+		struct engine_ext_chunk *c = malloc(sizeof(*c));
+		size_t i;
+
+		if (!c)
+			return NULL;
+		c->next = eng->ext_chunks;
+		eng->ext_chunks = c;
+		for (i = ENGINE_EXT_CHUNK; i-- > 0;) {
+			c->exts[i].master = (struct ct_conn *)(void *)eng->ext_free;
+			eng->ext_free = &c->exts[i];
+		}
+	}
+	x = eng->ext_free;
+	eng->ext_free = (struct ct_conn_ext *)(void *)x->master;
+	memset(x, 0, sizeof(*x));
+	ct->ext = x;
+	return x;
+}
+
 static void engine_conn_free(struct ct_engine *eng, struct ct_conn *ct)
 {
-	memset(ct, 0, sizeof(*ct));
-	ct->master = eng->free_list;
+	uint32_t index = ct->pool_index;
+
+	if (ct->ext) {
+		memset(ct->ext, 0, sizeof(*ct->ext));
+		ct->ext->master = (struct ct_conn *)(void *)eng->ext_free;
+		eng->ext_free = ct->ext;
+	}
+	memset(ct, 0, eng->stride);
+	ct->pool_index = index;
+	ct->ext = (struct ct_conn_ext *)(void *)eng->free_list;
 	eng->free_list = ct;
 }
 
@@ -484,11 +612,12 @@ static void engine_discard(struct ct_engine *eng, struct ct_conn *ct)
 {
 	/* a helper may already have created expectations for it (TFTP on
 	 * the first packet): they go with it */
-	if (ct->expectations)
+	if (ct->ext && ct->ext->expectations)
 		ct_expect_remove_master(eng->expects, ct, eng->now,
 					eng->ctx.pkt ? eng->ctx.pkt->frame : 0);
-	if (ct->master && ct->master->use > 0)
-		ct->master->use--;
+	if (ct_conn_master(ct) && ct_conn_master(ct)->ext &&
+	    ct_conn_master(ct)->ext->use > 0)
+		ct_conn_master(ct)->ext->use--;
 	engine_conn_free(eng, ct);
 }
 
@@ -532,18 +661,20 @@ static void engine_unlink(struct ct_engine *eng, struct ct_conn *ct)
 	heap_remove(eng, ct);
 	eng->count--;
 	ct->status |= CT_IPS_DYING;
-	if (ct->use > 0) {
+	if (ct_conn_use(ct) > 0) {
 		size_t i;
 
 		for (i = 0; i < eng->heap_len; i++)
-			if (eng->heap[i].ct->master == ct)
-				eng->heap[i].ct->master = NULL;
-		ct->use = 0;
+			if (ct_conn_master(eng->heap[i].ct) == ct)
+				eng->heap[i].ct->ext->master = NULL;
+		ct->ext->use = 0;
 	}
-	if (ct->master) {
-		if (ct->master->use > 0)
-			ct->master->use--;
-		ct->master = NULL;
+	if (ct_conn_master(ct)) {
+		struct ct_conn *m = ct->ext->master;
+
+		if (m->ext && m->ext->use > 0)
+			m->ext->use--;
+		ct->ext->master = NULL;
 	}
 }
 
@@ -575,7 +706,7 @@ static void engine_destroy(struct ct_engine *eng, struct ct_conn *ct,
 	engine_emit_event(eng, &ev);
 	engine_unlink(eng, ct);
 	/* its pending expectations die with it; expected children live on */
-	if (ct->expectations)
+	if (ct->ext && ct->ext->expectations)
 		ct_expect_remove_master(eng->expects, ct, ts, frame);
 }
 
@@ -602,9 +733,9 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now)
 			ct_expect_expire_one(eng->expects, edl);
 			continue;
 		}
-		if (ct->expires > eng->now)
-			eng->now = ct->expires;
-		engine_destroy(eng, ct, ct->expires, 0, CT_DC_EXPIRED);
+		if (cdl > eng->now)
+			eng->now = cdl;
+		engine_destroy(eng, ct, cdl, 0, CT_DC_EXPIRED);
 		engine_conn_free(eng, ct);
 	}
 	eng->now = now;
@@ -619,39 +750,54 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now)
 static size_t engine_early_drop(struct ct_engine *eng, uint32_t hash,
 				const struct ct_pkt *pkt)
 {
-	uint32_t b = engine_bucket(eng, hash);
+	uint32_t b = engine_bucket(eng, hash), mask = slot_mask(eng);
 	int i;
 
 	for (i = 0; i < ENGINE_EVICTION_RANGE; i++, b = (b + 1) % eng->nbuckets) {
+		/* the bucket's hashes [lo, hi) have consecutive home slots
+		 * first..last; its slots lie between first and the first
+		 * empty slot at or after last */
+		uint64_t nb = eng->nbuckets;
+		uint64_t lo = (((uint64_t)b << 32) + nb - 1) / nb;
+		uint64_t hi = (((uint64_t)(b + 1) << 32) + nb - 1) / nb;
+		uint32_t first, span, pos, step;
 		size_t n = 0, k, j;
-		int d;
 
-		for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++) {
-			struct ct_hnode *node;
+		if (lo >= hi)
+			continue;
+		first = slot_home(eng, (uint32_t)lo);
+		span = slot_home(eng, (uint32_t)(hi - 1)) - first;
+		for (step = 0, pos = first; step <= mask;
+		     step++, pos = (pos + 1) & mask) {
+			const struct engine_slot *sl = &eng->slots[pos];
+			struct ct_conn *ct;
+			bool dup = false;
 
-			for (node = eng->table[d][b]; node; node = node->next) {
-				struct ct_conn *ct = conn_of(node,
-							     (enum ct_dir)d);
-				bool dup = false;
-
-				if (ct->status & (CT_IPS_ASSURED | CT_IPS_DYING))
-					continue;
-				for (k = 0; k < n; k++)
-					dup = dup || eng->scratch[k] == ct;
-				if (dup)
-					continue;
-				if (n == eng->scratch_cap) {
-					size_t cap = n ? n * 2 : 16;
-					struct ct_conn **s = realloc(
-						eng->scratch, cap * sizeof(*s));
-
-					if (!s)
-						break;
-					eng->scratch = s;
-					eng->scratch_cap = cap;
-				}
-				eng->scratch[n++] = ct;
+			if (sl->ref == 0) {
+				if (step >= span)
+					break;
+				continue;
 			}
+			if (sl->hash < lo || sl->hash >= hi)
+				continue;
+			ct = conn_at(eng, (sl->ref >> 1) - 1);
+			if (ct->status & (CT_IPS_ASSURED | CT_IPS_DYING))
+				continue;
+			for (k = 0; k < n; k++)
+				dup = dup || eng->scratch[k] == ct;
+			if (dup)
+				continue;
+			if (n == eng->scratch_cap) {
+				size_t cap = n ? n * 2 : 16;
+				struct ct_conn **sc = realloc(
+					eng->scratch, cap * sizeof(*sc));
+
+				if (!sc)
+					break;
+				eng->scratch = sc;
+				eng->scratch_cap = cap;
+			}
+			eng->scratch[n++] = ct;
 		}
 		if (n == 0)
 			continue;
@@ -681,7 +827,7 @@ void ct_engine_account(struct ct_engine *eng, struct ct_conn *ct,
 		       struct ct_pctx *ctx)
 {
 	(void)eng;
-	if (!ctx || !ctx->pkt)
+	if (!ctx || !ctx->pkt || !ct->counted)
 		return;
 	ct->packets[ctx->dir]++;
 	ct->bytes[ctx->dir] += ctx->pkt->l3len;
@@ -691,12 +837,12 @@ void ct_engine_refresh(struct ct_engine *eng, struct ct_conn *ct,
 		       struct ct_pctx *ctx, uint32_t seconds)
 {
 	ct_time now = ctx ? ctx->now : eng->now;
+	ct_time was = ct_conn_expires(ct);
 
 	ct->timeout = seconds;
 	ct->refreshed = now;
-	ct->expires = now + (ct_time)seconds * CT_NSEC_PER_SEC;
 	if ((ct->status & CT_IPS_CONFIRMED) && !(ct->status & CT_IPS_DYING))
-		heap_update(eng, ct);
+		heap_update(eng, ct, was);
 	ct_engine_account(eng, ct, ctx);
 }
 
@@ -1043,7 +1189,7 @@ static bool engine_run_helper(struct ct_engine *eng, struct ct_conn *ct,
 			      struct ct_pctx *ctx)
 {
 	const struct ct_helper_ops *ops;
-	ptrdiff_t i = ct->helper - eng->set.helpers;
+	ptrdiff_t i = ct_conn_helper(ct) - eng->set.helpers;
 
 	if (i < 0 || i >= CT_MAX_HELPERS)
 		return true;
@@ -1059,6 +1205,9 @@ int ct_engine_expect_related(struct ct_engine *eng,
 			     const struct ct_expect *exp,
 			     const struct ct_pctx *ctx)
 {
+	/* the master keeps its list in its extension */
+	if (!exp->master || !engine_ext(eng, exp->master))
+		return CT_EXPECT_ENOMEM;
 	return ct_expect_related(eng->expects, exp, ops->max_expected,
 				 ops->timeout, ctx ? ctx->now : eng->now,
 				 ctx && ctx->pkt ? ctx->pkt->frame : 0);
@@ -1074,7 +1223,9 @@ static void engine_assign_helper(struct ct_engine *eng, struct ct_conn *ct)
 		const struct ct_helper_rule *r = &eng->set.helpers[i];
 
 		if (r->l4num == t->l4num && r->port == t->dport) {
-			ct->helper = r;
+			if (!engine_ext(eng, ct))
+				return;
+			ct->ext->helper = r;
 			ct->status |= CT_IPS_HELPER;
 			return;
 		}
@@ -1120,18 +1271,17 @@ static struct ct_conn *engine_new_conn(struct ct_engine *eng,
 	ct->tuple[CT_DIR_ORIGINAL] = *t;
 	ct->tuple[CT_DIR_REPLY] = inv;
 	ct->l4 = l4;
-	ct->first_frame = ctx->pkt->frame;
+	ct->id = ctx->pkt->frame;
 	ct->refreshed = eng->now;
-	ct->expires = eng->now;
 	ct->acct = eng->set.acct;
 	ct->tstamp = eng->set.timestamp;
 
 	master = engine_expect_match(eng, ct);
-	if (master) {
+	if (master && engine_ext(eng, ct) && engine_ext(eng, master)) {
 		ct->status |= CT_IPS_EXPECTED;
-		ct->master = master;
+		ct->ext->master = master;
 		ct->mark = master->mark;
-		master->use++;
+		master->ext->use++;
 	} else {
 		engine_assign_helper(eng, ct);
 	}
@@ -1142,29 +1292,33 @@ static struct ct_conn *engine_new_conn(struct ct_engine *eng,
 static bool engine_confirm(struct ct_engine *eng, struct ct_conn *ct)
 {
 	enum ct_dir d;
+	uint32_t h[2];
 
-	if (engine_lookup(eng, &ct->tuple[CT_DIR_ORIGINAL], &d) ||
-	    engine_lookup(eng, &ct->tuple[CT_DIR_REPLY], &d)) {
+	h[CT_DIR_ORIGINAL] = engine_hash(&ct->tuple[CT_DIR_ORIGINAL]);
+	h[CT_DIR_REPLY] = engine_hash(&ct->tuple[CT_DIR_REPLY]);
+	if (engine_lookup_h(eng, &ct->tuple[CT_DIR_ORIGINAL],
+			    h[CT_DIR_ORIGINAL], &d) ||
+	    engine_lookup_h(eng, &ct->tuple[CT_DIR_REPLY], h[CT_DIR_REPLY],
+			    &d)) {
 		eng->stats.insert_failed++;
 		eng->stats.drop++;
 		return false;
 	}
-	if (!heap_reserve(eng)) {
+	if (!heap_reserve(eng) || !engine_table_reserve(eng)) {
 		eng->stats.drop++;
 		return false;
 	}
-	ct->id = ct->first_frame;
 	ct->status |= CT_IPS_CONFIRMED;
 	ct->start = eng->now;
-	engine_table_insert(eng, ct);
+	engine_table_insert(eng, ct, h);
 	heap_push(eng, ct);
 	eng->count++;
 	/* 6.x counts no insert here: conntrack -S shows insert=0 however
 	 * many entries were confirmed (recorded: syn-flood-max). */
-	if (eng->count > eng->nbuckets)
-		engine_table_grow(eng);
-	ct->events |= ct->master ? CT_IPCT_RELATED : CT_IPCT_NEW;
-	if (ct->helper)
+	if (eng->count > eng->nbuckets && eng->nbuckets <= UINT32_MAX / 2)
+		eng->nbuckets *= 2;
+	ct->events |= ct_conn_master(ct) ? CT_IPCT_RELATED : CT_IPCT_NEW;
+	if (ct_conn_helper(ct))
 		ct->events |= CT_IPCT_HELPER;
 	return true;
 }
@@ -1383,7 +1537,7 @@ static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 		ct->status |= CT_IPS_SEEN_REPLY;
 		ct->events |= CT_IPCT_REPLY;
 	}
-	if (ct->helper && ctx->ctinfo != CT_INFO_RELATED_REPLY &&
+	if (ct_conn_helper(ct) && ctx->ctinfo != CT_INFO_RELATED_REPLY &&
 	    !engine_run_helper(eng, ct, ctx)) {
 		/* nf_confirm() returns the helper's NF_DROP as is: no
 		 * counter moves */
@@ -1545,10 +1699,12 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 	if (eng->set.hz == 0)
 		eng->set.hz = 250;
 	eng->nbuckets = eng->set.buckets ? eng->set.buckets : 1024;
-	eng->table[0] = calloc(eng->nbuckets, sizeof(*eng->table[0]));
-	eng->table[1] = calloc(eng->nbuckets, sizeof(*eng->table[1]));
-	if (!eng->table[0] || !eng->table[1])
+	eng->slot_bits = 11;
+	eng->slots = calloc((size_t)1 << eng->slot_bits, sizeof(*eng->slots));
+	if (!eng->slots)
 		goto out_free;
+	eng->counters = true;
+	eng->stride = sizeof(struct ct_conn);
 	eng->defrag = ct_defrag_create();
 	if (!eng->defrag)
 		goto out_free;
@@ -1563,30 +1719,33 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 
 out_free:
 	ct_defrag_destroy(eng->defrag);
-	free(eng->table[0]);
-	free(eng->table[1]);
+	free(eng->slots);
 	free(eng);
 	return NULL;
 }
 
 void ct_engine_destroy(struct ct_engine *eng)
 {
-	struct engine_chunk *c, *next;
+	struct engine_ext_chunk *c, *next;
+	size_t i;
 
 	if (!eng)
 		return;
 	ct_defrag_destroy(eng->defrag);
 	ct_expect_table_destroy(eng->expects);
-	for (c = eng->chunks; c; c = next) {
+	for (i = 0; i < eng->nchunks; i++)
+		free(eng->chunks[i]);
+	free(eng->chunks);
+	for (c = eng->ext_chunks; c; c = next) {
 		next = c->next;
 		free(c);
 	}
-	free(eng->table[0]);
-	free(eng->table[1]);
+	free(eng->slots);
 	free(eng->heap);
 	free(eng->dead);
 	free(eng->scratch);
 	free(eng->list);
+	free(eng->xlist);
 	free(eng);
 }
 
@@ -1618,14 +1777,67 @@ void ct_engine_set_explain(struct ct_engine *eng, uint64_t frame)
 	eng->explain_frame = frame;
 }
 
+void ct_engine_set_counters(struct ct_engine *eng, bool keep)
+{
+	if (eng->nchunks != 0)
+		return;
+	eng->counters = keep;
+	eng->stride = keep ? sizeof(struct ct_conn) : CT_CONN_SIZE_UNCOUNTED;
+}
+
+uint32_t ct_engine_prefetch(const struct ct_engine *eng,
+			    const struct ct_pkt *pkt, uint32_t hash)
+{
+	const struct engine_slot *s;
+	struct ct_tuple t;
+	uint32_t mask = slot_mask(eng), i;
+
+	if (hash == 0) {
+		if (pkt->kind != CT_PKT_IP || pkt->is_fragment ||
+		    (pkt->l4num != 6 && pkt->l4num != 17) || pkt->l4cap < 4)
+			return 0;
+		tuple_from_pkt(&t, pkt);
+		t.zone = engine_pkt_zone(eng, pkt);
+		t.sport = (uint16_t)((pkt->l4[0] << 8) | pkt->l4[1]);
+		t.dport = (uint16_t)((pkt->l4[2] << 8) | pkt->l4[3]);
+		hash = engine_hash(&t);
+		__builtin_prefetch(&eng->slots[slot_home(eng, hash)]);
+		return hash ? hash : 1;
+	}
+	for (i = slot_home(eng, hash);; i = (i + 1) & mask) {
+		s = &eng->slots[i];
+		if (s->ref == 0)
+			return hash;
+		if (s->hash == hash) {
+			const struct ct_conn *ct = conn_at(eng, (s->ref >> 1) - 1);
+
+			__builtin_prefetch(ct);
+			__builtin_prefetch((const char *)ct + 64);
+			__builtin_prefetch((const char *)ct + 128);
+			return hash;
+		}
+	}
+}
+
+void ct_engine_set_peers(struct ct_engine *view,
+			 struct ct_engine *const *peers, size_t n)
+{
+	view->peers = peers;
+	view->npeers = n;
+}
+
 ct_time ct_engine_now(const struct ct_engine *eng)
 {
-	return eng->now;
+	return eng->npeers ? eng->peers[0]->now : eng->now;
 }
 
 size_t ct_engine_count(const struct ct_engine *eng)
 {
-	return eng->count;
+	size_t i, n = eng->count;
+
+	for (i = 0; i < eng->npeers; i++)
+		n += eng->peers[i]->count;
+	return n;
 }
 
 static int conn_cmp_id(const void *a, const void *b)
@@ -1636,10 +1848,57 @@ static int conn_cmp_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* A view's list: every peer's, merged by id (each is sorted). */
+static const struct ct_conn *const *engine_list_peers(struct ct_engine *eng,
+						      size_t *n)
+{
+	size_t total = 0, i, k, *pos;
+	const struct ct_conn *const **lists;
+	size_t *lens;
+
+	lists = calloc(eng->npeers, sizeof(*lists));
+	lens = calloc(eng->npeers, sizeof(*lens));
+	pos = calloc(eng->npeers, sizeof(*pos));
+	*n = 0;
+	if (!lists || !lens || !pos)
+		goto out;
+	for (i = 0; i < eng->npeers; i++) {
+		lists[i] = ct_engine_list(eng->peers[i], &lens[i]);
+		total += lens[i];
+	}
+	if (total > eng->list_cap) {
+		const struct ct_conn **l = realloc(eng->list,
+						   total * sizeof(*l));
+
+		if (!l)
+			goto out;
+		eng->list = l;
+		eng->list_cap = total;
+	}
+	for (k = 0; k < total; k++) {
+		size_t best = eng->npeers;
+
+		for (i = 0; i < eng->npeers; i++)
+			if (pos[i] < lens[i] &&
+			    (best == eng->npeers ||
+			     lists[i][pos[i]]->id < lists[best][pos[best]]->id))
+				best = i;
+		eng->list[k] = lists[best][pos[best]++];
+	}
+	*n = total;
+out:
+	free(lists);
+	free(lens);
+	free(pos);
+	return eng->list;
+}
+
 const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n)
 {
 	size_t i;
 
+	if (eng->npeers)
+		return engine_list_peers(eng, n);
 	if (eng->heap_len > eng->list_cap) {
 		const struct ct_conn **l = realloc(
 			eng->list, eng->heap_len * sizeof(*l));
@@ -1658,6 +1917,67 @@ const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n)
 		eng->list[i] = eng->heap[i].ct;
 	qsort(eng->list, eng->heap_len, sizeof(*eng->list), conn_cmp_id);
 	return eng->list;
+}
+
+/* Deadline, then creation time: the order of one engine's list. */
+static int exp_cmp_deadline(const void *a, const void *b)
+{
+	const struct ct_expect *x = *(const struct ct_expect *const *)a;
+	const struct ct_expect *y = *(const struct ct_expect *const *)b;
+
+	if (x->expires != y->expires)
+		return x->expires < y->expires ? -1 : 1;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return 0;
+}
+
+/* Append eng's expectations (and its peers') to eng->xlist from *n. */
+static bool engine_xlist_add(struct ct_engine *dst,
+			     const struct ct_engine *src, size_t *n)
+{
+	const struct ct_expect *e;
+
+	for (e = ct_expect_first(src->expects); e; e = ct_expect_next(e)) {
+		if (*n == dst->xlist_cap) {
+			size_t cap = dst->xlist_cap ? 2 * dst->xlist_cap : 16;
+			const struct ct_expect **l = realloc(
+				dst->xlist, cap * sizeof(*l));
+
+			if (!l)
+				return false;
+			dst->xlist = l;
+			dst->xlist_cap = cap;
+		}
+		dst->xlist[(*n)++] = e;
+	}
+	return true;
+}
+
+const struct ct_expect *const *ct_engine_expect_list(struct ct_engine *eng,
+						    size_t *n)
+{
+	size_t i, k = 0, start;
+	bool ok = engine_xlist_add(eng, eng, &k);
+
+	for (i = 0; ok && i < eng->npeers; i++) {
+		start = k;
+		ok = engine_xlist_add(eng, eng->peers[i], &k);
+		/* a stable merge: insertion of each peer's sorted run */
+		for (; ok && start < k && start > 0; start++) {
+			size_t j = start;
+			const struct ct_expect *e = eng->xlist[j];
+
+			while (j > 0 && exp_cmp_deadline(&eng->xlist[j - 1],
+							 &e) > 0) {
+				eng->xlist[j] = eng->xlist[j - 1];
+				j--;
+			}
+			eng->xlist[j] = e;
+		}
+	}
+	*n = ok ? k : 0;
+	return eng->xlist;
 }
 
 const struct ct_settings *ct_engine_settings(const struct ct_engine *eng)

@@ -2,6 +2,7 @@
 #ifndef CTREPLAY_CT_ENGINE_H
 #define CTREPLAY_CT_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,14 @@ void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt);
 void ct_engine_set_explain(struct ct_engine *eng, uint64_t frame);
 
 /*
+ * Whether entries keep their packet and byte counters (struct ct_conn's
+ * optional tail, ->counted).  On by default; a run that reports no
+ * counters (no accounting, no JSON) turns it off before the first packet
+ * and saves their memory.  Ignored once an entry was created.
+ */
+void ct_engine_set_counters(struct ct_engine *eng, bool keep);
+
+/*
  * Which of `nshards` shards a frame belongs to (--shard): a hash of the
  * unordered pair of its IP addresses, so both directions of a flow, the
  * data connections of an FTP/TFTP master (same hosts) and IP fragments
@@ -74,6 +83,27 @@ void ct_engine_set_explain(struct ct_engine *eng, uint64_t frame);
  * shard.  Returns 0 when nshards <= 1.
  */
 uint32_t ct_engine_shard_of(const struct ct_pkt *pkt, uint32_t nshards);
+
+/*
+ * -j: make `view` (an engine that gets no packets) report the union of
+ * the `n` engines in `peers`, which run with the same settings and clock
+ * on disjoint flows: ct_engine_now(), ct_engine_count(), ct_engine_list()
+ * and ct_engine_expect_list() of the view then cover them all, in the
+ * order one engine would have.  The peers must not change while the view
+ * is read.  `peers` must outlive the view.
+ */
+void ct_engine_set_peers(struct ct_engine *view,
+			 struct ct_engine *const *peers, size_t n);
+
+/*
+ * Warm the cache for a TCP or UDP frame that ct_engine_packet() will get
+ * soon (a batch of frames is known in advance with -j): with hash 0,
+ * prefetch the table slots of the frame's tuple and return its hash (0
+ * when the frame has no such tuple); later, given that hash, prefetch the
+ * entry the slot names.  Changes nothing: output is the same without.
+ */
+uint32_t ct_engine_prefetch(const struct ct_engine *eng,
+			    const struct ct_pkt *pkt, uint32_t hash);
 
 /* Current clock. */
 ct_time ct_engine_now(const struct ct_engine *eng);
@@ -101,5 +131,13 @@ struct ct_expect_table;
 const struct ct_expect_table *ct_engine_expectations(
 	const struct ct_engine *eng);
 const struct ct_stats *ct_engine_stats(const struct ct_engine *eng);
+
+/*
+ * Live expectations in deadline order (ties: creation time) into a buffer
+ * the engine owns, valid until the next engine call; of every peer for a
+ * view (ct_engine_set_peers).  *n receives the count.
+ */
+const struct ct_expect *const *ct_engine_expect_list(struct ct_engine *eng,
+						    size_t *n);
 
 #endif

@@ -219,14 +219,14 @@ static void expect_unlink(struct ct_expect_table *t, struct ct_expect *exp,
 		exp->tnext->tprev = exp->tprev;
 	else
 		t->ttail = exp->tprev;
-	for (pp = &master->expectations; *pp; pp = &(*pp)->mnext) {
+	for (pp = &master->ext->expectations; *pp; pp = &(*pp)->mnext) {
 		if (*pp == exp) {
 			*pp = exp->mnext;
 			break;
 		}
 	}
-	if (master->expecting > 0)
-		master->expecting--;
+	if (master->ext->expecting > 0)
+		master->ext->expecting--;
 	t->count--;
 	if (t->stats)
 		t->stats->expect_delete++;
@@ -299,15 +299,17 @@ int ct_expect_related(struct ct_expect_table *t, const struct ct_expect *want,
 		if (expect_clash(i, want))
 			return CT_EXPECT_EBUSY;
 	}
-	if (max_expected && master->expecting >= max_expected) {
+	if (!master->ext)
+		return CT_EXPECT_ENOMEM;
+	if (max_expected && master->ext->expecting >= max_expected) {
 		struct ct_expect *last = NULL;
 
-		for (i = master->expectations; i; i = i->mnext)
+		for (i = master->ext->expectations; i; i = i->mnext)
 			if (i->class == want->class)
 				last = i;
 		if (last)
 			expect_unlink(t, last, now, frame, CT_EXP_DC_EVICTED);
-		if (master->expecting >= max_expected)
+		if (master->ext->expecting >= max_expected)
 			return CT_EXPECT_EMFILE;
 	}
 	/* no "0 means unlimited" here: __nf_ct_expect_check() refuses
@@ -324,9 +326,9 @@ int ct_expect_related(struct ct_expect_table *t, const struct ct_expect *want,
 	exp->created = now;
 	exp->expires = now + (ct_time)timeout * CT_NSEC_PER_SEC;
 	exp->hnext = NULL;
-	exp->mnext = master->expectations;
-	master->expectations = exp;
-	master->expecting++;
+	exp->mnext = master->ext->expectations;
+	master->ext->expectations = exp;
+	master->ext->expecting++;
 	i = t->buckets[expect_hash(&exp->tuple)];
 	exp->hnext = i;
 	t->buckets[expect_hash(&exp->tuple)] = exp;
@@ -369,8 +371,8 @@ void ct_expect_remove_master(struct ct_expect_table *t,
 			     struct ct_conn *master, ct_time now,
 			     uint64_t frame)
 {
-	while (master->expectations)
-		expect_unlink(t, master->expectations, now, frame,
+	while (master->ext && master->ext->expectations)
+		expect_unlink(t, master->ext->expectations, now, frame,
 			      CT_EXP_DC_MASTER_GONE);
 }
 

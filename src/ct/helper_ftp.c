@@ -445,7 +445,7 @@ static bool ftp_help(struct ct_engine *eng, struct ct_conn *ct,
 	enum ct_dir dir = ctx->dir;
 	enum ct_dir other = dir == CT_DIR_ORIGINAL ? CT_DIR_REPLY
 						    : CT_DIR_ORIGINAL;
-	struct ct_ftp_help *h = &ct->help.ftp;
+	struct ct_ftp_help *h;
 	const uint8_t *data;
 	const char *pattern = "";
 	struct ct_ftp_cmd cmd;
@@ -454,6 +454,9 @@ static bool ftp_help(struct ct_engine *eng, struct ct_conn *ct,
 	uint32_t doff, len, seq;
 	bool ends_in_nl, ok = true;
 
+	if (!ct->ext)
+		return true;
+	h = &ct->ext->help.ftp;
 	/* nothing is looked at before traffic went both ways */
 	if (ctx->ctinfo != CT_INFO_ESTABLISHED &&
 	    ctx->ctinfo != CT_INFO_ESTABLISHED_REPLY)

@@ -910,7 +910,7 @@ static void tcp_handle_invalid(struct ct_conn *ct, struct ct_pctx *ctx,
 		return;
 	if (st->last_dir != ctx->dir &&
 	    (st->last_index == TCP_FIN_SET || st->last_index == TCP_RST_SET)) {
-		left = ct->expires - ctx->now;
+		left = ct_conn_expires(ct) - ctx->now;
 		if (left < 120 * CT_NSEC_PER_SEC)
 			return;
 		if (left > (ct_time)unack * CT_NSEC_PER_SEC) {

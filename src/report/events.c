@@ -45,7 +45,7 @@ void report_event_attrs(const struct ct_event *ev,
 		a->delta = (uint64_t)(report_time_sec(ev->ts) -
 				      report_time_sec(ct->start));
 	}
-	a->has_helper = !destroy && ct->helper != NULL;
+	a->has_helper = !destroy && ct_conn_helper(ct) != NULL;
 }
 
 /* "[%.8ld.%.6ld]\t" for a non-negative time, without printf. */

@@ -14,8 +14,8 @@ struct report_expect_events {
 /* The master's helper name, as the kernel takes it from nf_conn_help. */
 static const char *expect_helper_name(const struct ct_expect *exp)
 {
-	return exp->master && exp->master->helper ? exp->master->helper->name
-						  : NULL;
+	return exp->master && ct_conn_helper(exp->master)
+		? ct_conn_helper(exp->master)->name : NULL;
 }
 
 /*
@@ -54,16 +54,16 @@ static void expect_fmt_proc(struct report_line *l, const struct ct_expect *exp,
 
 void report_proc_expect(FILE *out, struct ct_engine *eng)
 {
-	const struct ct_expect_table *t = ct_engine_expectations(eng);
 	const struct ct_settings *set = ct_engine_settings(eng);
-	const struct ct_expect *exp;
+	const struct ct_expect *const *list;
 	struct report_line l;
+	size_t i, n;
 
-	if (!t)
-		return;
-	for (exp = ct_expect_first(t); exp; exp = ct_expect_next(exp)) {
+	/* one engine's table, or every worker's (-j) */
+	list = ct_engine_expect_list(eng, &n);
+	for (i = 0; i < n; i++) {
 		report_line_init(&l);
-		expect_fmt_proc(&l, exp, ct_engine_now(eng), set->hz);
+		expect_fmt_proc(&l, list[i], ct_engine_now(eng), set->hz);
 		report_line_put(&l, out);
 	}
 }

@@ -268,8 +268,9 @@ const char *report_state_name(const struct ct_conn *ct)
 static void fmt_counters(struct report_line *l, const struct ct_conn *ct,
 			 enum ct_dir dir)
 {
-	LINE_FIELD(l, "packets=", ct->packets[dir]);
-	LINE_FIELD(l, "bytes=", ct->bytes[dir]);
+	/* an entry without counters (ct_engine_set_counters) shows 0 */
+	LINE_FIELD(l, "packets=", ct->counted ? ct->packets[dir] : 0);
+	LINE_FIELD(l, "bytes=", ct->counted ? ct->bytes[dir] : 0);
 }
 
 /*
@@ -325,8 +326,8 @@ void report_fmt_ctnl(struct report_line *l, const struct ct_conn *ct,
 		LINE_FIELD(l, "zone=", orig->zone);
 	if (a->has_delta)
 		LINE_FIELD(l, "delta-time=", a->delta);
-	if (a->has_helper && ct->helper != NULL)
-		report_line_add(l, "helper=%s ", ct->helper->name);
+	if (a->has_helper && ct_conn_helper(ct) != NULL)
+		report_line_add(l, "helper=%s ", ct_conn_helper(ct)->name);
 	if (a->has_use)
 		LINE_FIELD(l, "use=", a->use);
 	if (oflags & REPORT_O_ID)
@@ -377,7 +378,7 @@ void report_fmt_proc(struct report_line *l, const struct ct_conn *ct,
 					: 0;
 		report_line_add(l, "delta-time=%" PRId64 " ", delta);
 	}
-	report_line_add(l, "use=%u", 2 + ct->use);
+	report_line_add(l, "use=%u", 2 + ct_conn_use(ct));
 }
 
 /*

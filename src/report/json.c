@@ -158,10 +158,10 @@ static json_t *counter_object(const struct ct_conn *ct, enum ct_dir dir)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "packets",
-			    json_integer((json_int_t)ct->packets[dir]));
-	json_object_set_new(o, "bytes",
-			    json_integer((json_int_t)ct->bytes[dir]));
+	json_object_set_new(o, "packets", json_integer(ct->counted
+				? (json_int_t)ct->packets[dir] : 0));
+	json_object_set_new(o, "bytes", json_integer(ct->counted
+				? (json_int_t)ct->bytes[dir] : 0));
 	return o;
 }
 
@@ -298,12 +298,14 @@ static void conn_write(struct report_json *r, struct json_conn *c,
 	json_object_set_new(o, "reply",
 			    tuple_object(&ct->tuple[CT_DIR_REPLY], k));
 	json_object_set_new(o, "start", time_string(ct->start));
+	/* the id is the number of the frame that created the entry */
 	json_object_set_new(o, "first_frame",
-			    json_integer((json_int_t)ct->first_frame));
-	json_object_set_new(o, "helper", ct->helper
-				 ? json_string(ct->helper->name) : json_null());
-	json_object_set_new(o, "master", ct->master
-				 ? json_integer((json_int_t)ct->master->id)
+			    json_integer((json_int_t)ct->id));
+	json_object_set_new(o, "helper", ct_conn_helper(ct)
+				 ? json_string(ct_conn_helper(ct)->name)
+				 : json_null());
+	json_object_set_new(o, "master", ct_conn_master(ct)
+				 ? json_integer((json_int_t)ct_conn_master(ct)->id)
 				 : json_null());
 	for (i = 0; i < c->ntrans; i++)
 		json_array_append_new(a, trans_object(&c->trans[i]));
@@ -392,24 +394,27 @@ void report_json_sink(struct report_json *r, struct ct_sink *sink)
 	sink->verdict = NULL;
 }
 
+void report_json_finish_one(struct report_json *r, const struct ct_conn *ct,
+			    ct_time now)
+{
+	bool found;
+	size_t pos = conn_search(r, ct->id, &found);
+
+	/* only entries the reporter saw an event of: a selection in front
+	 * of the sink (select.h) may have hidden the others */
+	if (found && r->conns[pos].trans != NULL)
+		conn_write(r, &r->conns[pos], ct, "alive", now);
+}
+
 void report_json_finish(struct report_json *r, struct ct_engine *eng)
 {
 	ct_time now = ct_engine_now(eng);
 	const struct ct_conn *const *list;
-	struct json_conn *c;
 	size_t i, n;
 
-	/* only entries the reporter saw an event of: a selection in front
-	 * of the sink (select.h) may have hidden the others */
 	list = ct_engine_list(eng, &n);
-	for (i = 0; i < n; i++) {
-		bool found;
-		size_t pos = conn_search(r, list[i]->id, &found);
-
-		c = found ? &r->conns[pos] : NULL;
-		if (c != NULL && c->trans != NULL)
-			conn_write(r, c, list[i], "alive", now);
-	}
+	for (i = 0; i < n; i++)
+		report_json_finish_one(r, list[i], now);
 }
 
 void report_json_destroy(struct report_json *r)

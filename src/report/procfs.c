@@ -42,14 +42,14 @@ static void proc_fmt_ip_conntrack(struct report_line *l,
 	if (state != NULL)
 		report_line_add(l, "%s ", state);
 	report_fmt_tuple(l, orig, kind, true);
-	if (ct->acct)
+	if (ct->acct && ct->counted)
 		report_line_add(l, "packets=%" PRIu64 " bytes=%" PRIu64 " ",
 				ct->packets[CT_DIR_ORIGINAL],
 				ct->bytes[CT_DIR_ORIGINAL]);
 	if (!(ct->status & CT_IPS_SEEN_REPLY))
 		report_line_add(l, "[UNREPLIED] ");
 	report_fmt_tuple(l, &ct->tuple[CT_DIR_REPLY], kind, true);
-	if (ct->acct)
+	if (ct->acct && ct->counted)
 		report_line_add(l, "packets=%" PRIu64 " bytes=%" PRIu64 " ",
 				ct->packets[CT_DIR_REPLY],
 				ct->bytes[CT_DIR_REPLY]);
@@ -109,9 +109,9 @@ void report_list_attrs(const struct ct_conn *ct, ct_time now, uint32_t hz,
 		a->delta = (uint64_t)(report_time_sec(now) -
 				      report_time_sec(ct->start));
 	}
-	a->has_helper = ct->helper != NULL;
+	a->has_helper = ct_conn_helper(ct) != NULL;
 	a->has_use = true;
-	a->use = 1 + ct->use;
+	a->use = 1 + ct_conn_use(ct);
 }
 
 void report_list(FILE *out, FILE *summary, struct ct_engine *eng,

@@ -66,6 +66,10 @@ struct report_json *report_json_create(FILE *out, uint32_t hz);
 void report_json_sink(struct report_json *r, struct ct_sink *sink);
 /* Write the entries still alive at the end ("end": "alive"). */
 void report_json_finish(struct report_json *r, struct ct_engine *eng);
+/* The same for one entry alive at `now`, if this reporter saw it (-j:
+ * each worker's reporter knows its own entries). */
+void report_json_finish_one(struct report_json *r, const struct ct_conn *ct,
+			    ct_time now);
 void report_json_destroy(struct report_json *r);
 
 /* One line per frame: FRAME CTSTATE DIR tuple [reason="..."]. */

@@ -91,7 +91,7 @@ static void xml_tuple(struct report_line *l, const struct ct_conn *ct,
 		break;
 	}
 	report_line_add(l, "</layer4>");
-	if (a->has_counters)
+	if (a->has_counters && ct->counted)
 		report_line_add(l, "<counters><packets>%" PRIu64 "</packets>"
 				"<bytes>%" PRIu64 "</bytes></counters>",
 				ct->packets[dir], ct->bytes[dir]);
@@ -171,8 +171,9 @@ void report_xml_flow(FILE *out, const struct ct_conn *ct,
 				u.hour, u.min, u.sec, u.wday + 1, u.day,
 				u.month, u.year);
 	}
-	if (a->has_helper && ct->helper != NULL)
-		report_line_add(&l, "<helper>%s</helper>", ct->helper->name);
+	if (a->has_helper && ct_conn_helper(ct) != NULL)
+		report_line_add(&l, "<helper>%s</helper>",
+				ct_conn_helper(ct)->name);
 	report_line_add(&l, "</flow>");
 	report_line_put(&l, out);
 }

@@ -577,10 +577,10 @@ static void test_ftp_active(void)
 	child = find_conn(&t, 30000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(master);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(child);
-	CU_ASSERT_PTR_EQUAL(child->master, master);
-	CU_ASSERT_EQUAL(master->use, 1);      /* /proc: use=3 */
-	CU_ASSERT_EQUAL(child->use, 0);       /* /proc: use=2 */
-	CU_ASSERT_PTR_NULL(child->helper);
+	CU_ASSERT_PTR_EQUAL(ct_conn_master(child), master);
+	CU_ASSERT_EQUAL(ct_conn_use(master), 1);      /* /proc: use=3 */
+	CU_ASSERT_EQUAL(ct_conn_use(child), 0);       /* /proc: use=2 */
+	CU_ASSERT_PTR_NULL(ct_conn_helper(child));
 	st = ct_engine_stats(t.eng);
 	CU_ASSERT_EQUAL(st->expect_create, 1);
 	CU_ASSERT_EQUAL(st->expect_new, 1);
@@ -595,7 +595,7 @@ static void test_ftp_active(void)
 	CU_ASSERT_PTR_NULL(find_conn(&t, 30000));
 	master = find_conn(&t, 21);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(master);
-	CU_ASSERT_EQUAL(master->use, 0);
+	CU_ASSERT_EQUAL(ct_conn_use(master), 0);
 	ht_stop(&t);
 }
 
@@ -850,9 +850,9 @@ static void test_tftp_flow(void)
 	child = find_conn(&t, 41000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(master);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(child);
-	CU_ASSERT_PTR_EQUAL(child->master, master);
+	CU_ASSERT_PTR_EQUAL(ct_conn_master(child), master);
 	CU_ASSERT(child->status & CT_IPS_EXPECTED);
-	CU_ASSERT_EQUAL(master->use, 1);
+	CU_ASSERT_EQUAL(ct_conn_use(master), 1);
 	CU_ASSERT_FALSE(master->status & CT_IPS_SEEN_REPLY);
 	ht_stop(&t);
 }

@@ -86,13 +86,13 @@ static void mk_conn(struct ct_conn *ct, const struct ct_l4proto *l4,
 	ct->l4 = l4;
 	ct->id = 1;
 	ct->status = CT_IPS_CONFIRMED;
+	ct->counted = true;
 }
 
 static void set_timer(struct ct_conn *ct, ct_time refreshed, uint32_t timeout)
 {
 	ct->refreshed = refreshed;
 	ct->timeout = timeout;
-	ct->expires = refreshed + SEC(timeout);
 }
 
 /* ------------------------------------------------------------ /proc */
@@ -160,14 +160,19 @@ static void proc_acct_tstamp(struct ct_conn *ct)
 	set_timer(ct, SEC(1000), 432000);
 }
 
+/* the helper extension of the FTP control entries below */
+static struct ct_conn_ext ftp_ext;
+
 /* golden ftp-active-v4: the control entry with a live data child */
 static void proc_ftp_master(struct ct_conn *ct)
 {
 	mk_conn(ct, &fake_tcp, 6, "10.77.1.2", "10.77.2.2", 56294, 21);
 	ct->proto.tcp.state = 7;
 	ct->status |= CT_IPS_SEEN_REPLY | CT_IPS_ASSURED | CT_IPS_HELPER;
-	ct->helper = &ftp_helper;
-	ct->use = 1;
+	ct->ext = &ftp_ext;
+	memset(&ftp_ext, 0, sizeof(ftp_ext));
+	ftp_ext.helper = &ftp_helper;
+	ftp_ext.use = 1;
 	set_timer(ct, SEC(1000), 120);
 }
 
@@ -373,7 +378,9 @@ static void ev_update_no_state(struct ct_conn *ct, struct ct_event *ev)
 static void ftp_ctl(struct ct_conn *ct)
 {
 	mk_conn(ct, &fake_tcp, 6, "10.77.1.2", "10.77.2.2", 56294, 21);
-	ct->helper = &ftp_helper;
+	ct->ext = &ftp_ext;
+	memset(&ftp_ext, 0, sizeof(ftp_ext));
+	ftp_ext.helper = &ftp_helper;
 	ct->status |= CT_IPS_HELPER;
 }
 
@@ -623,7 +630,7 @@ static void test_list_lines(void)
 	ftp_ctl(&ct);
 	ct.proto.tcp.state = 3;
 	ct.status |= CT_IPS_SEEN_REPLY | CT_IPS_ASSURED;
-	ct.use = 1;
+	ftp_ext.use = 1;
 	set_timer(&ct, SEC(2000), 432000);
 	report_list_attrs(&ct, SEC(2000), 250, &a);
 	report_line_init(&l);
@@ -769,8 +776,7 @@ static void test_json_lifetime(void)
 	CU_ASSERT_PTR_NULL(sink.verdict);
 
 	mk_conn(&ct, &fake_tcp, 6, "10.77.1.2", "10.77.2.2", 53144, 9999);
-	ct.id = 4;
-	ct.first_frame = 7;
+	ct.id = 7;
 	ct.start = 1795343163282499000LL;
 	ct.proto.tcp.state = 1;
 	ct.packets[0] = 1;
@@ -809,7 +815,7 @@ static void test_json_lifetime(void)
 		"{\"counters\":{\"orig\":{\"bytes\":60,\"packets\":1},"
 		"\"reply\":{\"bytes\":40,\"packets\":1}},"
 		"\"end\":{\"how\":\"killed\",\"time\":\"1795343163.282534000\"},"
-		"\"first_frame\":7,\"helper\":null,\"id\":4,\"l3\":\"ipv4\","
+		"\"first_frame\":7,\"helper\":null,\"id\":7,\"l3\":\"ipv4\","
 		"\"master\":null,"
 		"\"orig\":{\"dport\":9999,\"dst\":\"10.77.2.2\",\"sport\":53144,"
 		"\"src\":\"10.77.1.2\"},\"proto\":\"tcp\",\"protonum\":6,"
@@ -858,7 +864,6 @@ static void test_json_icmp_expired(void)
 
 	mk_conn(&ct, &fake_icmp, 1, "10.77.1.2", "10.77.2.2", 6605, 8);
 	ct.id = 1000;
-	ct.first_frame = 3;
 	ct.start = SEC(10);
 	ct.status |= CT_IPS_SEEN_REPLY;
 	ev_init(&ev, &ct, CT_EV_DESTROY, CT_IPCT_DESTROY, SEC(40));
