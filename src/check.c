@@ -498,37 +498,6 @@ struct snap {
 	struct lines got_ct, got_exp;
 };
 
-static int parse_time(const char *text, ct_time *out)
-{
-	ct_time sec = 0, frac = 0;
-	int digits = 0, fdigits = 0;
-	const char *p = text;
-
-	while (*p >= '0' && *p <= '9') {
-		if (sec > (INT64_MAX / CT_NSEC_PER_SEC) / 10)
-			return -1;
-		sec = sec * 10 + (*p - '0');
-		digits++;
-		p++;
-	}
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9') {
-			if (fdigits < 9) {
-				frac = frac * 10 + (*p - '0');
-				fdigits++;
-			}
-			p++;
-		}
-	}
-	if (*p != '\0' || (digits == 0 && fdigits == 0))
-		return -1;
-	while (fdigits++ < 9)
-		frac *= 10;
-	*out = sec * CT_NSEC_PER_SEC + frac;
-	return 0;
-}
-
 static int parse_instant(const char *text, enum snap_kind *kind, ct_time *t)
 {
 	*t = 0;
@@ -538,10 +507,10 @@ static int parse_instant(const char *text, enum snap_kind *kind, ct_time *t)
 	}
 	if (text[0] == '+') {
 		*kind = SNAP_REL;
-		return parse_time(text + 1, t);
+		return ct_time_parse(text + 1, t);
 	}
 	*kind = SNAP_ABS;
-	return parse_time(text, t);
+	return ct_time_parse(text, t);
 }
 
 /*

@@ -34,4 +34,11 @@ typedef int64_t ct_time;
 
 const char *ct_strerror(int err);
 
+/*
+ * "1795343163.269844" (seconds, optional fraction) -> nanoseconds, exactly:
+ * no floating point, digits past the ninth ignored.  Returns 0, or -1 when
+ * the text is not SECONDS[.FRACTION] or does not fit.
+ */
+int ct_time_parse(const char *text, ct_time *out);
+
 #endif

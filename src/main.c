@@ -211,41 +211,6 @@ static int parse_oflags(const char *text, unsigned *out)
 	return 0;
 }
 
-/*
- * "1795343163.269844" -> nanoseconds, exactly (no floating point).
- * Returns 0, or -1 when the text is not SECONDS[.FRACTION].
- */
-static int parse_time(const char *text, ct_time *out)
-{
-	ct_time sec = 0, frac = 0;
-	int digits = 0, fdigits = 0;
-	const char *p = text;
-
-	while (*p >= '0' && *p <= '9') {
-		if (sec > (INT64_MAX / CT_NSEC_PER_SEC) / 10)
-			return -1;
-		sec = sec * 10 + (*p - '0');
-		digits++;
-		p++;
-	}
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9') {
-			if (fdigits < 9) {
-				frac = frac * 10 + (*p - '0');
-				fdigits++;
-			}
-			p++;
-		}
-	}
-	if (*p != '\0' || (digits == 0 && fdigits == 0))
-		return -1;
-	while (fdigits++ < 9)
-		frac *= 10;
-	*out = sec * CT_NSEC_PER_SEC + frac;
-	return 0;
-}
-
 /* TIME as --snapshot and --until take it: epoch, +SECONDS or end. */
 static int parse_instant(struct snapshot *s, const char *text)
 {
@@ -254,11 +219,11 @@ static int parse_instant(struct snapshot *s, const char *text)
 		s->kind = SNAP_END;
 	} else if (text[0] == '+') {
 		s->kind = SNAP_REL;
-		if (parse_time(text + 1, &s->t) != 0)
+		if (ct_time_parse(text + 1, &s->t) != 0)
 			return -1;
 	} else {
 		s->kind = SNAP_ABS;
-		if (parse_time(text, &s->t) != 0)
+		if (ct_time_parse(text, &s->t) != 0)
 			return -1;
 	}
 	return 0;

@@ -29,3 +29,29 @@ const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num)
 	}
 	return &ct_l4proto_generic;
 }
+
+bool ct_l4_ports_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t,
+			  const char *short_reason,
+			  const char *uncaptured_reason)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+
+	if (pkt->l4len < 4) {
+		ctx->reason = short_reason;
+		return false;
+	}
+	if (pkt->l4cap < 4 || pkt->l4 == NULL) {
+		ctx->reason = uncaptured_reason;
+		return false;
+	}
+	t->sport = (uint16_t)(pkt->l4[0] << 8 | pkt->l4[1]);
+	t->dport = (uint16_t)(pkt->l4[2] << 8 | pkt->l4[3]);
+	return true;
+}
+
+bool ct_l4_ports_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
+{
+	inv->sport = orig->dport;
+	inv->dport = orig->sport;
+	return true;
+}

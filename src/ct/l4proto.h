@@ -116,6 +116,18 @@ extern const struct ct_l4proto ct_l4proto_sctp;
 extern const struct ct_l4proto ct_l4proto_gre;
 extern const struct ct_l4proto ct_l4proto_udplite;
 
+/*
+ * The port-based trackers' tuple work (the kernel's nf_ct_get_tuple_ports
+ * and the port swap of its invert): source and destination port from the
+ * first four bytes.  pkt_to_tuple fails with `short` as the reason when
+ * the datagram has fewer than four L4 bytes and with `uncaptured` when
+ * the snap length cut them off.
+ */
+bool ct_l4_ports_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t,
+			  const char *short_reason,
+			  const char *uncaptured_reason);
+bool ct_l4_ports_invert(struct ct_tuple *inv, const struct ct_tuple *orig);
+
 /* Name of a TCP state (enum ct_tcp_state) as /proc prints it; "?" if none. */
 const char *ct_tcp_state_text(unsigned state);
 

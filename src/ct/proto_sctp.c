@@ -243,27 +243,10 @@ static bool sctp_error(struct ct_pctx *ctx)
 
 static bool sctp_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
 {
-	const struct ct_pkt *pkt = ctx->pkt;
-
-	if (pkt->l4len < 4) {
-		ctx->reason = "short packet: no ports";
-		return false;
-	}
-	if (pkt->l4cap < 4) {
-		ctx->reason = "ports not captured";
-		return false;
-	}
-	t->sport = rd_be16(pkt->l4);
-	t->dport = rd_be16(pkt->l4 + 2);
-	return true;
+	return ct_l4_ports_to_tuple(ctx, t, "short packet: no ports",
+				    "ports not captured");
 }
 
-static bool sctp_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
-{
-	inv->sport = orig->dport;
-	inv->dport = orig->sport;
-	return true;
-}
 
 /*
  * Walking the chunks as for_each_sctp_chunk does: from the end of the
@@ -624,7 +607,7 @@ const struct ct_l4proto ct_l4proto_sctp = {
 	.name = "sctp",
 	.error = sctp_error,
 	.pkt_to_tuple = sctp_pkt_to_tuple,
-	.invert = sctp_invert,
+	.invert = ct_l4_ports_invert,
 	.new = NULL,
 	.packet = sctp_packet,
 	.state_name = sctp_state_name,

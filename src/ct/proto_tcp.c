@@ -496,28 +496,11 @@ static bool tcp_error(struct ct_pctx *ctx)
 
 static bool tcp_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
 {
-	const struct ct_pkt *pkt = ctx->pkt;
-
 	/* the kernel reads only the two ports here (nf_ct_get_tuple_ports) */
-	if (pkt->l4len < 4) {
-		ctx->reason = "truncated packet";
-		return false;
-	}
-	if (pkt->l4cap < 4 || pkt->l4 == NULL) {
-		ctx->reason = "TCP ports not captured (snap length)";
-		return false;
-	}
-	t->sport = rd_be16(pkt->l4);
-	t->dport = rd_be16(pkt->l4 + 2);
-	return true;
+	return ct_l4_ports_to_tuple(ctx, t, "truncated packet",
+				    "TCP ports not captured (snap length)");
 }
 
-static bool tcp_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
-{
-	inv->sport = orig->dport;
-	inv->dport = orig->sport;
-	return true;
-}
 
 static bool tcp_new(struct ct_conn *ct, struct ct_pctx *ctx)
 {
@@ -1274,7 +1257,7 @@ const struct ct_l4proto ct_l4proto_tcp = {
 	.name = "tcp",
 	.error = tcp_error,
 	.pkt_to_tuple = tcp_pkt_to_tuple,
-	.invert = tcp_invert,
+	.invert = ct_l4_ports_invert,
 	.new = tcp_new,
 	.packet = tcp_packet,
 	.state_name = tcp_state_name,

@@ -59,27 +59,10 @@ static bool udp_error(struct ct_pctx *ctx)
 
 static bool udp_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
 {
-	const struct ct_pkt *pkt = ctx->pkt;
-
-	if (pkt->l4len < 4) {
-		ctx->reason = "short packet: no ports";
-		return false;
-	}
-	if (pkt->l4cap < 4) {
-		ctx->reason = "ports not captured";
-		return false;
-	}
-	t->sport = rd_be16(pkt->l4);
-	t->dport = rd_be16(pkt->l4 + 2);
-	return true;
+	return ct_l4_ports_to_tuple(ctx, t, "short packet: no ports",
+				    "ports not captured");
 }
 
-static bool udp_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
-{
-	inv->sport = orig->dport;
-	inv->dport = orig->sport;
-	return true;
-}
 
 /*
  * nf_conntrack_udp_packet(): 30 s until a reply has been seen (the first
@@ -180,7 +163,7 @@ const struct ct_l4proto ct_l4proto_udplite = {
 	.name = "udplite",
 	.error = udplite_error,
 	.pkt_to_tuple = udp_pkt_to_tuple,
-	.invert = udp_invert,
+	.invert = ct_l4_ports_invert,
 	.new = NULL,
 	.packet = udplite_packet,
 	.state_name = NULL,
@@ -193,7 +176,7 @@ const struct ct_l4proto ct_l4proto_udp = {
 	.name = "udp",
 	.error = udp_error,
 	.pkt_to_tuple = udp_pkt_to_tuple,
-	.invert = udp_invert,
+	.invert = ct_l4_ports_invert,
 	.new = NULL,
 	.packet = udp_packet,
 	.state_name = NULL,
