@@ -23,6 +23,7 @@
 #include "ct/tuple.h"
 #include "decode.h"
 #include "settings.h"
+#include "testlib.h"
 #include "tests.h"
 
 #define F_SYN 0x02
@@ -257,42 +258,11 @@ struct rec_exp {
 };
 
 struct ht {
-	struct ct_settings set;
-	struct ct_engine *eng;
-	struct ct_event ev[MAX_REC];
-	uint32_t ev_status[MAX_REC];
-	int nev;
-	enum ct_ctstate v[MAX_REC];
-	char reason[MAX_REC][160];
-	int nv;
+	struct tl_rec r;
 	struct rec_exp xe[MAX_REC];
 	int nxe;
-	uint64_t frame;
-	ct_time now;
 	uint32_t cseq, sseq;   /* next sequence number of the control flow */
 };
-
-static void ht_event(void *ctx, const struct ct_event *ev)
-{
-	struct ht *t = ctx;
-
-	if (t->nev >= MAX_REC)
-		return;
-	t->ev_status[t->nev] = ev->ct->status;
-	t->ev[t->nev] = *ev;
-	t->ev[t->nev++].ct = NULL;   /* not valid after the call */
-}
-
-static void ht_verdict(void *ctx, const struct ct_verdict *v)
-{
-	struct ht *t = ctx;
-
-	if (t->nv >= MAX_REC)
-		return;
-	snprintf(t->reason[t->nv], sizeof(t->reason[0]), "%s",
-		 v->reason ? v->reason : "");
-	t->v[t->nv++] = v->state;
-}
 
 static void ht_exp_event(void *ctx, const struct ct_exp_event *ev)
 {
@@ -311,28 +281,22 @@ static void ht_exp_event(void *ctx, const struct ct_exp_event *ev)
 
 static bool ht_start(struct ht *t, const char *helper)
 {
-	struct ct_sink sink;
+	struct ct_settings set;
 	struct ct_exp_sink xsink;
 	char errbuf[CT_ERRBUF_SIZE];
 
 	memset(t, 0, sizeof(*t));
-	ct_settings_init(&t->set);
-	if (ct_settings_add_helper(&t->set, helper, errbuf) != 0)
+	ct_settings_init(&set);
+	if (ct_settings_add_helper(&set, helper, errbuf) != 0)
 		return false;
-	t->eng = ct_engine_create(&t->set);
-	if (!t->eng)
+	if (tl_rec_start_with(&t->r, &set) != 0)
 		return false;
-	memset(&sink, 0, sizeof(sink));
-	sink.ctx = t;
-	sink.event = ht_event;
-	sink.verdict = ht_verdict;
 	memset(&xsink, 0, sizeof(xsink));
 	xsink.ctx = t;
 	xsink.event = ht_exp_event;
-	if (ct_engine_add_sink(t->eng, &sink) != 0 ||
-	    ct_engine_add_expect_sink(t->eng, &xsink) != 0)
+	if (ct_engine_add_expect_sink(t->r.eng, &xsink) != 0)
 		return false;
-	t->now = T0;
+	t->r.now = T0;
 	t->cseq = 1000;
 	t->sseq = 5000;
 	return true;
@@ -340,40 +304,7 @@ static bool ht_start(struct ht *t, const char *helper)
 
 static void ht_stop(struct ht *t)
 {
-	ct_engine_destroy(t->eng);
-	t->eng = NULL;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		acc += (uint32_t)(p[len - 1] << 8);
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
+	tl_rec_stop(&t->r);
 }
 
 /* One IPv4 packet, TCP (flags, seq, ack) or UDP, with a payload. */
@@ -392,62 +323,34 @@ static enum ct_ctstate ht_send(struct ht *t, const struct hpkt *p)
 {
 	static uint8_t buf[2048];
 	uint32_t l4hl = p->proto == 6 ? 20 : 8;
-	uint32_t total = 20 + l4hl + p->paylen;
-	uint8_t *ip = buf, *l4 = buf + 20;
-	struct ct_pkt pkt;
-	uint32_t acc;
-	int before = t->nv;
+	uint32_t total = TL_IPV4_HLEN + l4hl + p->paylen;
+	uint8_t *l4 = buf + TL_IPV4_HLEN;
+	struct tl_l4 seg = { p->proto, l4, l4hl + p->paylen,
+			     p->proto == 6 ? 16 : 6 };
+	int before = t->r.nv;
 
 	CU_ASSERT_FATAL(total <= sizeof(buf));
-	memset(buf, 0, total);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)total);
-	put16(ip + 4, (uint16_t)(t->frame + 1));
-	ip[8] = 64;
-	ip[9] = p->proto;
-	memcpy(ip + 12, p->src, 4);
-	memcpy(ip + 16, p->dst, 4);
-	put16(ip + 10, fold(sum16(0, ip, 20)));
-	put16(l4, p->sport);
-	put16(l4 + 2, p->dport);
+	/* the segment is written in place, then wrapped */
+	memset(l4, 0, l4hl);
+	tl_put16(l4, p->sport);
+	tl_put16(l4 + 2, p->dport);
 	if (p->proto == 6) {
-		put32(l4 + 4, p->seq);
-		put32(l4 + 8, p->ack);
+		tl_put32(l4 + 4, p->seq);
+		tl_put32(l4 + 8, p->ack);
 		l4[12] = 5 << 4;
 		l4[13] = p->flags;
-		put16(l4 + 14, 65535);
+		tl_put16(l4 + 14, 65535);
 	} else {
-		put16(l4 + 4, (uint16_t)(8 + p->paylen));
+		tl_put16(l4 + 4, (uint16_t)(8 + p->paylen));
 	}
 	if (p->paylen)
 		memcpy(l4 + l4hl, p->payload, p->paylen);
-	acc = sum16(0, p->src, 4);
-	acc = sum16(acc, p->dst, 4);
-	acc += p->proto;
-	acc += l4hl + p->paylen;
-	acc = sum16(acc, l4, l4hl + p->paylen);
-	put16(l4 + (p->proto == 6 ? 16 : 6), fold(acc));
-
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.frame = ++t->frame;
-	pkt.ts = t->now;
-	pkt.kind = CT_PKT_IP;
-	pkt.l3num = CT_L3_IPV4;
-	pkt.l4num = p->proto;
-	memcpy(pkt.src, p->src, 4);
-	memcpy(pkt.dst, p->dst, 4);
-	pkt.ttl = 64;
-	pkt.l3len = total;
-	pkt.l3hdrlen = 20;
-	pkt.l3 = ip;
-	pkt.l3cap = total;
-	pkt.l4 = l4;
-	pkt.l4len = total - 20;
-	pkt.l4cap = total - 20;
-	ct_engine_packet(t->eng, &pkt);
-	t->now += MS;
-	CU_ASSERT_FATAL(t->nv == before + 1);
-	return t->v[t->nv - 1];
+	total = tl_build_ipv4(buf, sizeof(buf), p->src, p->dst,
+			      (uint16_t)(t->r.frame + 1), &seg);
+	tl_rec_feed(&t->r, buf, total);
+	t->r.now += MS;
+	CU_ASSERT_FATAL(t->r.nv == before + 1);
+	return t->r.v[t->r.nv - 1].state;
 }
 
 /* Control connection 10.0.0.1:40000 -> 10.0.0.2:21: the handshake. */
@@ -504,7 +407,7 @@ static const struct ct_conn *find_conn(struct ht *t, uint16_t dport)
 	const struct ct_conn *const *list;
 	size_t n, i;
 
-	list = ct_engine_list(t->eng, &n);
+	list = ct_engine_list(t->r.eng, &n);
 	for (i = 0; i < n; i++)
 		if (list[i]->tuple[CT_DIR_ORIGINAL].dport == dport)
 			return list[i];
@@ -513,7 +416,7 @@ static const struct ct_conn *find_conn(struct ht *t, uint16_t dport)
 
 static size_t exp_count(struct ht *t)
 {
-	return ct_expect_count(ct_engine_expectations(t->eng));
+	return ct_expect_count(ct_engine_expectations(t->r.eng));
 }
 
 /* ------------------------------------------------------------------ */
@@ -549,11 +452,11 @@ static void test_ftp_active(void)
 	CU_ASSERT_EQUAL(t.xe[0].tuple.l4num, 6);
 
 	/* /proc counts the time left in jiffies: 1.5 s later, 298 */
-	t.now += 1500 * MS;
-	ct_engine_advance(t.eng, t.now);
+	t.r.now += 1500 * MS;
+	ct_engine_advance(t.r.eng, t.r.now);
 	CU_ASSERT_EQUAL(ct_expect_remaining(
-		ct_expect_first(ct_engine_expectations(t.eng)), t.now,
-		t.set.hz), 298);
+		ct_expect_first(ct_engine_expectations(t.r.eng)), t.r.now,
+		t.r.set.hz), 298);
 
 	/* the server connects back from port 20: RELATED until answered */
 	p = (struct hpkt){ 6, SRV, CLI, 20, 30000, F_SYN, 9000, 0, NULL, 0 };
@@ -563,10 +466,10 @@ static void test_ftp_active(void)
 	CU_ASSERT_EQUAL(t.xe[1].type, CT_EXP_EV_DESTROY);
 	CU_ASSERT_EQUAL(t.xe[1].cause, CT_EXP_DC_MATCHED);
 	CU_ASSERT_EQUAL(t.xe[1].timeout, 298);
-	CU_ASSERT_EQUAL(t.ev[t.nev - 1].type, CT_EV_NEW);
-	CU_ASSERT(t.ev[t.nev - 1].bits & CT_IPCT_RELATED);
-	CU_ASSERT_FALSE(t.ev[t.nev - 1].bits & CT_IPCT_NEW);
-	CU_ASSERT(t.ev_status[t.nev - 1] & CT_IPS_EXPECTED);
+	CU_ASSERT_EQUAL(t.r.ev[t.r.nev - 1].type, CT_EV_NEW);
+	CU_ASSERT(t.r.ev[t.r.nev - 1].bits & CT_IPCT_RELATED);
+	CU_ASSERT_FALSE(t.r.ev[t.r.nev - 1].bits & CT_IPCT_NEW);
+	CU_ASSERT(t.r.ev[t.r.nev - 1].status & CT_IPS_EXPECTED);
 	p = (struct hpkt){ 6, SRV, CLI, 20, 30000, F_SYN, 9000, 0, NULL, 0 };
 	CU_ASSERT_EQUAL(ht_send(&t, &p), CT_STATE_RELATED);
 	p = (struct hpkt){ 6, CLI, SRV, 30000, 20, F_SYN | F_ACK, 7000, 9001,
@@ -581,7 +484,7 @@ static void test_ftp_active(void)
 	CU_ASSERT_EQUAL(ct_conn_use(master), 1);      /* /proc: use=3 */
 	CU_ASSERT_EQUAL(ct_conn_use(child), 0);       /* /proc: use=2 */
 	CU_ASSERT_PTR_NULL(ct_conn_helper(child));
-	st = ct_engine_stats(t.eng);
+	st = ct_engine_stats(t.r.eng);
 	CU_ASSERT_EQUAL(st->expect_create, 1);
 	CU_ASSERT_EQUAL(st->expect_new, 1);
 	CU_ASSERT_EQUAL(st->expect_delete, 1);
@@ -590,8 +493,8 @@ static void test_ftp_active(void)
 	p = (struct hpkt){ 6, SRV, CLI, 20, 30000, F_RST | F_ACK, 9001, 7001,
 			   NULL, 0 };
 	CU_ASSERT_EQUAL(ht_send(&t, &p), CT_STATE_ESTABLISHED);
-	t.now += 20 * SEC;
-	ct_engine_advance(t.eng, t.now);
+	t.r.now += 20 * SEC;
+	ct_engine_advance(t.r.eng, t.r.now);
 	CU_ASSERT_PTR_NULL(find_conn(&t, 30000));
 	master = find_conn(&t, 21);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(master);
@@ -636,10 +539,10 @@ static void test_ftp_partial_drop(void)
 	ftp_say(&t, false, "USER x\r\n");
 	CU_ASSERT_EQUAL(ftp_say(&t, false, "PORT 10,0,0,1,117"),
 			CT_STATE_DROP);
-	CU_ASSERT_STRING_EQUAL(t.reason[t.nv - 1],
+	CU_ASSERT_STRING_EQUAL(t.r.v[t.r.nv - 1].reason,
 			       "nf_ct_ftp: partial matching of `PORT'");
 	/* a helper's drop is not conntrack's: -S "drop" stays */
-	CU_ASSERT_EQUAL(ct_engine_stats(t.eng)->drop, 0);
+	CU_ASSERT_EQUAL(ct_engine_stats(t.r.eng)->drop, 0);
 	CU_ASSERT_EQUAL(exp_count(&t), 0);
 	/* sent again whole, at the same sequence number: parsed */
 	CU_ASSERT_EQUAL(ftp_say(&t, false, "PORT 10,0,0,1,117,48\r\n"),
@@ -706,8 +609,8 @@ static void test_ftp_max_expected(void)
 	CU_ASSERT_EQUAL_FATAL(t.nxe, 5);
 	CU_ASSERT_EQUAL(t.xe[3].cause, CT_EXP_DC_REPLACED);
 	CU_ASSERT_EQUAL(t.xe[4].type, CT_EXP_EV_NEW);
-	CU_ASSERT_EQUAL(ct_engine_stats(t.eng)->expect_create, 3);
-	CU_ASSERT_EQUAL(ct_engine_stats(t.eng)->expect_delete, 2);
+	CU_ASSERT_EQUAL(ct_engine_stats(t.r.eng)->expect_create, 3);
+	CU_ASSERT_EQUAL(ct_engine_stats(t.r.eng)->expect_delete, 2);
 	ht_stop(&t);
 }
 
@@ -720,14 +623,14 @@ static void test_expect_expiry(void)
 	CU_ASSERT_FATAL(ht_start(&t, "ftp:tcp/21"));
 	ftp_handshake(&t);
 	ftp_say(&t, false, "USER x\r\n");
-	created = t.now;
+	created = t.r.now;
 	ftp_say(&t, false, "PORT 10,0,0,1,117,48\r\n");
 	/* acknowledged, so the master is not on the 300 s unacked timeout */
 	ftp_say(&t, true, "200 PORT command successful\r\n");
 	CU_ASSERT_EQUAL(exp_count(&t), 1);
-	ct_engine_advance(t.eng, created + 300 * SEC - 1);
+	ct_engine_advance(t.r.eng, created + 300 * SEC - 1);
 	CU_ASSERT_EQUAL(exp_count(&t), 1);
-	ct_engine_advance(t.eng, created + 300 * SEC);
+	ct_engine_advance(t.r.eng, created + 300 * SEC);
 	CU_ASSERT_EQUAL(exp_count(&t), 0);
 	CU_ASSERT_EQUAL_FATAL(t.nxe, 2);
 	CU_ASSERT_EQUAL(t.xe[1].type, CT_EXP_EV_DESTROY);
@@ -755,8 +658,8 @@ static void test_expect_removed_with_master(void)
 	p.seq = t.cseq;
 	p.ack = t.sseq;
 	ht_send(&t, &p);
-	t.now += 20 * SEC;
-	ct_engine_advance(t.eng, t.now);
+	t.r.now += 20 * SEC;
+	ct_engine_advance(t.r.eng, t.r.now);
 	CU_ASSERT_PTR_NULL(find_conn(&t, 21));
 	CU_ASSERT_EQUAL(exp_count(&t), 0);
 	CU_ASSERT_EQUAL_FATAL(t.nxe, 2);

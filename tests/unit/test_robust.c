@@ -14,9 +14,9 @@
 #include <CUnit/CUnit.h>
 
 #include "tests.h"
-#include "ct/csum.h"
 #include "ct/engine.h"
 #include "decode.h"
+#include "testlib.h"
 
 #define DLT_EN10MB_ 1
 #define DLT_IPV4_   228
@@ -37,23 +37,12 @@ static void rf_put(struct rframe *f, uint32_t off, const uint8_t *p, uint32_t n)
 		f->n = off + n;
 }
 
-static void rf_be16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t rf_get16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
 static void ip4_fix_csum(uint8_t *ip)
 {
 	uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 
 	ip[10] = ip[11] = 0;
-	rf_be16(ip + 10, ct_csum_fold(ct_csum_add(0, ip, ihl)));
+	tl_put16(ip + 10, tl_csum(ip, ihl));
 }
 
 /*
@@ -70,8 +59,8 @@ static void rf_ip4(struct rframe *f, uint32_t off, uint8_t proto,
 	memset(h, 0, sizeof(h));
 	memset(h + 20, 1, opts);                /* NOP options */
 	h[0] = (uint8_t)(0x40 | ((20 + opts) / 4));
-	rf_be16(h + 2, tot);
-	rf_be16(h + 4, 0x1234);
+	tl_put16(h + 2, tot);
+	tl_put16(h + 4, 0x1234);
 	h[6] = 0x40;
 	h[8] = 64;
 	h[9] = proto;
@@ -87,12 +76,12 @@ static void rf_tcp(struct rframe *f, uint32_t off, uint8_t doff, uint8_t flags)
 	uint8_t h[20];
 
 	memset(h, 0, sizeof(h));
-	rf_be16(h, 40000);
-	rf_be16(h + 2, 80);
+	tl_put16(h, 40000);
+	tl_put16(h + 2, 80);
 	h[4] = 0x11;                            /* seq 0x11000000 */
 	h[12] = (uint8_t)(doff << 4);
 	h[13] = flags;
-	rf_be16(h + 14, 64240);
+	tl_put16(h + 14, 64240);
 	rf_put(f, off, h, 20);
 }
 
@@ -101,9 +90,9 @@ static void rf_udp(struct rframe *f, uint32_t off, uint32_t ulen)
 	uint8_t h[8];
 
 	memset(h, 0, sizeof(h));
-	rf_be16(h, 40001);
-	rf_be16(h + 2, 53);
-	rf_be16(h + 4, ulen);                   /* checksum 0: none */
+	tl_put16(h, 40001);
+	tl_put16(h + 2, 53);
+	tl_put16(h + 4, ulen);                   /* checksum 0: none */
 	rf_put(f, off, h, 8);
 }
 
@@ -416,7 +405,7 @@ static void tmpl_icmp_error(struct rframe *f)
 	memcpy(f->b + 42 + 16, f->b + 14 + 12, 4);
 	ip4_fix_csum(f->b + 42);
 	rf_udp(f, 62, 8);
-	rf_be16(f->b + 36, ct_csum_fold(ct_csum_add(0, f->b + 34, 36)));
+	tl_put16(f->b + 36, tl_csum(f->b + 34, 36));
 }
 
 /* Ethernet + IPv6 + hop-by-hop + fragment header + TCP SYN. */
@@ -431,7 +420,7 @@ static void tmpl_ipv6_ext(struct rframe *f)
 	f->n = 14;
 	ip = f->b + 14;
 	ip[0] = 0x60;
-	rf_be16(ip + 4, 8 + 8 + 20);
+	tl_put16(ip + 4, 8 + 8 + 20);
 	ip[6] = 0;                               /* hop-by-hop */
 	ip[7] = 64;
 	ip[8] = 0x20;
@@ -476,7 +465,7 @@ static void maybe_fix_ip4(struct rframe *f)
 	uint32_t l3 = 14;
 	uint32_t ihl;
 
-	if (f->n >= 18 && rf_get16(f->b + 12) == 0x8100)
+	if (f->n >= 18 && tl_get16(f->b + 12) == 0x8100)
 		l3 = 18;
 	if (f->n < l3 + 20 || (f->b[l3] >> 4) != 4)
 		return;
@@ -533,7 +522,7 @@ static void test_mutation_sweep(void)
 		uint32_t l3 = 14;
 
 		templates[t](&base);
-		if (rf_get16(base.b + 12) == 0x8100)
+		if (tl_get16(base.b + 12) == 0x8100)
 			l3 = 18;
 		for (i = l3; i <= base.n; i++)
 			robust_feed(&r, (base.b[l3] >> 4) == 6 ? DLT_IPV6_

@@ -25,12 +25,12 @@
 #include "decode.h"
 #include "report/format.h"
 #include "settings.h"
+#include "testlib.h"
 #include "tests.h"
 
 #define MS (CT_NSEC_PER_SEC / 1000)
 #define SEC CT_NSEC_PER_SEC
 #define T0 ((ct_time)1700000000 * SEC)
-#define MAX_REC 64
 
 /* client 10.0.0.1:5000, server 10.0.0.2:7200 */
 #define CPORT 5000
@@ -54,115 +54,16 @@
 #define C_CACK 11
 #define C_SHUT_COMP 14
 
-struct rec_event {
-	enum ct_ev_type type;
-	uint32_t bits;
-	uint32_t timeout;
-	bool has_protoinfo;
-	uint8_t sctp_state;
-	uint32_t status;
-};
-
-struct rec_verdict {
-	enum ct_ctstate state;
-	char reason[160];
-};
-
-struct tt {
+static bool tt_start(struct tl_rec *t, bool checksum)
+{
 	struct ct_settings set;
-	struct ct_engine *eng;
-	struct rec_event ev[MAX_REC];
-	int nev;
-	struct rec_verdict v[MAX_REC];
-	int nv;
-	uint64_t frame;
-	ct_time now;
-};
 
-static void rec_event_cb(void *ctx, const struct ct_event *ev)
-{
-	struct tt *t = ctx;
-	struct rec_event *r;
-
-	if (t->nev >= MAX_REC)
-		return;
-	r = &t->ev[t->nev++];
-	r->type = ev->type;
-	r->bits = ev->bits;
-	r->timeout = ev->timeout;
-	r->has_protoinfo = ev->has_protoinfo;
-	r->sctp_state = ev->ct->proto.sctp.state;
-	r->status = ev->ct->status;
-}
-
-static void rec_verdict_cb(void *ctx, const struct ct_verdict *v)
-{
-	struct tt *t = ctx;
-	struct rec_verdict *r;
-
-	if (t->nv >= MAX_REC)
-		return;
-	r = &t->v[t->nv++];
-	r->state = v->state;
-	snprintf(r->reason, sizeof(r->reason), "%s",
-		 v->reason ? v->reason : "");
-}
-
-static bool tt_start(struct tt *t, bool checksum)
-{
-	struct ct_sink sink;
-
-	memset(t, 0, sizeof(*t));
-	ct_settings_init(&t->set);
-	t->set.checksum = checksum;
-	t->eng = ct_engine_create(&t->set);
-	if (t->eng == NULL)
-		return false;
-	sink.ctx = t;
-	sink.event = rec_event_cb;
-	sink.verdict = rec_verdict_cb;
-	if (ct_engine_add_sink(t->eng, &sink) != 0)
+	ct_settings_init(&set);
+	set.checksum = checksum;
+	if (tl_rec_start_with(t, &set) != 0)
 		return false;
 	t->now = T0;
 	return true;
-}
-
-static void tt_stop(struct tt *t)
-{
-	ct_engine_destroy(t->eng);
-	t->eng = NULL;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		acc += (uint32_t)(p[len - 1] << 8);
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
 }
 
 /* CRC32c bit by bit (no table), so the test does not share the tracker's. */
@@ -184,44 +85,18 @@ static const uint8_t CLI[4] = { 10, 0, 0, 1 };
 static const uint8_t SRV[4] = { 10, 0, 0, 2 };
 
 /* Wrap l4 bytes in an IPv4 header and feed the packet to the engine. */
-static void tt_ip(struct tt *t, bool from_server, uint8_t proto,
+static void tt_ip(struct tl_rec *t, bool from_server, uint8_t proto,
 		  const uint8_t *l4, uint32_t l4len)
 {
 	static uint8_t buf[2048];
-	const uint8_t *src = from_server ? SRV : CLI;
-	const uint8_t *dst = from_server ? CLI : SRV;
-	uint32_t total = 20 + l4len;
-	struct ct_pkt pkt;
+	struct tl_l4 l = { proto, l4, l4len, TL_NO_CSUM };
+	uint32_t total;
 
-	CU_ASSERT_FATAL(total <= sizeof(buf));
-	memset(buf, 0, 20);
-	buf[0] = 0x45;
-	put16(buf + 2, (uint16_t)total);
-	put16(buf + 4, (uint16_t)(t->frame + 1));
-	buf[8] = 64;
-	buf[9] = proto;
-	memcpy(buf + 12, src, 4);
-	memcpy(buf + 16, dst, 4);
-	put16(buf + 10, fold(sum16(0, buf, 20)));
-	memcpy(buf + 20, l4, l4len);
-
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.frame = ++t->frame;
-	pkt.ts = t->now;
-	pkt.kind = CT_PKT_IP;
-	pkt.l3num = CT_L3_IPV4;
-	pkt.l4num = proto;
-	memcpy(pkt.src, src, 4);
-	memcpy(pkt.dst, dst, 4);
-	pkt.ttl = 64;
-	pkt.l3len = total;
-	pkt.l3hdrlen = 20;
-	pkt.l3 = buf;
-	pkt.l3cap = total;
-	pkt.l4 = buf + 20;
-	pkt.l4len = l4len;
-	pkt.l4cap = l4len;
-	ct_engine_packet(t->eng, &pkt);
+	total = tl_build_ipv4(buf, sizeof(buf), from_server ? SRV : CLI,
+			      from_server ? CLI : SRV, (uint16_t)(t->frame + 1),
+			      &l);
+	CU_ASSERT_FATAL(total != 0);
+	tl_rec_feed(t, buf, total);
 	t->now += 100 * MS;
 }
 
@@ -236,7 +111,7 @@ struct chunk {
 };
 
 /* An SCTP packet with up to 3 chunks; bad_crc flips the checksum. */
-static void tt_sctp(struct tt *t, bool from_server, uint32_t vtag,
+static void tt_sctp(struct tl_rec *t, bool from_server, uint32_t vtag,
 		    const struct chunk *chunks, int n, bool bad_crc)
 {
 	uint8_t l4[256];
@@ -244,9 +119,9 @@ static void tt_sctp(struct tt *t, bool from_server, uint32_t vtag,
 	int i;
 
 	memset(l4, 0, sizeof(l4));
-	put16(l4, from_server ? SPORT : CPORT);
-	put16(l4 + 2, from_server ? CPORT : SPORT);
-	put32(l4 + 4, vtag);
+	tl_put16(l4, from_server ? SPORT : CPORT);
+	tl_put16(l4 + 2, from_server ? CPORT : SPORT);
+	tl_put32(l4 + 4, vtag);
 	for (i = 0; i < n; i++) {
 		const struct chunk *c = &chunks[i];
 
@@ -254,11 +129,11 @@ static void tt_sctp(struct tt *t, bool from_server, uint32_t vtag,
 		case C_INIT:
 		case C_INIT_ACK:
 			clen = 20;
-			put32(l4 + off + 4, c->init_tag);
-			put32(l4 + off + 8, 65535);
-			put16(l4 + off + 12, 1);
-			put16(l4 + off + 14, 1);
-			put32(l4 + off + 16, 1000);
+			tl_put32(l4 + off + 4, c->init_tag);
+			tl_put32(l4 + off + 8, 65535);
+			tl_put16(l4 + off + 12, 1);
+			tl_put16(l4 + off + 14, 1);
+			tl_put32(l4 + off + 16, 1000);
 			break;
 		case C_DATA:
 			clen = 16 + 4;
@@ -269,8 +144,8 @@ static void tt_sctp(struct tt *t, bool from_server, uint32_t vtag,
 		case C_HB:
 		case C_HB_ACK:
 			clen = 4 + 12;
-			put16(l4 + off + 4, 1);
-			put16(l4 + off + 6, 12);
+			tl_put16(l4 + off + 4, 1);
+			tl_put16(l4 + off + 6, 12);
 			break;
 		case C_SHUT:
 			clen = 8;
@@ -281,7 +156,7 @@ static void tt_sctp(struct tt *t, bool from_server, uint32_t vtag,
 		}
 		l4[off] = c->type;
 		l4[off + 1] = c->flags;
-		put16(l4 + off + 2, c->len ? c->len : (uint16_t)clen);
+		tl_put16(l4 + off + 2, c->len ? c->len : (uint16_t)clen);
 		off += (clen + 3) & ~3u;
 	}
 	crc = crc32c_bits(l4, off);
@@ -295,7 +170,7 @@ static void tt_sctp(struct tt *t, bool from_server, uint32_t vtag,
 	tt_ip(t, from_server, 132, l4, off);
 }
 
-static void tt_chunk(struct tt *t, bool from_server, uint32_t vtag,
+static void tt_chunk(struct tl_rec *t, bool from_server, uint32_t vtag,
 		     uint8_t type, uint8_t flags, uint32_t init_tag)
 {
 	struct chunk c = { type, flags, init_tag, 0 };
@@ -303,7 +178,7 @@ static void tt_chunk(struct tt *t, bool from_server, uint32_t vtag,
 	tt_sctp(t, from_server, vtag, &c, 1, false);
 }
 
-static const struct ct_conn *only_conn(struct tt *t)
+static const struct ct_conn *only_conn(struct tl_rec *t)
 {
 	size_t n;
 	const struct ct_conn *const *l = ct_engine_list(t->eng, &n);
@@ -311,7 +186,7 @@ static const struct ct_conn *only_conn(struct tt *t)
 	return n == 1 ? l[0] : NULL;
 }
 
-static uint32_t remaining(struct tt *t, const struct ct_conn *ct)
+static uint32_t remaining(struct tl_rec *t, const struct ct_conn *ct)
 {
 	return ct_conn_remaining(ct, ct_engine_now(t->eng), t->set.hz);
 }
@@ -371,7 +246,7 @@ static const struct sctp_step assoc_steps[] = {
 
 static void run_steps(const struct sctp_step *steps, size_t n)
 {
-	struct tt t;
+	struct tl_rec t;
 	const struct ct_conn *ct;
 	size_t i;
 	int nev;
@@ -414,7 +289,7 @@ static void run_steps(const struct sctp_step *steps, size_t n)
 	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
 	CU_ASSERT_EQUAL(t.ev[t.nev - 1].type, CT_EV_DESTROY);
 	CU_ASSERT_TRUE(t.ev[t.nev - 1].has_protoinfo);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 static void test_sctp_assoc(void)
@@ -515,7 +390,7 @@ static void test_sctp_invalid_new(void)
 		{ "INIT with a bad CRC", 0, { { C_INIT, 0, CTAG, 0 } }, 1, true,
 		  "CRC" },
 	};
-	struct tt t;
+	struct tl_rec t;
 	size_t i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -532,21 +407,21 @@ static void test_sctp_invalid_new(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(t.v[0].reason, rows[i].reason));
 		CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
 		CU_ASSERT_EQUAL(t.nev, 0);
-		tt_stop(&t);
+		tl_rec_stop(&t);
 	}
 }
 
 /* A chunk length of 0 must be INVALID (and must not loop forever). */
 static void test_sctp_zero_length_chunk(void)
 {
-	struct tt t;
+	struct tl_rec t;
 	uint8_t l4[32];
 	uint32_t crc;
 
 	CU_ASSERT_FATAL(tt_start(&t, true));
 	memset(l4, 0, sizeof(l4));
-	put16(l4, CPORT);
-	put16(l4 + 2, SPORT);
+	tl_put16(l4, CPORT);
+	tl_put16(l4 + 2, SPORT);
 	l4[12] = C_DATA;       /* length field stays 0 */
 	crc = crc32c_bits(l4, 16);
 	l4[8] = (uint8_t)crc;
@@ -563,14 +438,14 @@ static void test_sctp_zero_length_chunk(void)
 	tt_ip(&t, false, 132, l4, 8);
 	CU_ASSERT_EQUAL(t.v[2].state, CT_STATE_INVALID);
 	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 /* Bad CRC on an established association: INVALID, entry untouched; with
  * nf_conntrack_checksum=0 nobody looks at the CRC. */
 static void test_sctp_crc(void)
 {
-	struct tt t;
+	struct tl_rec t;
 	struct chunk data = { C_DATA, 0, 0, 0 };
 	struct chunk init = { C_INIT, 0, 0, 0 };
 	const struct ct_conn *ct;
@@ -585,20 +460,20 @@ static void test_sctp_crc(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(t.v[2].reason, "CRC"));
 	CU_ASSERT_EQUAL(ct->proto.sctp.state, CT_SCTP_COOKIE_WAIT);
 	CU_ASSERT_EQUAL(ct->packets[CT_DIR_ORIGINAL], 1);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 
 	CU_ASSERT_FATAL(tt_start(&t, false));
 	init.init_tag = CTAG;
 	tt_sctp(&t, false, 0, &init, 1, true);
 	CU_ASSERT_EQUAL(t.v[0].state, CT_STATE_NEW);
 	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 1);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 /* An INIT retransmitted in CLOSED is accepted but does not refresh. */
 static void test_sctp_init_retransmit(void)
 {
-	struct tt t;
+	struct tl_rec t;
 	const struct ct_conn *ct;
 	int nev;
 
@@ -618,13 +493,13 @@ static void test_sctp_init_retransmit(void)
 	CU_ASSERT_EQUAL(ct->packets[CT_DIR_ORIGINAL], 1);
 	ct_engine_advance(t.eng, T0 + 10 * SEC);
 	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 /* /proc and events print the SCTP state; early drop in shutdown only. */
 static void test_sctp_text(void)
 {
-	struct tt t;
+	struct tl_rec t;
 	const struct ct_conn *ct;
 	struct report_line l;
 
@@ -649,28 +524,28 @@ static void test_sctp_text(void)
 	CU_ASSERT_FALSE(ct->l4->can_early_drop(ct));
 	tt_chunk(&t, false, STAG, C_SHUT, 0, 0);
 	CU_ASSERT_TRUE(ct->l4->can_early_drop(ct));
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 /* ------------------------------------------------------------------ */
 /* GRE */
 
-static void tt_gre(struct tt *t, bool from_server, uint16_t flags_ver,
+static void tt_gre(struct tl_rec *t, bool from_server, uint16_t flags_ver,
 		   uint16_t proto, uint16_t call_id, uint32_t len)
 {
 	uint8_t l4[64];
 
 	memset(l4, 0x45, sizeof(l4));
-	put16(l4, flags_ver);
-	put16(l4 + 2, proto);
-	put16(l4 + 4, 20);
-	put16(l4 + 6, call_id);
+	tl_put16(l4, flags_ver);
+	tl_put16(l4 + 2, proto);
+	tl_put16(l4 + 4, 20);
+	tl_put16(l4 + 6, call_id);
 	tt_ip(t, from_server, 47, l4, len);
 }
 
 static void test_gre_v0(void)
 {
-	struct tt t;
+	struct tl_rec t;
 	const struct ct_conn *ct;
 	struct report_line l;
 
@@ -708,12 +583,12 @@ static void test_gre_v0(void)
 	/* the configured values at creation are what /proc keeps showing */
 	CU_ASSERT_EQUAL(ct->proto.gre.timeout, 30);
 	CU_ASSERT_EQUAL(ct->proto.gre.stream_timeout, 180);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 static void test_gre_pptp(void)
 {
-	struct tt t;
+	struct tl_rec t;
 	size_t n;
 	const struct ct_conn *const *list;
 
@@ -750,7 +625,7 @@ static void test_gre_pptp(void)
 	tt_gre(&t, false, 0x0002, 0x0800, 0x1234, 40);
 	CU_ASSERT_EQUAL(t.v[5].state, CT_STATE_ESTABLISHED);
 	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 3);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -761,7 +636,7 @@ static void test_gre_pptp(void)
  * (0 = all) with a pseudo-header naming protocol pseudo_proto; check
  * overrides the field when not -1.
  */
-static void tt_udplite(struct tt *t, bool from_server, uint16_t sport,
+static void tt_udplite(struct tl_rec *t, bool from_server, uint16_t sport,
 		       uint16_t dport, uint16_t cscov, uint32_t paylen,
 		       uint8_t pseudo_proto, int check)
 {
@@ -772,20 +647,16 @@ static void tt_udplite(struct tt *t, bool from_server, uint16_t sport,
 	uint16_t ck;
 
 	memset(l4, 'u', sizeof(l4));
-	put16(l4, sport);
-	put16(l4 + 2, dport);
-	put16(l4 + 4, cscov);
-	put16(l4 + 6, 0);
+	tl_put16(l4, sport);
+	tl_put16(l4 + 2, dport);
+	tl_put16(l4 + 4, cscov);
+	tl_put16(l4 + 6, 0);
 	cov = cscov == 0 ? len : (cscov > len ? len : cscov);
-	acc = sum16(0, src, 4);
-	acc = sum16(acc, dst, 4);
-	acc += pseudo_proto;
-	acc += len;
-	acc = sum16(acc, l4, cov);
-	ck = fold(acc);
+	acc = tl_csum_pseudo(CT_L3_IPV4, src, dst, pseudo_proto, len);
+	ck = tl_csum_fold(tl_csum_add(acc, l4, cov));
 	if (ck == 0)
 		ck = 0xffff;
-	put16(l4 + 6, check >= 0 ? (uint16_t)check : ck);
+	tl_put16(l4 + 6, check >= 0 ? (uint16_t)check : ck);
 	tt_ip(t, from_server, 136, l4, len);
 }
 
@@ -794,7 +665,7 @@ static void tt_udplite(struct tt *t, bool from_server, uint16_t sport,
 
 static void test_udplite(void)
 {
-	struct tt t;
+	struct tl_rec t;
 	const struct ct_conn *ct;
 
 	CU_ASSERT_FATAL(tt_start(&t, true));
@@ -814,7 +685,7 @@ static void test_udplite(void)
 	CU_ASSERT_EQUAL(ct->timeout, 120);
 	CU_ASSERT_TRUE(ct->status & CT_IPS_ASSURED);
 	CU_ASSERT_EQUAL(t.ev[2].bits, CT_IPCT_ASSURED);
-	tt_stop(&t);
+	tl_rec_stop(&t);
 }
 
 static void test_udplite_invalid(void)
@@ -848,7 +719,7 @@ static void test_udplite_invalid(void)
 		{ "RFC 3828 pseudo-header", 0, 10, 136, -1, true,
 		  "bad checksum" },
 	};
-	struct tt t;
+	struct tl_rec t;
 	size_t i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -866,7 +737,7 @@ static void test_udplite_invalid(void)
 			CU_ASSERT_EQUAL(t.v[0].state, CT_STATE_NEW);
 			CU_ASSERT_EQUAL(ct_engine_count(t.eng), 1);
 		}
-		tt_stop(&t);
+		tl_rec_stop(&t);
 	}
 }
 

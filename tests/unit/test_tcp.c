@@ -25,6 +25,7 @@
 #include "ct/tuple.h"
 #include "decode.h"
 #include "settings.h"
+#include "testlib.h"
 #include "tests.h"
 
 #define F_FIN 0x01
@@ -43,98 +44,22 @@
 #define SRV_ISN 5000u
 #define WIN 65535u
 
-#define MAX_REC 64
-
-struct rec_event {
-	enum ct_ev_type type;
-	uint32_t bits;
-	bool has_timeout;
-	uint32_t timeout;
-	bool has_protoinfo;
-	uint8_t state;
-	uint32_t status;
-	enum ct_destroy_cause cause;
-	uint64_t frame;
-	ct_time ts;
-};
-
-struct rec_verdict {
-	uint64_t frame;
-	enum ct_ctstate state;
-	char reason[160];
-	char explain[512];
-};
-
-/* A recording sink plus the engine it listens to. */
+/* A recording engine plus the sequence numbers the two sides are at. */
 struct tt {
-	struct ct_settings set;
-	struct ct_engine *eng;
-	struct rec_event ev[MAX_REC];
-	int nev;
-	struct rec_verdict v[MAX_REC];
-	int nv;
-	uint64_t frame;
-	ct_time now;
+	struct tl_rec r;
 	/* next sequence number each side would send */
 	uint32_t cnext;
 	uint32_t snext;
 	bool srv_seen;
 };
 
-static void rec_event_cb(void *ctx, const struct ct_event *ev)
-{
-	struct tt *t = ctx;
-	struct rec_event *r;
-
-	if (t->nev >= MAX_REC)
-		return;
-	r = &t->ev[t->nev++];
-	r->type = ev->type;
-	r->bits = ev->bits;
-	r->has_timeout = ev->has_timeout;
-	r->timeout = ev->timeout;
-	r->has_protoinfo = ev->has_protoinfo;
-	r->state = ev->ct->proto.tcp.state;
-	r->status = ev->ct->status;
-	r->cause = ev->cause;
-	r->frame = ev->frame;
-	r->ts = ev->ts;
-}
-
-static void rec_verdict_cb(void *ctx, const struct ct_verdict *v)
-{
-	struct tt *t = ctx;
-	struct rec_verdict *r;
-
-	if (t->nv >= MAX_REC)
-		return;
-	r = &t->v[t->nv++];
-	r->frame = v->frame;
-	r->state = v->state;
-	snprintf(r->reason, sizeof(r->reason), "%s",
-		 v->reason ? v->reason : "");
-	snprintf(r->explain, sizeof(r->explain), "%s",
-		 v->explain ? v->explain : "");
-}
-
 /* Start an engine with default settings changed by `tweak` (may be NULL). */
 static bool tt_start(struct tt *t, void (*tweak)(struct ct_settings *))
 {
-	struct ct_sink sink;
-
 	memset(t, 0, sizeof(*t));
-	ct_settings_init(&t->set);
-	if (tweak)
-		tweak(&t->set);
-	t->eng = ct_engine_create(&t->set);
-	if (t->eng == NULL)
+	if (tl_rec_start(&t->r, tweak) != 0)
 		return false;
-	sink.ctx = t;
-	sink.event = rec_event_cb;
-	sink.verdict = rec_verdict_cb;
-	if (ct_engine_add_sink(t->eng, &sink) != 0)
-		return false;
-	t->now = T0;
+	t->r.now = T0;
 	t->cnext = CLI_ISN;
 	t->snext = SRV_ISN;
 	return true;
@@ -142,41 +67,7 @@ static bool tt_start(struct tt *t, void (*tweak)(struct ct_settings *))
 
 static void tt_stop(struct tt *t)
 {
-	ct_engine_destroy(t->eng);
-	t->eng = NULL;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* RFC 1071 sum, written here so the test does not trust src/ct/csum.c. */
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		acc += (uint32_t)(p[len - 1] << 8);
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
+	tl_rec_stop(&t->r);
 }
 
 struct seg {
@@ -201,62 +92,29 @@ static void tt_send(struct tt *t, const struct seg *s)
 	const uint8_t *src = s->from_server ? srv : cli;
 	const uint8_t *dst = s->from_server ? cli : srv;
 	uint32_t thl = 20 + s->optlen;
-	uint32_t total = 20 + thl + s->paylen;
-	uint8_t *ip = buf, *th = buf + 20;
-	struct ct_pkt pkt;
-	uint32_t acc;
-	uint16_t ck;
+	uint32_t total = TL_IPV4_HLEN + thl + s->paylen;
+	uint8_t *th = buf + TL_IPV4_HLEN;
+	struct tl_l4 l4 = { 6, th, thl + s->paylen, 16 };
 
 	CU_ASSERT_FATAL(total <= sizeof(buf));
-	memset(buf, 0, total);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)total);
-	put16(ip + 4, (uint16_t)(t->frame + 1));
-	ip[8] = 64;
-	ip[9] = 6;
-	memcpy(ip + 12, src, 4);
-	memcpy(ip + 16, dst, 4);
-	put16(ip + 10, fold(sum16(0, ip, 20)));
-
-	put16(th, s->from_server ? 80 : 40000);
-	put16(th + 2, s->from_server ? 40000 : 80);
-	put32(th + 4, s->seq);
-	put32(th + 8, s->ack);
+	/* the segment is written in place, then wrapped */
+	memset(th, 0, thl);
+	tl_put16(th, s->from_server ? 80 : 40000);
+	tl_put16(th + 2, s->from_server ? 40000 : 80);
+	tl_put32(th + 4, s->seq);
+	tl_put32(th + 8, s->ack);
 	th[12] = (uint8_t)((s->doff_words ? s->doff_words : thl / 4) << 4);
 	th[13] = s->flags;
-	put16(th + 14, s->win);
+	tl_put16(th + 14, s->win);
 	if (s->optlen)
 		memcpy(th + 20, s->opt, s->optlen);
 	memset(th + thl, 'x', s->paylen);
-
-	acc = sum16(0, src, 4);
-	acc = sum16(acc, dst, 4);
-	acc += 6;
-	acc += thl + s->paylen;
-	acc = sum16(acc, th, thl + s->paylen);
-	ck = fold(acc);
+	total = tl_build_ipv4(buf, sizeof(buf), src, dst,
+			      (uint16_t)(t->r.frame + 1), &l4);
 	if (s->bad_csum)
-		ck ^= 0x5a5a;
-	put16(th + 16, ck);
-
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.frame = ++t->frame;
-	pkt.ts = t->now;
-	pkt.kind = CT_PKT_IP;
-	pkt.l3num = CT_L3_IPV4;
-	pkt.l4num = 6;
-	memcpy(pkt.src, src, 4);
-	memcpy(pkt.dst, dst, 4);
-	pkt.ttl = 64;
-	pkt.l3len = total;
-	pkt.l3hdrlen = 20;
-	pkt.l3 = ip;
-	pkt.l3cap = total;
-	pkt.l4 = th;
-	pkt.l4len = total - 20;
-	pkt.l4cap = total - 20;
-	ct_engine_packet(t->eng, &pkt);
-	t->now += MS;
+		tl_put16(th + 16, tl_get16(th + 16) ^ 0x5a5a);
+	tl_rec_feed(&t->r, buf, total);
+	t->r.now += MS;
 }
 
 /* Send a segment with no options or payload. */
@@ -289,20 +147,20 @@ static void tx_data(struct tt *t, bool from_server, uint8_t flags,
 	tt_send(t, &s);
 }
 
-static const struct rec_verdict *last_v(const struct tt *t)
+static const struct tl_verdict *last_v(const struct tt *t)
 {
-	return t->nv ? &t->v[t->nv - 1] : NULL;
+	return t->r.nv ? &t->r.v[t->r.nv - 1] : NULL;
 }
 
 /* Events caused by frame `frame`. */
 static int events_of(const struct tt *t, uint64_t frame,
-		     const struct rec_event **out, int max)
+		     const struct tl_event **out, int max)
 {
 	int i, n = 0;
 
-	for (i = 0; i < t->nev; i++)
-		if (t->ev[i].frame == frame && n < max)
-			out[n++] = &t->ev[i];
+	for (i = 0; i < t->r.nev; i++)
+		if (t->r.ev[i].frame == frame && n < max)
+			out[n++] = &t->r.ev[i];
 	return n;
 }
 
@@ -312,7 +170,7 @@ static const struct ct_conn *only_entry(struct tt *t)
 	const struct ct_conn *const *list;
 	size_t n;
 
-	list = ct_engine_list(t->eng, &n);
+	list = ct_engine_list(t->r.eng, &n);
 	return n == 1 ? list[0] : NULL;
 }
 
@@ -479,8 +337,8 @@ static uint32_t bits_since(const struct tt *t, int from, uint32_t mask)
 	uint32_t bits = 0;
 	int i;
 
-	for (i = from; i < t->nev; i++)
-		bits |= t->ev[i].bits;
+	for (i = from; i < t->r.nev; i++)
+		bits |= t->r.ev[i].bits;
 	return bits & mask;
 }
 
@@ -492,9 +350,9 @@ static int current_state(struct tt *t)
 
 	if (ct)
 		return ct->proto.tcp.state;
-	for (i = t->nev - 1; i >= 0; i--)
-		if (t->ev[i].type == CT_EV_DESTROY)
-			return t->ev[i].state;
+	for (i = t->r.nev - 1; i >= 0; i--)
+		if (t->r.ev[i].type == CT_EV_DESTROY)
+			return t->r.ev[i].tcp_state;
 	return -1;
 }
 
@@ -508,7 +366,7 @@ static int current_state(struct tt *t)
 static bool check_cell(int dir, int index, int old)
 {
 	int exp = doc_cell(dir, index, old);
-	const struct rec_verdict *v;
+	const struct tl_verdict *v;
 	int before, after, ev_before;
 	struct tt t;
 	bool ok;
@@ -518,7 +376,7 @@ static bool check_cell(int dir, int index, int old)
 	reach(&t, (uint8_t)old);
 	before = old == CT_TCP_NONE ? -1 : current_state(&t);
 	CU_ASSERT_EQUAL(before, old == CT_TCP_NONE ? -1 : old);
-	ev_before = t.nev;
+	ev_before = t.r.nev;
 	send_class(&t, dir, index);
 	v = last_v(&t);
 	after = current_state(&t);
@@ -562,7 +420,7 @@ static void test_state_table(void)
 
 static void test_handshake(void)
 {
-	const struct rec_event *e[4];
+	const struct tl_event *e[4];
 	const struct ct_conn *ct;
 	struct tt t;
 
@@ -572,27 +430,27 @@ static void test_handshake(void)
 	CU_ASSERT_EQUAL(e[0]->type, CT_EV_NEW);
 	CU_ASSERT(e[0]->bits & CT_IPCT_PROTOINFO);
 	CU_ASSERT(e[0]->has_protoinfo);
-	CU_ASSERT_EQUAL(e[0]->state, CT_TCP_SYN_SENT);
+	CU_ASSERT_EQUAL(e[0]->tcp_state, CT_TCP_SYN_SENT);
 	CU_ASSERT_EQUAL(e[0]->timeout, 120);
 	CU_ASSERT_FALSE(e[0]->status & CT_IPS_SEEN_REPLY);
-	CU_ASSERT_EQUAL(t.v[0].state, CT_STATE_NEW);
+	CU_ASSERT_EQUAL(t.r.v[0].state, CT_STATE_NEW);
 
 	srv_synack(&t);
 	CU_ASSERT_EQUAL_FATAL(events_of(&t, 2, e, 4), 1);
 	CU_ASSERT_EQUAL(e[0]->type, CT_EV_UPDATE);
 	CU_ASSERT_EQUAL(e[0]->bits & (CT_IPCT_PROTOINFO | CT_IPCT_REPLY),
 			CT_IPCT_PROTOINFO | CT_IPCT_REPLY);
-	CU_ASSERT_EQUAL(e[0]->state, CT_TCP_SYN_RECV);
+	CU_ASSERT_EQUAL(e[0]->tcp_state, CT_TCP_SYN_RECV);
 	CU_ASSERT_EQUAL(e[0]->timeout, 60);
 	CU_ASSERT_FALSE(e[0]->status & CT_IPS_ASSURED);
-	CU_ASSERT_EQUAL(t.v[1].state, CT_STATE_ESTABLISHED);
+	CU_ASSERT_EQUAL(t.r.v[1].state, CT_STATE_ESTABLISHED);
 
 	tx(&t, false, F_ACK, t.cnext, t.snext);
 	CU_ASSERT_EQUAL_FATAL(events_of(&t, 3, e, 4), 1);
 	CU_ASSERT_EQUAL(e[0]->type, CT_EV_UPDATE);
 	CU_ASSERT(e[0]->bits & CT_IPCT_ASSURED);
 	CU_ASSERT(e[0]->bits & CT_IPCT_PROTOINFO);
-	CU_ASSERT_EQUAL(e[0]->state, CT_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(e[0]->tcp_state, CT_TCP_ESTABLISHED);
 	CU_ASSERT_EQUAL(e[0]->timeout, 432000);
 	CU_ASSERT(e[0]->status & CT_IPS_ASSURED);
 
@@ -623,7 +481,7 @@ static void test_close_timeouts(void)
 		{ true, F_FIN | F_ACK, CT_TCP_LAST_ACK, 30 },
 		{ false, F_ACK, CT_TCP_TIME_WAIT, 120 },
 	};
-	const struct rec_event *e[4];
+	const struct tl_event *e[4];
 	struct tt t;
 	size_t i;
 
@@ -640,23 +498,23 @@ static void test_close_timeouts(void)
 			else
 				t.cnext++;
 		}
-		CU_ASSERT_EQUAL_FATAL(events_of(&t, t.frame, e, 4), 1);
+		CU_ASSERT_EQUAL_FATAL(events_of(&t, t.r.frame, e, 4), 1);
 		CU_ASSERT_EQUAL(e[0]->type, CT_EV_UPDATE);
-		CU_ASSERT_EQUAL(e[0]->state, steps[i].state);
+		CU_ASSERT_EQUAL(e[0]->tcp_state, steps[i].state);
 		CU_ASSERT_EQUAL(e[0]->timeout, steps[i].timeout);
 		CU_ASSERT(e[0]->status & CT_IPS_ASSURED);
 	}
 	/* TIME_WAIT runs out 120 s later */
-	ct_engine_advance(t.eng, t.now + 121 * SEC);
-	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
-	CU_ASSERT_EQUAL(t.ev[t.nev - 1].type, CT_EV_DESTROY);
-	CU_ASSERT_EQUAL(t.ev[t.nev - 1].cause, CT_DC_EXPIRED);
+	ct_engine_advance(t.r.eng, t.r.now + 121 * SEC);
+	CU_ASSERT_EQUAL(ct_engine_count(t.r.eng), 0);
+	CU_ASSERT_EQUAL(t.r.ev[t.r.nev - 1].type, CT_EV_DESTROY);
+	CU_ASSERT_EQUAL(t.r.ev[t.r.nev - 1].cause, CT_DC_EXPIRED);
 	tt_stop(&t);
 }
 
 static void test_refused(void)
 {
-	const struct rec_event *e[4];
+	const struct tl_event *e[4];
 	struct tt t;
 
 	CU_ASSERT_FATAL(tt_start(&t, NULL));
@@ -665,9 +523,9 @@ static void test_refused(void)
 	CU_ASSERT_EQUAL_FATAL(events_of(&t, 2, e, 4), 1);
 	CU_ASSERT_EQUAL(e[0]->type, CT_EV_DESTROY);
 	CU_ASSERT_EQUAL(e[0]->cause, CT_DC_KILLED);
-	CU_ASSERT_EQUAL(e[0]->state, CT_TCP_CLOSE);
+	CU_ASSERT_EQUAL(e[0]->tcp_state, CT_TCP_CLOSE);
 	CU_ASSERT_FALSE(e[0]->status & CT_IPS_SEEN_REPLY);
-	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
+	CU_ASSERT_EQUAL(ct_engine_count(t.r.eng), 0);
 	CU_ASSERT_NOT_EQUAL(last_v(&t)->state, CT_STATE_INVALID);
 	tt_stop(&t);
 }
@@ -687,10 +545,10 @@ static void test_syn_retransmit(void)
 
 		CU_ASSERT_FATAL(tt_start(&t, profile ? set_510 : NULL));
 		cli_syn(&t);
-		t.now += 50 * SEC;
+		t.r.now += 50 * SEC;
 		cli_syn(&t);
 		CU_ASSERT_EQUAL(last_v(&t)->state, CT_STATE_NEW);
-		CU_ASSERT_EQUAL(t.nev, 1);
+		CU_ASSERT_EQUAL(t.r.nev, 1);
 		ct = only_entry(&t);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
 		/* 6.x: still the first SYN's deadline; 5.10: renewed */
@@ -702,22 +560,22 @@ static void test_syn_retransmit(void)
 
 static void test_reopen(void)
 {
-	const struct rec_event *e[4];
+	const struct tl_event *e[4];
 	struct tt t;
 
 	CU_ASSERT_FATAL(tt_start(&t, NULL));
 	reach(&t, CT_TCP_TIME_WAIT);
 	tx(&t, false, F_SYN, CLI_ISN + 100000, 0);
-	CU_ASSERT_EQUAL_FATAL(events_of(&t, t.frame, e, 4), 2);
+	CU_ASSERT_EQUAL_FATAL(events_of(&t, t.r.frame, e, 4), 2);
 	CU_ASSERT_EQUAL(e[0]->type, CT_EV_DESTROY);
 	CU_ASSERT_EQUAL(e[0]->cause, CT_DC_REOPENED);
-	CU_ASSERT_EQUAL(e[0]->state, CT_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(e[0]->tcp_state, CT_TCP_TIME_WAIT);
 	CU_ASSERT_EQUAL(e[1]->type, CT_EV_NEW);
-	CU_ASSERT_EQUAL(e[1]->state, CT_TCP_SYN_SENT);
+	CU_ASSERT_EQUAL(e[1]->tcp_state, CT_TCP_SYN_SENT);
 	CU_ASSERT_EQUAL(e[1]->timeout, 120);
 	CU_ASSERT_FALSE(e[1]->status & CT_IPS_ASSURED);
 	CU_ASSERT_EQUAL(last_v(&t)->state, CT_STATE_NEW);
-	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 1);
+	CU_ASSERT_EQUAL(ct_engine_count(t.r.eng), 1);
 	tt_stop(&t);
 }
 
@@ -728,14 +586,14 @@ static void set_noloose(struct ct_settings *s)
 
 static void test_pickup(void)
 {
-	const struct rec_event *e[4];
+	const struct tl_event *e[4];
 	struct tt t;
 
 	CU_ASSERT_FATAL(tt_start(&t, NULL));
 	tx(&t, false, F_ACK, 777777, 888888);
 	CU_ASSERT_EQUAL_FATAL(events_of(&t, 1, e, 4), 1);
 	CU_ASSERT_EQUAL(e[0]->type, CT_EV_NEW);
-	CU_ASSERT_EQUAL(e[0]->state, CT_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(e[0]->tcp_state, CT_TCP_ESTABLISHED);
 	CU_ASSERT_EQUAL(e[0]->timeout, 300);
 	CU_ASSERT_FALSE(e[0]->status & CT_IPS_SEEN_REPLY);
 	/* first answer: reply seen, still 300; next packet: ASSURED */
@@ -753,8 +611,8 @@ static void test_pickup(void)
 	CU_ASSERT_FATAL(tt_start(&t, set_noloose));
 	tx(&t, false, F_ACK, 777777, 888888);
 	CU_ASSERT_EQUAL(last_v(&t)->state, CT_STATE_INVALID);
-	CU_ASSERT_EQUAL(t.nev, 0);
-	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
+	CU_ASSERT_EQUAL(t.r.nev, 0);
+	CU_ASSERT_EQUAL(ct_engine_count(t.r.eng), 0);
 	tt_stop(&t);
 }
 
@@ -797,14 +655,14 @@ static void test_window_checks(void)
 	size_t i;
 
 	for (i = 0; i < CT_ARRAY_SIZE(rows); i++) {
-		const struct rec_verdict *v;
+		const struct tl_verdict *v;
 		const struct ct_conn *ct;
 		struct tt t;
 		int nev;
 
 		CU_ASSERT_FATAL(tt_start(&t, rows[i].k510 ? set_510 : NULL));
 		handshake(&t);
-		nev = t.nev;
+		nev = t.r.nev;
 		tx_data(&t, false, F_ACK, CLI_ISN + 1 + rows[i].seq_off,
 			SRV_ISN + 1 + rows[i].ack_off, rows[i].paylen);
 		v = last_v(&t);
@@ -825,7 +683,7 @@ static void test_window_checks(void)
 				"explain '%s'", rows[i].name, v->reason,
 				v->explain);
 		/* neither outcome refreshes, counts or emits anything */
-		CU_ASSERT_EQUAL(t.nev, nev);
+		CU_ASSERT_EQUAL(t.r.nev, nev);
 		CU_ASSERT_EQUAL(ct->proto.tcp.state, CT_TCP_ESTABLISHED);
 		CU_ASSERT_EQUAL(ct->timeout, 432000);
 		CU_ASSERT_EQUAL(ct->refreshed, T0 + 2 * MS);
@@ -864,7 +722,7 @@ static void test_rst_established(void)
 	size_t i;
 
 	for (i = 0; i < CT_ARRAY_SIZE(rows); i++) {
-		const struct rec_verdict *v;
+		const struct tl_verdict *v;
 		const struct ct_conn *ct;
 		struct tt t;
 
@@ -1023,7 +881,7 @@ static void test_bad_packets(void)
 	size_t i;
 
 	for (i = 0; i < CT_ARRAY_SIZE(rows); i++) {
-		const struct rec_verdict *v;
+		const struct tl_verdict *v;
 		struct seg s;
 		struct tt t;
 
@@ -1040,10 +898,10 @@ static void test_bad_packets(void)
 		if (rows[i].reason) {
 			CU_ASSERT_EQUAL(v->state, CT_STATE_INVALID);
 			CU_ASSERT_STRING_EQUAL(v->reason, rows[i].reason);
-			CU_ASSERT_EQUAL(ct_engine_count(t.eng), 0);
+			CU_ASSERT_EQUAL(ct_engine_count(t.r.eng), 0);
 		} else {
 			CU_ASSERT_EQUAL(v->state, CT_STATE_NEW);
-			CU_ASSERT_EQUAL(ct_engine_count(t.eng), 1);
+			CU_ASSERT_EQUAL(ct_engine_count(t.r.eng), 1);
 		}
 		tt_stop(&t);
 	}
@@ -1117,8 +975,8 @@ static void test_options_and_simultaneous_open(void)
 		/* NOP NOP SACK(10) [s+1+100, s+1+200) */
 		uint8_t sack_opt[12] = { 1, 1, 5, 10 };
 
-		put32(sack_opt + 4, SRV_ISN + 1 + 100);
-		put32(sack_opt + 8, SRV_ISN + 1 + 200);
+		tl_put32(sack_opt + 4, SRV_ISN + 1 + 100);
+		tl_put32(sack_opt + 8, SRV_ISN + 1 + 200);
 		memset(&s, 0, sizeof(s));
 		s.flags = F_ACK;
 		s.seq = CLI_ISN + 1;
