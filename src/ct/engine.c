@@ -72,6 +72,10 @@ struct engine_ext_chunk {
 
 struct ct_engine {
 	struct ct_settings set;
+	/* ct_engine_packet_hashed(): the tuple whose hash is known */
+	bool hint;
+	uint32_t hint_hash;
+	struct ct_tuple hint_tuple;
 	struct ct_sink sinks[CT_MAX_SINKS];
 	int nsinks;
 	ct_time now;
@@ -252,8 +256,11 @@ static inline bool engine_tuple_equal(const struct ct_tuple *a,
 		(x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
 }
 
-static uint32_t engine_hash(const struct ct_tuple *t)
+static uint32_t engine_hash(const struct ct_engine *eng,
+			    const struct ct_tuple *t)
 {
+	if (eng->hint && engine_tuple_equal(t, &eng->hint_tuple))
+		return eng->hint_hash;
 	return ct_tuple_hash(t, ENGINE_HASH_SEED);
 }
 
@@ -288,7 +295,7 @@ static struct ct_conn *engine_lookup_h(const struct ct_engine *eng,
 static struct ct_conn *engine_lookup(struct ct_engine *eng,
 				     const struct ct_tuple *t, enum ct_dir *dir)
 {
-	return engine_lookup_h(eng, t, engine_hash(t), dir);
+	return engine_lookup_h(eng, t, engine_hash(eng, t), dir);
 }
 
 static void slot_put(struct ct_engine *eng, uint32_t h, uint32_t ref)
@@ -366,7 +373,7 @@ static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
 	int d;
 
 	for (d = CT_DIR_ORIGINAL; d <= CT_DIR_REPLY; d++)
-		slot_del(eng, engine_hash(&ct->tuple[d]),
+		slot_del(eng, engine_hash(eng, &ct->tuple[d]),
 			 slot_ref(ct, (enum ct_dir)d));
 }
 
@@ -1255,7 +1262,7 @@ static struct ct_conn *engine_new_conn(struct ct_engine *eng,
 		return NULL;
 	}
 	if (eng->set.max != 0 && eng->count + 1 > eng->set.max &&
-	    engine_early_drop(eng, engine_hash(t), ctx->pkt) == 0) {
+	    engine_early_drop(eng, engine_hash(eng, t), ctx->pkt) == 0) {
 		eng->stats.drop++;
 		v->state = CT_STATE_DROP;
 		v->reason = "table full";
@@ -1294,8 +1301,8 @@ static bool engine_confirm(struct ct_engine *eng, struct ct_conn *ct)
 	enum ct_dir d;
 	uint32_t h[2];
 
-	h[CT_DIR_ORIGINAL] = engine_hash(&ct->tuple[CT_DIR_ORIGINAL]);
-	h[CT_DIR_REPLY] = engine_hash(&ct->tuple[CT_DIR_REPLY]);
+	h[CT_DIR_ORIGINAL] = engine_hash(eng, &ct->tuple[CT_DIR_ORIGINAL]);
+	h[CT_DIR_REPLY] = engine_hash(eng, &ct->tuple[CT_DIR_REPLY]);
 	if (engine_lookup_h(eng, &ct->tuple[CT_DIR_ORIGINAL],
 			    h[CT_DIR_ORIGINAL], &d) ||
 	    engine_lookup_h(eng, &ct->tuple[CT_DIR_REPLY], h[CT_DIR_REPLY],
@@ -1785,6 +1792,21 @@ void ct_engine_set_counters(struct ct_engine *eng, bool keep)
 	eng->stride = keep ? sizeof(struct ct_conn) : CT_CONN_SIZE_UNCOUNTED;
 }
 
+/* The original tuple of a TCP or UDP frame, as its lookup will build it;
+ * false for any other frame. */
+static bool prefetch_tuple(const struct ct_engine *eng,
+			   const struct ct_pkt *pkt, struct ct_tuple *t)
+{
+	if (pkt->kind != CT_PKT_IP || pkt->is_fragment ||
+	    (pkt->l4num != 6 && pkt->l4num != 17) || pkt->l4cap < 4)
+		return false;
+	tuple_from_pkt(t, pkt);
+	t->zone = engine_pkt_zone(eng, pkt);
+	t->sport = (uint16_t)((pkt->l4[0] << 8) | pkt->l4[1]);
+	t->dport = (uint16_t)((pkt->l4[2] << 8) | pkt->l4[3]);
+	return true;
+}
+
 uint32_t ct_engine_prefetch(const struct ct_engine *eng,
 			    const struct ct_pkt *pkt, uint32_t hash)
 {
@@ -1793,14 +1815,9 @@ uint32_t ct_engine_prefetch(const struct ct_engine *eng,
 	uint32_t mask = slot_mask(eng), i;
 
 	if (hash == 0) {
-		if (pkt->kind != CT_PKT_IP || pkt->is_fragment ||
-		    (pkt->l4num != 6 && pkt->l4num != 17) || pkt->l4cap < 4)
+		if (!prefetch_tuple(eng, pkt, &t))
 			return 0;
-		tuple_from_pkt(&t, pkt);
-		t.zone = engine_pkt_zone(eng, pkt);
-		t.sport = (uint16_t)((pkt->l4[0] << 8) | pkt->l4[1]);
-		t.dport = (uint16_t)((pkt->l4[2] << 8) | pkt->l4[3]);
-		hash = engine_hash(&t);
+		hash = ct_tuple_hash(&t, ENGINE_HASH_SEED);
 		__builtin_prefetch(&eng->slots[slot_home(eng, hash)]);
 		return hash ? hash : 1;
 	}
@@ -1809,12 +1826,51 @@ uint32_t ct_engine_prefetch(const struct ct_engine *eng,
 		if (s->ref == 0)
 			return hash;
 		if (s->hash == hash) {
-			const struct ct_conn *ct = conn_at(eng, (s->ref >> 1) - 1);
+			const char *ct = (const char *)conn_at(eng,
+							       (s->ref >> 1) - 1);
+			size_t off;
 
-			__builtin_prefetch(ct);
-			__builtin_prefetch((const char *)ct + 64);
-			__builtin_prefetch((const char *)ct + 128);
+			/* every line the entry spans: it is not aligned to
+			 * them, and the tracker touches all of it */
+			for (off = 0; off < sizeof(struct ct_conn); off += 64)
+				__builtin_prefetch(ct + off);
+			__builtin_prefetch(ct + sizeof(struct ct_conn) - 1);
 			return hash;
+		}
+	}
+}
+
+void ct_engine_packet_hashed(struct ct_engine *eng, const struct ct_pkt *pkt,
+			     uint32_t hash)
+{
+	/* 1 also stands for a hash of 0: unknown then.  Any tuple hashed
+	 * while tracking that equals this one (byte for byte, as hashed)
+	 * takes the known hash: the same value, one computation fewer. */
+	eng->hint = hash > 1 && prefetch_tuple(eng, pkt, &eng->hint_tuple);
+	eng->hint_hash = hash;
+	ct_engine_packet(eng, pkt);
+	eng->hint = false;
+}
+
+void ct_engine_prefetch_timer(const struct ct_engine *eng, uint32_t hash)
+{
+	uint32_t mask = slot_mask(eng), i;
+
+	if (hash == 0)
+		return;
+	for (i = slot_home(eng, hash);; i = (i + 1) & mask) {
+		const struct engine_slot *s = &eng->slots[i];
+
+		if (s->ref == 0)
+			return;
+		if (s->hash == hash) {
+			const struct ct_conn *ct = conn_at(eng,
+							   (s->ref >> 1) - 1);
+
+			if (ct->heap_index != ENGINE_NO_HEAP &&
+			    ct->heap_index < eng->heap_len)
+				__builtin_prefetch(&eng->heap[ct->heap_index]);
+			return;
 		}
 	}
 }

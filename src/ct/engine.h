@@ -105,6 +105,21 @@ void ct_engine_set_peers(struct ct_engine *view,
 uint32_t ct_engine_prefetch(const struct ct_engine *eng,
 			    const struct ct_pkt *pkt, uint32_t hash);
 
+/*
+ * ct_engine_packet() for a frame whose ct_engine_prefetch(eng, pkt, 0)
+ * returned `hash` (0: not asked), so that the lookup need not compute the
+ * hash again.  The output is ct_engine_packet()'s.
+ */
+void ct_engine_packet_hashed(struct ct_engine *eng, const struct ct_pkt *pkt,
+			     uint32_t hash);
+
+/*
+ * Later still (the entry is in the cache by then), given the hash
+ * ct_engine_prefetch() returned: prefetch the entry's slot in the timer
+ * heap, which a refresh to a shorter timeout reads.  Changes nothing.
+ */
+void ct_engine_prefetch_timer(const struct ct_engine *eng, uint32_t hash);
+
 /* Current clock. */
 ct_time ct_engine_now(const struct ct_engine *eng);
 
