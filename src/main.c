@@ -251,6 +251,30 @@ static void print_snapshot(const struct options *o, struct ct_engine *eng,
 }
 
 /*
+ * The earliest pending absolute snapshot before `limit` (any, when `all`),
+ * or NULL: flush_snapshots() and jobs_flush_snapshots() take them in time
+ * order.
+ */
+static struct snapshot *next_snapshot(struct options *o, ct_time limit,
+				      bool all)
+{
+	struct snapshot *next = NULL;
+	int i;
+
+	for (i = 0; i < o->nsnaps; i++) {
+		struct snapshot *s = &o->snaps[i];
+
+		if (s->done || s->kind == SNAP_END)
+			continue;
+		if (!all && s->t >= limit)
+			continue;
+		if (next == NULL || s->t < next->t)
+			next = s;
+	}
+	return next;
+}
+
+/*
  * Print every pending absolute snapshot whose instant is before `limit`
  * (or all of them when all is set), in time order, moving the engine's
  * clock to each instant first.
@@ -258,22 +282,9 @@ static void print_snapshot(const struct options *o, struct ct_engine *eng,
 static void flush_snapshots(struct options *o, struct ct_engine *eng,
 			    ct_time limit, bool all)
 {
-	for (;;) {
-		struct snapshot *next = NULL;
-		int i;
+	struct snapshot *next;
 
-		for (i = 0; i < o->nsnaps; i++) {
-			struct snapshot *s = &o->snaps[i];
-
-			if (s->done || s->kind == SNAP_END)
-				continue;
-			if (!all && s->t >= limit)
-				continue;
-			if (next == NULL || s->t < next->t)
-				next = s;
-		}
-		if (next == NULL)
-			return;
+	while ((next = next_snapshot(o, limit, all)) != NULL) {
 		ct_engine_advance(eng, next->t);
 		print_snapshot(o, eng, next->t);
 		next->done = true;
@@ -285,22 +296,9 @@ static void flush_snapshots(struct options *o, struct ct_engine *eng,
 static void jobs_flush_snapshots(struct options *o, struct jobs *j,
 				 ct_time limit, bool all)
 {
-	for (;;) {
-		struct snapshot *next = NULL;
-		int i;
+	struct snapshot *next;
 
-		for (i = 0; i < o->nsnaps; i++) {
-			struct snapshot *s = &o->snaps[i];
-
-			if (s->done || s->kind == SNAP_END)
-				continue;
-			if (!all && s->t >= limit)
-				continue;
-			if (next == NULL || s->t < next->t)
-				next = s;
-		}
-		if (next == NULL)
-			return;
+	while ((next = next_snapshot(o, limit, all)) != NULL) {
 		jobs_advance(j, next->t);
 		print_snapshot(o, jobs_view(j), next->t);
 		next->done = true;
