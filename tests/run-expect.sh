@@ -19,6 +19,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 CT=${CTREPLAY:-$top_builddir/ctreplay}
 case $CT in /*) ;; *) CT=$(pwd)/$CT ;; esac
 G=$top_srcdir/tests/golden
+. "$top_srcdir/tests/testlist.sh"
 if [ ! -x "$CT" ]; then
 	echo "run-expect: $CT is not built" >&2
 	exit 99
@@ -71,22 +72,13 @@ while read -r name dir inputs rest; do
 	'' | '#'*) continue ;;
 	esac
 	[ -f "$G/$dir/events" ] || continue
-	xfail=
-	opts=$rest
-	case $rest in
-	*xfail=*)
-		xfail=${rest#*xfail=}
-		opts=${rest%%xfail=*}
-		;;
-	esac
-	case $opts in
-	*compare=counts*)
+	testlist_split "$rest"
+	if [ "$mode" = counts ]; then
 		# the kernel's choices there are random (early-drop victims):
 		# the golden harness compares counts, --expect flows one to one
 		echo "skip: golden $name (compare=counts: no flow-by-flow expectation)"
 		continue
-		;;
-	esac
+	fi
 	files=$(echo "$inputs" | tr ',' ' ')
 	ngolden=$((ngolden + 1))
 	# shellcheck disable=SC2086 # options and inputs are word lists

@@ -28,6 +28,7 @@ top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
 top_builddir=${top_builddir:-$top_srcdir}
 top_builddir=$(cd "$top_builddir" && pwd) || exit 99
 golden=$top_srcdir/tests/golden
+. "$top_srcdir/tests/testlist.sh"
 testlist=$golden/TESTLIST
 
 python=
@@ -60,34 +61,9 @@ while read -r name dir inputs rest; do
 	case $name in
 	'' | '#'*) continue ;;
 	esac
-	if [ $# -gt 0 ]; then
-		want=
-		for n in "$@"; do
-			[ "$n" = "$name" ] && want=1
-		done
-		[ -n "$want" ] || continue
-	fi
+	testlist_wanted "$name" "$@" || continue
 	seen="$seen $name "
-
-	# xfail=REASON runs to the end of the line
-	xfail=
-	opts=$rest
-	case $rest in
-	*xfail=*)
-		xfail=${rest#*xfail=}
-		opts=${rest%%xfail=*}
-		;;
-	esac
-	# compare=MODE (before any xfail=) selects compare.py's mode; it is
-	# not a ctreplay option
-	mode=exact
-	case " $opts" in
-	*[[:space:]]compare=*)
-		mode=${opts#*compare=}
-		mode=${mode%%[[:space:]]*}
-		opts="${opts%%compare=*}${opts#*compare="$mode"}"
-		;;
-	esac
+	testlist_split "$rest"
 
 	if [ ! -f "$golden/$dir/events" ]; then
 		echo "$name: SKIP (no recording in tests/golden/$dir)"

@@ -27,6 +27,7 @@ top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
 top_builddir=${top_builddir:-$top_srcdir}
 top_builddir=$(cd "$top_builddir" && pwd) || exit 99
 golden=$top_srcdir/tests/golden
+. "$top_srcdir/tests/testlist.sh"
 ctreplay=${CTREPLAY:-$top_builddir/ctreplay}
 [ -x "$ctreplay" ] || { echo "run-jobs: $ctreplay is not built" >&2; exit 99; }
 
@@ -59,16 +60,9 @@ while read -r name dir inputs rest; do
 	case $name in
 	'' | '#'*) continue ;;
 	esac
-	if [ $# -gt 0 ]; then
-		want=
-		for x in "$@"; do
-			[ "$x" = "$name" ] && want=1
-		done
-		[ -n "$want" ] || continue
-	fi
+	testlist_wanted "$name" "$@" || continue
 	[ -f "$golden/$dir/events" ] || continue
-	opts=${rest%%xfail=*}
-	opts=${opts%%compare=*}    # harness keywords are not ctreplay options
+	testlist_split "$rest"
 	inputs=$(echo "$inputs" | tr ',' ' ')
 	ok=1
 	for j in 1 2 3; do

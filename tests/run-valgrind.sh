@@ -9,6 +9,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 CT=$(cd "$top_builddir" && pwd)/ctreplay
 G=$(cd "$top_srcdir/tests/golden" && pwd)
+. "$top_srcdir/tests/testlist.sh"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-vg.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 pass=0
@@ -23,8 +24,7 @@ while read -r name dir inputs rest; do
 	'' | '#'*) continue ;;
 	esac
 	[ -f "$G/$dir/events" ] || continue
-	opts=${rest%%xfail=*}
-	opts=${opts%%compare=*}
+	testlist_split "$rest"
 	files=$(echo "$inputs" | tr ',' ' ')
 	# shellcheck disable=SC2086 # option and input lists
 	(cd "$G/$dir" && valgrind -q --error-exitcode=99 --leak-check=full \

@@ -1,0 +1,40 @@
+# \summary: the TESTLIST line format, parsed in one place for every runner
+#
+# Sourced by run-golden.sh, run-expect.sh, run-shard.sh, run-jobs.sh and
+# run-valgrind.sh.  A line is `NAME DIR INPUTS OPTIONS... [compare=MODE]
+# [xfail=REASON]`; the runners read NAME DIR INPUTS and the rest.
+
+# testlist_split REST: split what follows NAME DIR INPUTS into $opts (the
+# ctreplay options), $mode (compare=MODE, before any xfail=: compare.py's
+# mode, exact by default) and $xfail (REASON, to the end of the line;
+# empty when absent).  Neither keyword is a ctreplay option.
+testlist_split() {
+	xfail=
+	opts=$1
+	case $opts in
+	*xfail=*)
+		xfail=${opts#*xfail=}
+		opts=${opts%%xfail=*}
+		;;
+	esac
+	mode=exact
+	case " $opts" in
+	*[[:space:]]compare=*)
+		mode=${opts#*compare=}
+		mode=${mode%%[[:space:]]*}
+		opts="${opts%%compare=*}${opts#*compare="$mode"}"
+		;;
+	esac
+}
+
+# testlist_wanted NAME [SELECTED...]: true when no names were selected
+# (run everything) or NAME is one of them.
+testlist_wanted() {
+	_want=$1
+	shift
+	[ $# -eq 0 ] && return 0
+	for _n in "$@"; do
+		[ "$_n" = "$_want" ] && return 0
+	done
+	return 1
+}
