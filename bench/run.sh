@@ -1,7 +1,7 @@
 #!/bin/sh
 # \summary: benchmark ctreplay on a large synthetic capture against a bare libpcap loop
 #
-#   bench/run.sh [-p PACKETS] [-c CONCURRENCY] [-6 PERCENT] [-r RUNS] [-d DIR] [-L] [-M]
+#   bench/run.sh [-p PACKETS] [-c CONCURRENCY] [-6 PERCENT] [-r RUNS] [-d DIR] [-L] [-C LCONC] [-M]
 #
 # Builds ctreplay if needed (out of tree, in DIR/build), compiles
 # bench/gencap.c and bench/pcaploop.c, generates the capture once (cached
@@ -13,9 +13,11 @@
 #   ctreplay -j 2       -E on two worker threads (plus the reader)
 #   ctreplay --shard    -E --shard K/2 for K = 0, 1 (each alone; the two
 #                       together are what two machines or cores would do)
-#   ctreplay -E 1x, 2x  (-L) the same concurrency with frames 200 us apart
-#                       (entries expire: the table holds a steady state),
-#                       over a capture and one twice as long: the peak RSS
+#   ctreplay -E 1x, 2x  (-L) LCONC (default 10 000) concurrent conversations
+#                       with frames 200 us apart, so that entries expire
+#                       and the table reaches a steady state within the
+#                       first half of the capture, over a capture and one
+#                       twice as long: the peak table and the peak RSS
 #                       must be the same (memory flat in capture length)
 #   tcptrace -n, tshark -q -z conv,tcp   when installed, for comparison
 # and prints wall time, packets/s, peak RSS and the ratio to pcaploop
@@ -34,13 +36,14 @@ v6=0
 runs=1
 dir=${TMPDIR:-/tmp}/ctreplay-bench
 long=
+lconc=10000
 memory=1
 
 usage() {
 	sed -n '3p' "$0" | sed 's/^# *//' >&2
 	exit 1
 }
-while getopts p:c:6:r:d:LMh opt; do
+while getopts p:c:6:r:d:LC:Mh opt; do
 	case $opt in
 	p) packets=$OPTARG ;;
 	c) conc=$OPTARG ;;
@@ -48,6 +51,7 @@ while getopts p:c:6:r:d:LMh opt; do
 	r) runs=$OPTARG ;;
 	d) dir=$OPTARG ;;
 	L) long=1 ;;
+	C) lconc=$OPTARG ;;
 	M) memory= ;;
 	*) usage ;;
 	esac
@@ -111,8 +115,11 @@ gencap() {
 }
 cap=$(gencap "$packets" 10)
 if [ -n "$long" ]; then
-	cap1=$(gencap "$packets" 200)
-	cap2=$(gencap $((packets * 2)) 200)
+	# a conversation of ~15 frames lasts ~15 x LCONC frames, TIME_WAIT
+	# 120 s (600 000 frames): with 10 000 concurrent the table is steady
+	# after ~750 000 frames
+	cap1=$(gencap "$packets" 200 "$lconc")
+	cap2=$(gencap $((packets * 2)) 200 "$lconc")
 fi
 
 # measure NAME CMD...: median wall time (s) over RUNS and that run's peak
@@ -172,14 +179,28 @@ awk -v n="$packets" '
 	{
 		name = $1; sub(/^ctreplay/, "ctreplay ", name)
 		sub(/-j2$/, " -j 2", name); sub(/--shard/, " --shard ", name)
-		sub(/-1x-length/, " (1x, 200us)", name)
-		sub(/-2x-length/, " (2x, 200us)", name); sub(/-n$/, " -n", name)
+		sub(/-1x-length/, " (-L 1x)", name)
+		sub(/-2x-length/, " (-L 2x)", name); sub(/-n$/, " -n", name)
 		# /usr/bin/time counts in 10 ms: too short a run shows as 0
-		frames = (name ~ /2x,/) ? 2 * n : n
+		frames = (name ~ /L 2x/) ? 2 * n : n
 		pps = ($2 > 0) ? sprintf("%12.0f", frames / $2) : sprintf("%12s", "n/a")
 		ratio = (base > 0) ? sprintf("%9.2f", $2 / base) : sprintf("%9s", "n/a")
 		printf "%-26s %9.2f %s %7.1f MB %s\n", name, $2, pps, $3 / 1024, ratio
 	}' "$dir/results"
+
+# --- memory flat in capture length: the peak table of both -L captures
+if [ -n "$long" ]; then
+	echo
+	printf "%-26s %9s %12s %10s\n" "length (-L, $lconc conc.)" "frames" "peak table" "peak RSS"
+	for k in 1 2; do
+		eval "c=\$cap$k"
+		entries=$("$ctreplay" -S "$c" 2>/dev/null |
+			awk '/^# peak table size:/ { print $5 }')
+		rss=$(awk -v k="$k" '$1 == "ctreplay-E-" k "x-length" { print $3 }' "$dir/results")
+		printf "%-26s %9s %12s %7.1f MB\n" "${k}x" "$((packets * k))" "$entries" \
+			"$(awk -v r="$rss" 'BEGIN { print r / 1024 }')"
+	done
+fi
 
 # --- memory per live entry: two table sizes, same mix; every conversation
 # is still open at the end (10 us apart nothing expires), so the peak

@@ -310,14 +310,13 @@ static void jobs_flush_snapshots(struct options *o, struct jobs *j,
  * is cache misses in the table lookup; reading, decoding and hashing a few
  * frames ahead lets ct_engine_prefetch() warm the table slot AHEAD_SLOT
  * frames early and the entry AHEAD_CONN frames early (as the -j workers
- * do), and ct_engine_prefetch_timer() its timer AHEAD_TIMER frames early.
+ * do).
  * Frames are still tracked one by one in capture order, so the output is
  * the same.
  */
 #define AHEAD_RING 16          /* power of two, > AHEAD_SLOT */
 #define AHEAD_SLOT 10
 #define AHEAD_CONN 4
-#define AHEAD_TIMER 2
 #define AHEAD_REASON 128
 
 struct ahead_slot {
@@ -405,9 +404,6 @@ static struct ahead_slot *ahead_next(struct ahead *a, struct capture *cap,
 		if (s->hash)
 			ct_engine_prefetch(eng, &s->pkt, s->hash);
 	}
-	c = a->head + AHEAD_TIMER;
-	if (c < a->tail)
-		ct_engine_prefetch_timer(eng, a->s[c % AHEAD_RING].hash);
 	return &a->s[a->head++ % AHEAD_RING];
 }
 

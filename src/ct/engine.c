@@ -40,18 +40,20 @@
 /* Buckets early drop looks at, from the new tuple's (NF_CT_EVICTION_RANGE). */
 #define ENGINE_EVICTION_RANGE 8
 #define ENGINE_POOL_CHUNK 1024
-#define ENGINE_NO_HEAP UINT32_MAX
 /* A packet may be looked up again after a reopen kill; never loop. */
 #define ENGINE_MAX_REPEAT 3
 
 #define IPPROTO_ICMP_NUM 1
 #define IPPROTO_ICMPV6_NUM 58
 
-/* One timer slot: the key is kept here so sifting touches no entry. */
-struct engine_timer {
+/* A near-heap slot: key and id are kept here so comparing touches no
+ * entry. */
+struct engine_near {
 	ct_time key;
+	uint64_t id;
 	struct ct_conn *ct;
 };
+
 
 /*
  * One slot of the open-addressing table: a tuple's hash next to the entry
@@ -95,13 +97,13 @@ struct ct_engine {
 	uint32_t nbuckets;
 	size_t count;
 
-	/*
-	 * Confirmed entries, a min-heap on (key, id) where key is a lower
-	 * bound of the entry's deadline (see the timer section).
-	 */
-	struct engine_timer *heap;
-	size_t heap_len;
-	size_t heap_cap;
+	/* Timers (see the timer section): the wheel's list heads, the
+	 * last bucket reached, and the near heap. */
+	uint32_t *wheel;
+	uint64_t tcur;
+	struct engine_near *near;
+	size_t near_len;
+	size_t near_cap;
 
 	/* Entries: chunks of ENGINE_POOL_CHUNK entries of `stride` bytes
 	 * (without the counters unless kept), found by pool index. */
@@ -378,151 +380,292 @@ static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
 }
 
 /* ------------------------------------------------------------------ */
-/* timer heap */
+/* timers */
 
 /*
- * A lazy min-heap.  Each confirmed entry has one slot whose key is never
- * later than its deadline.  Refreshes that push the deadline out (nearly
- * all of them: every packet of an established flow) change nothing here,
- * so the per-packet cost does not grow with the table; one that pulls it
- * in (a shorter timeout) lowers the key, a sift up.  When a key comes due
- * the slot is either the entry's real deadline (it expires) or stale (its
- * key moves to the deadline, a sift down): the heap top, once fresh, is
- * the earliest (deadline, id) of the table, which is the order entries
- * must expire in.
+ * Every confirmed entry is due at ct_conn_expires(); entries must die in
+ * (deadline, id) order.  Two structures, so that no per-packet cost grows
+ * with the table:
+ *
+ *  - A hashed wheel of ENGINE_WHEEL_SIZE buckets, each one
+ *    2^ENGINE_TICK_SHIFT ns (about a second) of deadlines, each a doubly
+ *    linked list threaded through the entries (pool indices), so filing,
+ *    moving and removing are O(1) and cost no memory beyond the entry.
+ *    An entry sits in the bucket of a lower bound of its deadline: a
+ *    refresh that pushes the deadline out (every packet of a flow)
+ *    changes nothing, and when the clock reaches the bucket the entry is
+ *    filed again under its real deadline.  Deadlines a whole turn or more
+ *    ahead share a bucket with nearer ones and are filed again each turn
+ *    (about once an hour of capture time for an established TCP entry).
+ *
+ *  - The near heap: a binary min-heap on (deadline, id) of the entries
+ *    due in buckets the clock has reached (tcur and before), from which
+ *    they expire in exact order.  It holds about a second's worth of
+ *    deadlines, and its key is again only a lower bound (a later refresh
+ *    is seen when the entry comes to the top).
+ *
+ * tslot: ENGINE_TSLOT_NONE (not timed), ENGINE_TSLOT_NEAR | position in
+ * the near heap, or the absolute bucket number mod 2^30 (in the wheel).
  */
-static bool heap_before(const struct engine_timer *a,
-			const struct engine_timer *b)
+#define ENGINE_TICK_SHIFT 30
+#define ENGINE_WHEEL_BITS 12
+#define ENGINE_WHEEL_SIZE (1u << ENGINE_WHEEL_BITS)
+#define ENGINE_TSLOT_ABS_MASK 0x3fffffffu
+#define ENGINE_TSLOT_NEAR 0x80000000u
+#define ENGINE_TSLOT_NONE 0x7fffffffu
+#define ENGINE_NIL UINT32_MAX
+
+static uint64_t timer_abs(ct_time t)
+{
+	return (uint64_t)t >> ENGINE_TICK_SHIFT;
+}
+
+static bool near_before(const struct engine_near *a,
+			const struct engine_near *b)
 {
 	if (a->key != b->key)
 		return a->key < b->key;
-	return a->ct->id < b->ct->id;
+	return a->id < b->id;
 }
 
-static void heap_place(struct ct_engine *eng, size_t i,
-		       const struct engine_timer *t)
+static void near_place(struct ct_engine *eng, size_t i,
+		       const struct engine_near *t)
 {
-	eng->heap[i] = *t;
-	t->ct->heap_index = (uint32_t)i;
+	eng->near[i] = *t;
+	t->ct->tslot = ENGINE_TSLOT_NEAR | (uint32_t)i;
 }
 
-static void heap_sift_up(struct ct_engine *eng, size_t i)
+static void near_sift_up(struct ct_engine *eng, size_t i)
 {
-	struct engine_timer t = eng->heap[i];
+	struct engine_near t = eng->near[i];
 
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
 
-		if (!heap_before(&t, &eng->heap[parent]))
+		if (!near_before(&t, &eng->near[parent]))
 			break;
-		heap_place(eng, i, &eng->heap[parent]);
+		near_place(eng, i, &eng->near[parent]);
 		i = parent;
 	}
-	heap_place(eng, i, &t);
+	near_place(eng, i, &t);
 }
 
-static void heap_sift_down(struct ct_engine *eng, size_t i)
+static void near_sift_down(struct ct_engine *eng, size_t i)
 {
-	struct engine_timer t = eng->heap[i];
+	struct engine_near t = eng->near[i];
 
 	for (;;) {
 		size_t l = 2 * i + 1, best = i;
-		const struct engine_timer *bestt = &t;
+		const struct engine_near *bestt = &t;
 
-		if (l < eng->heap_len && heap_before(&eng->heap[l], bestt)) {
+		if (l < eng->near_len && near_before(&eng->near[l], bestt)) {
 			best = l;
-			bestt = &eng->heap[l];
+			bestt = &eng->near[l];
 		}
-		if (l + 1 < eng->heap_len &&
-		    heap_before(&eng->heap[l + 1], bestt))
+		if (l + 1 < eng->near_len &&
+		    near_before(&eng->near[l + 1], bestt))
 			best = l + 1;
 		if (best == i)
 			break;
-		heap_place(eng, i, &eng->heap[best]);
+		near_place(eng, i, &eng->near[best]);
 		i = best;
 	}
-	heap_place(eng, i, &t);
+	near_place(eng, i, &t);
 }
 
-static bool heap_reserve(struct ct_engine *eng)
+/* Into the near heap under `key`; false when out of memory. */
+static bool near_push(struct ct_engine *eng, struct ct_conn *ct, ct_time key)
 {
-	struct engine_timer *h;
-	size_t cap;
+	struct engine_near t;
 
-	if (eng->heap_len < eng->heap_cap)
-		return true;
-	cap = eng->heap_cap ? eng->heap_cap * 2 : 1024;
-	h = realloc(eng->heap, cap * sizeof(*h));
-	if (!h)
-		return false;
-	eng->heap = h;
-	eng->heap_cap = cap;
+	if (eng->near_len == eng->near_cap) {
+		size_t cap = eng->near_cap ? eng->near_cap * 2 : 256;
+		struct engine_near *n = realloc(eng->near, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		eng->near = n;
+		eng->near_cap = cap;
+	}
+	t.key = key;
+	t.id = ct->id;
+	t.ct = ct;
+	near_place(eng, eng->near_len++, &t);
+	near_sift_up(eng, eng->near_len - 1);
 	return true;
 }
 
-static void heap_push(struct ct_engine *eng, struct ct_conn *ct)
+static void near_remove(struct ct_engine *eng, size_t i)
 {
-	struct engine_timer t = { ct_conn_expires(ct), ct };
+	struct engine_near last = eng->near[--eng->near_len];
 
-	heap_place(eng, eng->heap_len++, &t);
-	heap_sift_up(eng, ct->heap_index);
+	eng->near[i].ct->tslot = ENGINE_TSLOT_NONE;
+	if (i == eng->near_len)
+		return;
+	near_place(eng, i, &last);
+	near_sift_up(eng, i);
+	near_sift_down(eng, last.ct->tslot & ~ENGINE_TSLOT_NEAR);
 }
 
-static void heap_remove(struct ct_engine *eng, struct ct_conn *ct)
+static uint32_t *wheel_head(struct ct_engine *eng, uint32_t abs)
 {
-	size_t i = ct->heap_index;
-	struct engine_timer last;
+	return &eng->wheel[abs & (ENGINE_WHEEL_SIZE - 1)];
+}
 
-	if (i == ENGINE_NO_HEAP || i >= eng->heap_len)
-		return;
-	last = eng->heap[--eng->heap_len];
-	ct->heap_index = ENGINE_NO_HEAP;
-	if (last.ct == ct)
-		return;
-	heap_place(eng, i, &last);
-	heap_sift_up(eng, i);
-	heap_sift_down(eng, last.ct->heap_index);
+static void wheel_link(struct ct_engine *eng, struct ct_conn *ct,
+		       uint32_t abs)
+{
+	uint32_t *head = wheel_head(eng, abs);
+
+	ct->tslot = abs;
+	ct->tprev = ENGINE_NIL;
+	ct->tnext = *head;
+	if (*head != ENGINE_NIL)
+		conn_at(eng, *head)->tprev = ct->pool_index;
+	*head = ct->pool_index;
+}
+
+static void wheel_unlink(struct ct_engine *eng, struct ct_conn *ct)
+{
+	if (ct->tprev != ENGINE_NIL)
+		conn_at(eng, ct->tprev)->tnext = ct->tnext;
+	else
+		*wheel_head(eng, ct->tslot) = ct->tnext;
+	if (ct->tnext != ENGINE_NIL)
+		conn_at(eng, ct->tnext)->tprev = ct->tprev;
+	ct->tslot = ENGINE_TSLOT_NONE;
 }
 
 /*
- * The deadline moved from `was`: only an earlier one needs the heap's
- * attention (the key is <= was, so a later deadline keeps it a bound;
- * the heap slot is not even read).
+ * File an untimed entry under `due`: the near heap when the clock has
+ * reached that bucket, else the wheel.  Should the near heap be out of
+ * memory, the entry stays in the wheel's current bucket, to be tried
+ * again when the clock moves on: it expires late rather than never.
  */
-static void heap_update(struct ct_engine *eng, struct ct_conn *ct,
-			ct_time was)
+static void timer_file(struct ct_engine *eng, struct ct_conn *ct, ct_time due)
 {
-	size_t i = ct->heap_index;
-	ct_time now_due = ct_conn_expires(ct);
+	uint64_t a = timer_abs(due);
 
-	if (i == ENGINE_NO_HEAP || now_due >= was ||
-	    now_due >= eng->heap[i].key)
-		return;
-	eng->heap[i].key = now_due;
-	heap_sift_up(eng, i);
-}
-
-/*
- * The entry due first, or NULL when the table is empty.  *deadline is its
- * real deadline when that is <= now, else only a bound (<= the earliest
- * deadline, > now): stale keys are brought up to date only when due.
- */
-static struct ct_conn *heap_first(struct ct_engine *eng, ct_time now,
-				  ct_time *deadline)
-{
-	while (eng->heap_len > 0) {
-		struct engine_timer *top = &eng->heap[0];
-
-		ct_time due = ct_conn_expires(top->ct);
-
-		if (top->key > now || top->key == due) {
-			*deadline = top->key;
-			return top->ct;
-		}
-		top->key = due;
-		heap_sift_down(eng, 0);
+	if (a <= eng->tcur) {
+		if (near_push(eng, ct, due))
+			return;
+		a = eng->tcur + 1;
 	}
-	*deadline = INT64_MAX;
+	wheel_link(eng, ct, (uint32_t)(a & ENGINE_TSLOT_ABS_MASK));
+}
+
+/* A newly confirmed entry. */
+static void timer_add(struct ct_engine *eng, struct ct_conn *ct)
+{
+	ct->tslot = ENGINE_TSLOT_NONE;
+	timer_file(eng, ct, ct_conn_expires(ct));
+}
+
+static void timer_remove(struct ct_engine *eng, struct ct_conn *ct)
+{
+	if (ct->tslot == ENGINE_TSLOT_NONE)
+		return;
+	if (ct->tslot & ENGINE_TSLOT_NEAR)
+		near_remove(eng, ct->tslot & ~ENGINE_TSLOT_NEAR);
+	else
+		wheel_unlink(eng, ct);
+}
+
+/*
+ * The deadline moved from `was`.  Only an earlier one needs work: a
+ * smaller key in the near heap, or a record in an earlier bucket.
+ */
+static void timer_update(struct ct_engine *eng, struct ct_conn *ct,
+			 ct_time was)
+{
+	ct_time due = ct_conn_expires(ct);
+	uint32_t s = ct->tslot;
+
+	if (due >= was || s == ENGINE_TSLOT_NONE)
+		return;
+	if (s & ENGINE_TSLOT_NEAR) {
+		size_t i = s & ~ENGINE_TSLOT_NEAR;
+
+		if (due < eng->near[i].key) {
+			eng->near[i].key = due;
+			near_sift_up(eng, i);
+		}
+		return;
+	}
+	if ((uint32_t)(timer_abs(due) & ENGINE_TSLOT_ABS_MASK) != s) {
+		wheel_unlink(eng, ct);
+		timer_file(eng, ct, due);
+	}
+}
+
+/*
+ * The clock reached bucket tcur (or, after a gap of a whole turn, every
+ * bucket up to tcur): each entry of wheel bucket b that is due by the end
+ * of tcur goes to the near heap, the others are filed again (the list is
+ * taken off the bucket first, so filing into b itself is safe).
+ */
+static void wheel_open(struct ct_engine *eng, uint32_t b)
+{
+	uint32_t i = eng->wheel[b];
+
+	eng->wheel[b] = ENGINE_NIL;
+	while (i != ENGINE_NIL) {
+		struct ct_conn *ct = conn_at(eng, i);
+
+		i = ct->tnext;
+		if (i != ENGINE_NIL)
+			__builtin_prefetch(conn_at(eng, i));
+		ct->tslot = ENGINE_TSLOT_NONE;
+		timer_file(eng, ct, ct_conn_expires(ct));
+	}
+}
+
+static void timer_reach(struct ct_engine *eng, uint64_t target)
+{
+	uint32_t b;
+
+	if (target - eng->tcur >= ENGINE_WHEEL_SIZE) {
+		eng->tcur = target;
+		for (b = 0; b < ENGINE_WHEEL_SIZE; b++)
+			wheel_open(eng, b);
+		return;
+	}
+	while (eng->tcur < target) {
+		eng->tcur++;
+		wheel_open(eng, (uint32_t)(eng->tcur & (ENGINE_WHEEL_SIZE - 1)));
+	}
+}
+
+/*
+ * The entry due first if it is due by `now` (*deadline: its deadline),
+ * else NULL (*deadline: a bound, > now, not later than the earliest
+ * deadline).
+ */
+static struct ct_conn *timer_first(struct ct_engine *eng, ct_time now,
+				   ct_time *deadline)
+{
+	uint64_t target = timer_abs(now);
+
+	if (eng->tcur < target)
+		timer_reach(eng, target);
+	while (eng->near_len > 0) {
+		struct engine_near *top = &eng->near[0];
+		struct ct_conn *ct = top->ct;
+		ct_time due = ct_conn_expires(ct);
+
+		if (top->key > now) {
+			*deadline = top->key;
+			return NULL;
+		}
+		if (top->key == due) {
+			*deadline = due;
+			return ct;
+		}
+		/* refreshed since: file it again */
+		near_remove(eng, 0);
+		timer_file(eng, ct, due);
+	}
+	*deadline = (ct_time)((eng->tcur + 1) << ENGINE_TICK_SHIFT);
 	return NULL;
 }
 
@@ -547,7 +690,9 @@ static struct ct_conn *engine_conn_alloc(struct ct_engine *eng)
 				return NULL;
 			eng->chunks = tab;
 		}
-		c = malloc(ENGINE_POOL_CHUNK * eng->stride);
+		/* zeroed: a scan of the pool (ct_engine_list) reads the
+		 * status of slots never used */
+		c = calloc(ENGINE_POOL_CHUNK, eng->stride);
 		if (!c)
 			return NULL;
 		eng->chunks[eng->nchunks++] = c;
@@ -567,7 +712,7 @@ static struct ct_conn *engine_conn_alloc(struct ct_engine *eng)
 		ct->pool_index = index;
 	}
 	ct->counted = eng->counters;
-	ct->heap_index = ENGINE_NO_HEAP;
+	ct->tslot = ENGINE_TSLOT_NONE;
 	return ct;
 }
 
@@ -610,6 +755,7 @@ static void engine_conn_free(struct ct_engine *eng, struct ct_conn *ct)
 	}
 	memset(ct, 0, eng->stride);
 	ct->pool_index = index;
+	ct->tslot = ENGINE_TSLOT_NONE;
 	ct->ext = (struct ct_conn_ext *)(void *)eng->free_list;
 	eng->free_list = ct;
 }
@@ -665,15 +811,21 @@ static void engine_reap_dead(struct ct_engine *eng)
 static void engine_unlink(struct ct_engine *eng, struct ct_conn *ct)
 {
 	engine_table_remove(eng, ct);
-	heap_remove(eng, ct);
+	timer_remove(eng, ct);
 	eng->count--;
 	ct->status |= CT_IPS_DYING;
 	if (ct_conn_use(ct) > 0) {
 		size_t i;
 
-		for (i = 0; i < eng->heap_len; i++)
-			if (ct_conn_master(eng->heap[i].ct) == ct)
-				eng->heap[i].ct->ext->master = NULL;
+		/* its children, found by a scan of the pool (rare: masters
+		 * of FTP/TFTP data connections) */
+		for (i = 0; i < eng->nchunks * ENGINE_POOL_CHUNK; i++) {
+			struct ct_conn *c = conn_at(eng, (uint32_t)i);
+
+			if ((c->status & CT_IPS_CONFIRMED) &&
+			    ct_conn_master(c) == ct)
+				c->ext->master = NULL;
+		}
 		ct->ext->use = 0;
 	}
 	if (ct_conn_master(ct)) {
@@ -728,7 +880,7 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now)
 		now = eng->now;
 	for (;;) {
 		ct_time cdl, edl = ct_expect_next_deadline(eng->expects);
-		struct ct_conn *ct = heap_first(eng, now, &cdl);
+		struct ct_conn *ct = timer_first(eng, now, &cdl);
 
 		if (cdl > now && edl > now)
 			break;
@@ -849,7 +1001,7 @@ void ct_engine_refresh(struct ct_engine *eng, struct ct_conn *ct,
 	ct->timeout = seconds;
 	ct->refreshed = now;
 	if ((ct->status & CT_IPS_CONFIRMED) && !(ct->status & CT_IPS_DYING))
-		heap_update(eng, ct, was);
+		timer_update(eng, ct, was);
 	ct_engine_account(eng, ct, ctx);
 }
 
@@ -1311,14 +1463,14 @@ static bool engine_confirm(struct ct_engine *eng, struct ct_conn *ct)
 		eng->stats.drop++;
 		return false;
 	}
-	if (!heap_reserve(eng) || !engine_table_reserve(eng)) {
+	if (!engine_table_reserve(eng)) {
 		eng->stats.drop++;
 		return false;
 	}
 	ct->status |= CT_IPS_CONFIRMED;
 	ct->start = eng->now;
 	engine_table_insert(eng, ct, h);
-	heap_push(eng, ct);
+	timer_add(eng, ct);
 	eng->count++;
 	/* 6.x counts no insert here: conntrack -S shows insert=0 however
 	 * many entries were confirmed (recorded: syn-flood-max). */
@@ -1708,8 +1860,11 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 	eng->nbuckets = eng->set.buckets ? eng->set.buckets : 1024;
 	eng->slot_bits = 11;
 	eng->slots = calloc((size_t)1 << eng->slot_bits, sizeof(*eng->slots));
-	if (!eng->slots)
+	eng->wheel = malloc(ENGINE_WHEEL_SIZE * sizeof(*eng->wheel));
+	if (!eng->slots || !eng->wheel)
 		goto out_free;
+	for (i = 0; i < (int)ENGINE_WHEEL_SIZE; i++)
+		eng->wheel[i] = ENGINE_NIL;
 	eng->counters = true;
 	eng->stride = sizeof(struct ct_conn);
 	eng->defrag = ct_defrag_create();
@@ -1727,6 +1882,7 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 out_free:
 	ct_defrag_destroy(eng->defrag);
 	free(eng->slots);
+	free(eng->wheel);
 	free(eng);
 	return NULL;
 }
@@ -1748,7 +1904,8 @@ void ct_engine_destroy(struct ct_engine *eng)
 		free(c);
 	}
 	free(eng->slots);
-	free(eng->heap);
+	free(eng->wheel);
+	free(eng->near);
 	free(eng->dead);
 	free(eng->scratch);
 	free(eng->list);
@@ -1852,29 +2009,6 @@ void ct_engine_packet_hashed(struct ct_engine *eng, const struct ct_pkt *pkt,
 	eng->hint = false;
 }
 
-void ct_engine_prefetch_timer(const struct ct_engine *eng, uint32_t hash)
-{
-	uint32_t mask = slot_mask(eng), i;
-
-	if (hash == 0)
-		return;
-	for (i = slot_home(eng, hash);; i = (i + 1) & mask) {
-		const struct engine_slot *s = &eng->slots[i];
-
-		if (s->ref == 0)
-			return;
-		if (s->hash == hash) {
-			const struct ct_conn *ct = conn_at(eng,
-							   (s->ref >> 1) - 1);
-
-			if (ct->heap_index != ENGINE_NO_HEAP &&
-			    ct->heap_index < eng->heap_len)
-				__builtin_prefetch(&eng->heap[ct->heap_index]);
-			return;
-		}
-	}
-}
-
 void ct_engine_set_peers(struct ct_engine *view,
 			 struct ct_engine *const *peers, size_t n)
 {
@@ -1949,30 +2083,42 @@ out:
 	return eng->list;
 }
 
-const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n)
+/* Every confirmed, live entry of this engine, sorted by id. */
+static const struct ct_conn *const *engine_list_own(struct ct_engine *eng,
+						    size_t *n)
 {
-	size_t i;
+	size_t i, k = 0;
 
-	if (eng->npeers)
-		return engine_list_peers(eng, n);
-	if (eng->heap_len > eng->list_cap) {
-		const struct ct_conn **l = realloc(
-			eng->list, eng->heap_len * sizeof(*l));
+	if (eng->count > eng->list_cap) {
+		const struct ct_conn **l = realloc(eng->list,
+						   eng->count * sizeof(*l));
 
 		if (!l) {
 			*n = 0;
 			return NULL;
 		}
 		eng->list = l;
-		eng->list_cap = eng->heap_len;
+		eng->list_cap = eng->count;
 	}
-	*n = eng->heap_len;
-	if (eng->heap_len == 0)
-		return eng->list;
-	for (i = 0; i < eng->heap_len; i++)
-		eng->list[i] = eng->heap[i].ct;
-	qsort(eng->list, eng->heap_len, sizeof(*eng->list), conn_cmp_id);
+	for (i = 0; i < eng->nchunks * ENGINE_POOL_CHUNK && k < eng->count;
+	     i++) {
+		const struct ct_conn *ct = conn_at(eng, (uint32_t)i);
+
+		if ((ct->status & CT_IPS_CONFIRMED) &&
+		    !(ct->status & CT_IPS_DYING))
+			eng->list[k++] = ct;
+	}
+	*n = k;
+	if (k > 1)
+		qsort(eng->list, k, sizeof(*eng->list), conn_cmp_id);
 	return eng->list;
+}
+
+const struct ct_conn *const *ct_engine_list(struct ct_engine *eng, size_t *n)
+{
+	if (eng->npeers)
+		return engine_list_peers(eng, n);
+	return engine_list_own(eng, n);
 }
 
 /* Deadline, then creation time: the order of one engine's list. */

@@ -113,13 +113,6 @@ uint32_t ct_engine_prefetch(const struct ct_engine *eng,
 void ct_engine_packet_hashed(struct ct_engine *eng, const struct ct_pkt *pkt,
 			     uint32_t hash);
 
-/*
- * Later still (the entry is in the cache by then), given the hash
- * ct_engine_prefetch() returned: prefetch the entry's slot in the timer
- * heap, which a refresh to a shorter timeout reads.  Changes nothing.
- */
-void ct_engine_prefetch_timer(const struct ct_engine *eng, uint32_t hash);
-
 /* Current clock. */
 ct_time ct_engine_now(const struct ct_engine *eng);
 

@@ -1,4 +1,6 @@
 /* \summary: unit tests for the engine core and the UDP/ICMP/generic trackers */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -312,6 +314,152 @@ static void test_expiry_order(void)
 	/* the clock never goes back */
 	ct_engine_advance(eng, T0);
 	CU_ASSERT_EQUAL(ct_engine_now(eng), T0 + 1000 * SEC);
+	ct_engine_destroy(eng);
+}
+
+/*
+ * The timers against a model, over a few thousand packets: generic (600
+ * s) and one-way UDP (30 s) flows refreshed at random, TCP connections
+ * established (5 days) or reset after the handshake (10 s: a deadline
+ * pulled in), with small steps, gaps of hours (more than a turn of the
+ * wheel) and of days.  Every entry must be destroyed exactly at its
+ * deadline, all in (deadline, id) order.
+ */
+#define TW_FLOWS 200
+#define TW_MAX 8192
+
+struct tw_entry {
+	uint64_t id;
+	ct_time deadline;
+};
+
+static struct tw_entry tw_got[TW_MAX], tw_want[TW_MAX];
+static size_t tw_ngot, tw_nwant, tw_nnew;
+
+static void tw_event(void *ctx, const struct ct_event *ev)
+{
+	(void)ctx;
+	if (ev->type == CT_EV_NEW)
+		tw_nnew++;
+	if (ev->type != CT_EV_DESTROY || tw_ngot >= TW_MAX)
+		return;
+	tw_got[tw_ngot].id = ev->ct->id;
+	tw_got[tw_ngot].deadline = ev->ts;
+	tw_ngot++;
+}
+
+static int tw_cmp(const void *a, const void *b)
+{
+	const struct tw_entry *x = a, *y = b;
+
+	if (x->deadline != y->deadline)
+		return x->deadline < y->deadline ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static uint32_t tw_rand(uint32_t *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return *state >> 8;
+}
+
+static void test_timer_model(void)
+{
+	struct ct_settings set;
+	struct ct_engine *eng;
+	struct ct_sink sink = { NULL, tw_event, NULL };
+	struct {
+		bool alive;
+		size_t entry;          /* index in tw_want */
+	} flow[TW_FLOWS];
+	struct tpkt p;
+	uint32_t seed = 12345;
+	ct_time t = T0;
+	char src[32];
+	int step;
+	size_t i;
+
+	ct_settings_init(&set);
+	eng = ct_engine_create(&set);
+	CU_ASSERT_FATAL(eng != NULL);
+	CU_ASSERT_FATAL(ct_engine_add_sink(eng, &sink) == 0);
+	next_frame = 0;
+	tw_ngot = tw_nwant = tw_nnew = 0;
+	memset(flow, 0, sizeof(flow));
+
+	for (step = 0; step < 3000 && tw_nwant < TW_MAX; step++) {
+		uint32_t r = tw_rand(&seed) % 1000, f;
+		int kind;
+		struct tw_entry *e;
+
+		if (r == 0)
+			t += (ct_time)(1 + tw_rand(&seed) % 6) * 86400 * SEC;
+		else if (r < 6)
+			t += (ct_time)(3600 + tw_rand(&seed) % 10800) * SEC;
+		else
+			t += (ct_time)(tw_rand(&seed) % 3000) * MSEC;
+		f = tw_rand(&seed) % TW_FLOWS;
+		kind = (int)(f % 4);
+		snprintf(src, sizeof(src), "10.0.%u.%u", f / 100, f % 100 + 1);
+		e = flow[f].alive ? &tw_want[flow[f].entry] : NULL;
+		if (e && e->deadline <= t)
+			e = NULL;      /* expired: this packet starts anew */
+		if (kind == 0 || kind == 1) {
+			ct_time timeout = kind == 0 ? 600 * SEC : 30 * SEC;
+
+			if (kind == 0)
+				build(&p, src, "10.9.0.1", 50,
+				      (const uint8_t *)"espespes", 8, -1, t);
+			else
+				build_udp(&p, src, 4000, "10.9.0.1", 53, 4, t);
+			ct_engine_packet(eng, &p.pkt);
+			if (!e) {
+				flow[f].alive = true;
+				flow[f].entry = tw_nwant++;
+				e = &tw_want[flow[f].entry];
+				e->id = next_frame;
+			}
+			e->deadline = t + timeout;
+			continue;
+		}
+		if (e)
+			continue;      /* a TCP connection is set up once */
+		build_tcp(&p, src, 40000, "10.9.0.1", 80, 1000, 0, 0x02, 64240,
+			  t);
+		ct_engine_packet(eng, &p.pkt);
+		flow[f].alive = true;
+		flow[f].entry = tw_nwant++;
+		e = &tw_want[flow[f].entry];
+		e->id = next_frame;
+		build_tcp(&p, "10.9.0.1", 80, src, 40000, 5000, 1001, 0x12,
+			  64240, t + 1 * MSEC);
+		ct_engine_packet(eng, &p.pkt);
+		build_tcp(&p, src, 40000, "10.9.0.1", 80, 1001, 5001, 0x10,
+			  64240, t + 2 * MSEC);
+		ct_engine_packet(eng, &p.pkt);
+		e->deadline = t + 2 * MSEC + 432000 * SEC;
+		t += 2 * MSEC;
+		if (kind == 3) {
+			/* RST: the 5-day deadline comes in to 10 s */
+			t += 1 * MSEC;
+			build_tcp(&p, src, 40000, "10.9.0.1", 80, 1001, 5001,
+				  0x14, 64240, t);
+			ct_engine_packet(eng, &p.pkt);
+			e->deadline = t + 10 * SEC;
+		}
+	}
+	ct_engine_advance(eng, t + 7 * 86400 * SEC);
+	CU_ASSERT_EQUAL(ct_engine_count(eng), 0);
+	CU_ASSERT_EQUAL(tw_nnew, tw_nwant);
+	CU_ASSERT_EQUAL_FATAL(tw_ngot, tw_nwant);
+	qsort(tw_want, tw_nwant, sizeof(tw_want[0]), tw_cmp);
+	for (i = 0; i < tw_nwant; i++) {
+		if (tw_got[i].id == tw_want[i].id &&
+		    tw_got[i].deadline == tw_want[i].deadline)
+			continue;
+		CU_FAIL("an entry expired out of order or off its deadline");
+		break;
+	}
 	ct_engine_destroy(eng);
 }
 
@@ -845,6 +993,7 @@ int test_engine_register(void)
 	    !CU_add_test(s, "udp request/response", test_udp_request_response) ||
 	    !CU_add_test(s, "expiry then new", test_expiry_then_new) ||
 	    !CU_add_test(s, "expiry order", test_expiry_order) ||
+	    !CU_add_test(s, "timers against a model", test_timer_model) ||
 	    !CU_add_test(s, "udp invalid", test_udp_invalid) ||
 	    !CU_add_test(s, "remaining timeout", test_remaining) ||
 	    !CU_add_test(s, "icmp echo", test_icmp_echo) ||
