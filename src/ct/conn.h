@@ -111,7 +111,6 @@ struct ct_conn {
 	uint32_t timeout;              /* seconds last set by a refresh: dead
 					* at refreshed + timeout (ct_conn_expires) */
 	uint32_t tslot;                /* timer position, engine-private */
-	uint32_t tprev, tnext;         /* timer list links, engine-private */
 	uint32_t pool_index;           /* storage slot, engine-private */
 	uint32_t mark;
 	uint16_t status;               /* CT_IPS_* (all below bit 16) */

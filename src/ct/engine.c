@@ -46,6 +46,21 @@
 #define IPPROTO_ICMP_NUM 1
 #define IPPROTO_ICMPV6_NUM 58
 
+/* A wheel record: look at entry `index` when bucket `abs` comes up. */
+struct engine_wrec {
+	uint32_t index;
+	uint32_t abs;
+};
+
+/* One bucket: its records, and how many entries are filed in it (the
+ * rest of its records are stale). */
+struct engine_bucket {
+	struct engine_wrec *rec;
+	uint32_t len;
+	uint32_t cap;
+	uint32_t live;
+};
+
 /* A near-heap slot: key and id are kept here so comparing touches no
  * entry. */
 struct engine_near {
@@ -97,9 +112,10 @@ struct ct_engine {
 	uint32_t nbuckets;
 	size_t count;
 
-	/* Timers (see the timer section): the wheel's list heads, the
-	 * last bucket reached, and the near heap. */
-	uint32_t *wheel;
+	/* Timers (see the timer section): the wheel, its spare bucket,
+	 * the last bucket reached, and the near heap. */
+	struct engine_bucket *wheel;
+	struct engine_bucket wheel_spare;
 	uint64_t tcur;
 	struct engine_near *near;
 	size_t near_len;
@@ -388,15 +404,25 @@ static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
  * with the table:
  *
  *  - A hashed wheel of ENGINE_WHEEL_SIZE buckets, each one
- *    2^ENGINE_TICK_SHIFT ns (about a second) of deadlines, each a doubly
- *    linked list threaded through the entries (pool indices), so filing,
- *    moving and removing are O(1) and cost no memory beyond the entry.
- *    An entry sits in the bucket of a lower bound of its deadline: a
- *    refresh that pushes the deadline out (every packet of a flow)
- *    changes nothing, and when the clock reaches the bucket the entry is
- *    filed again under its real deadline.  Deadlines a whole turn or more
- *    ahead share a bucket with nearer ones and are filed again each turn
- *    (about once an hour of capture time for an established TCP entry).
+ *    2^ENGINE_TICK_SHIFT ns (about a second) of deadlines.  A bucket is
+ *    an array of records (pool index, absolute bucket number); the
+ *    entry's tslot names the one absolute bucket it is filed in, and a
+ *    record that disagrees is stale.  So filing is an append and moving
+ *    or removing only rewrites tslot: no other entry is touched (linked
+ *    lists cost two cache misses a move).
+ *
+ *    An entry is filed under a lower bound of its deadline, at most
+ *    ENGINE_TIMER_HORIZON buckets (about two minutes) ahead of the clock.
+ *    A refresh that pushes the deadline out (every packet of a flow)
+ *    changes nothing; nor does one that pulls it in no earlier than the
+ *    bound (an established TCP entry going to FIN_WAIT, 120 s).  When the
+ *    clock reaches the bucket, the entry is filed again under its real
+ *    deadline, or the horizon: an established entry is looked at every two
+ *    minutes of capture time, from an array, with prefetching.  Since
+ *    every bucket in use comes up within the horizon, stale records live
+ *    at most that long, and the wheel's memory follows the traffic of the
+ *    last two minutes, not the capture's length.  (Should the clock stand
+ *    still, stale records are compacted away before an array grows.)
  *
  *  - The near heap: a binary min-heap on (deadline, id) of the entries
  *    due in buckets the clock has reached (tcur and before), from which
@@ -405,7 +431,8 @@ static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
  *    is seen when the entry comes to the top).
  *
  * tslot: ENGINE_TSLOT_NONE (not timed), ENGINE_TSLOT_NEAR | position in
- * the near heap, or the absolute bucket number mod 2^30 (in the wheel).
+ * the near heap, or the absolute bucket number mod 2^30 (in the wheel);
+ * ENGINE_TSLOT_MARK is set on kept entries for the span of a compaction.
  */
 #define ENGINE_TICK_SHIFT 30
 #define ENGINE_WHEEL_BITS 12
@@ -413,7 +440,8 @@ static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
 #define ENGINE_TSLOT_ABS_MASK 0x3fffffffu
 #define ENGINE_TSLOT_NEAR 0x80000000u
 #define ENGINE_TSLOT_NONE 0x7fffffffu
-#define ENGINE_NIL UINT32_MAX
+#define ENGINE_TSLOT_MARK 0x40000000u
+#define ENGINE_TIMER_HORIZON 128
 
 static uint64_t timer_abs(ct_time t)
 {
@@ -507,40 +535,87 @@ static void near_remove(struct ct_engine *eng, size_t i)
 	near_sift_down(eng, last.ct->tslot & ~ENGINE_TSLOT_NEAR);
 }
 
-static uint32_t *wheel_head(struct ct_engine *eng, uint32_t abs)
+static struct engine_bucket *wheel_bucket(struct ct_engine *eng,
+					  uint32_t abs)
 {
 	return &eng->wheel[abs & (ENGINE_WHEEL_SIZE - 1)];
 }
 
-static void wheel_link(struct ct_engine *eng, struct ct_conn *ct,
+/* Whether record r stands for its entry: filed there, alive. */
+static bool wheel_current(const struct ct_conn *ct,
+			  const struct engine_wrec *r)
+{
+	return ct->tslot == r->abs && (ct->status & CT_IPS_CONFIRMED) &&
+	       !(ct->status & CT_IPS_DYING);
+}
+
+/* Drop bk's stale records, and duplicates (an entry that left the
+ * bucket and came back, or a reused pool slot). */
+static void wheel_compact(struct ct_engine *eng, struct engine_bucket *bk)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < bk->len; i++) {
+		struct ct_conn *ct;
+
+		if (i + 8 < bk->len)
+			__builtin_prefetch(conn_at(eng, bk->rec[i + 8].index));
+		ct = conn_at(eng, bk->rec[i].index);
+		if (!wheel_current(ct, &bk->rec[i]))
+			continue;
+		ct->tslot |= ENGINE_TSLOT_MARK;
+		bk->rec[n++] = bk->rec[i];
+	}
+	for (i = 0; i < n; i++)
+		conn_at(eng, bk->rec[i].index)->tslot &= ~ENGINE_TSLOT_MARK;
+	bk->len = n;
+}
+
+/* File ct in the wheel under absolute bucket `abs` (mod 2^30); false
+ * when out of memory. */
+static bool wheel_link(struct ct_engine *eng, struct ct_conn *ct,
 		       uint32_t abs)
 {
-	uint32_t *head = wheel_head(eng, abs);
+	struct engine_bucket *bk = wheel_bucket(eng, abs);
 
+	if (bk->len == bk->cap && bk->len >= 2 * bk->live + 64)
+		wheel_compact(eng, bk);
+	if (bk->cap == 0 && eng->wheel_spare.rec) {
+		/* the array of the last bucket opened */
+		bk->rec = eng->wheel_spare.rec;
+		bk->cap = eng->wheel_spare.cap;
+		eng->wheel_spare.rec = NULL;
+		eng->wheel_spare.cap = 0;
+	}
+	if (bk->len == bk->cap) {
+		uint32_t cap = bk->cap ? bk->cap * 2 : 16;
+		struct engine_wrec *r = realloc(bk->rec, cap * sizeof(*r));
+
+		if (!r)
+			return false;
+		bk->rec = r;
+		bk->cap = cap;
+	}
+	bk->rec[bk->len].index = ct->pool_index;
+	bk->rec[bk->len].abs = abs;
+	bk->len++;
+	bk->live++;
 	ct->tslot = abs;
-	ct->tprev = ENGINE_NIL;
-	ct->tnext = *head;
-	if (*head != ENGINE_NIL)
-		conn_at(eng, *head)->tprev = ct->pool_index;
-	*head = ct->pool_index;
+	return true;
 }
 
 static void wheel_unlink(struct ct_engine *eng, struct ct_conn *ct)
 {
-	if (ct->tprev != ENGINE_NIL)
-		conn_at(eng, ct->tprev)->tnext = ct->tnext;
-	else
-		*wheel_head(eng, ct->tslot) = ct->tnext;
-	if (ct->tnext != ENGINE_NIL)
-		conn_at(eng, ct->tnext)->tprev = ct->tprev;
+	wheel_bucket(eng, ct->tslot)->live--;
 	ct->tslot = ENGINE_TSLOT_NONE;
 }
 
 /*
  * File an untimed entry under `due`: the near heap when the clock has
  * reached that bucket, else the wheel.  Should the near heap be out of
- * memory, the entry stays in the wheel's current bucket, to be tried
- * again when the clock moves on: it expires late rather than never.
+ * memory, the entry goes to the wheel's next bucket, to be tried again
+ * when the clock moves on: it expires late rather than twice.  Out of
+ * memory there too, it stays untimed.
  */
 static void timer_file(struct ct_engine *eng, struct ct_conn *ct, ct_time due)
 {
@@ -551,6 +626,8 @@ static void timer_file(struct ct_engine *eng, struct ct_conn *ct, ct_time due)
 			return;
 		a = eng->tcur + 1;
 	}
+	if (a > eng->tcur + ENGINE_TIMER_HORIZON)
+		a = eng->tcur + ENGINE_TIMER_HORIZON;
 	wheel_link(eng, ct, (uint32_t)(a & ENGINE_TSLOT_ABS_MASK));
 }
 
@@ -572,8 +649,9 @@ static void timer_remove(struct ct_engine *eng, struct ct_conn *ct)
 }
 
 /*
- * The deadline moved from `was`.  Only an earlier one needs work: a
- * smaller key in the near heap, or a record in an earlier bucket.
+ * The deadline moved from `was`.  Only one earlier than where the entry
+ * is filed needs work: a smaller key in the near heap, or a record in an
+ * earlier bucket.
  */
 static void timer_update(struct ct_engine *eng, struct ct_conn *ct,
 			 ct_time was)
@@ -592,7 +670,10 @@ static void timer_update(struct ct_engine *eng, struct ct_conn *ct,
 		}
 		return;
 	}
-	if ((uint32_t)(timer_abs(due) & ENGINE_TSLOT_ABS_MASK) != s) {
+	/* wheel buckets in use lie within the horizon after tcur, so
+	 * distances from tcur compare them */
+	if (timer_abs(due) - eng->tcur <
+	    ((s - (uint32_t)eng->tcur) & ENGINE_TSLOT_ABS_MASK)) {
 		wheel_unlink(eng, ct);
 		timer_file(eng, ct, due);
 	}
@@ -600,23 +681,38 @@ static void timer_update(struct ct_engine *eng, struct ct_conn *ct,
 
 /*
  * The clock reached bucket tcur (or, after a gap of a whole turn, every
- * bucket up to tcur): each entry of wheel bucket b that is due by the end
- * of tcur goes to the near heap, the others are filed again (the list is
- * taken off the bucket first, so filing into b itself is safe).
+ * bucket up to tcur): each entry filed in bucket b that is due by the end
+ * of tcur goes to the near heap, the others are filed again (never into b:
+ * that would be a turn ahead, beyond the horizon).  The first record of an
+ * entry moves it, so a duplicate finds it gone.  The emptied array is kept
+ * for the next bucket to be used (one spare: only the buckets within the
+ * horizon hold arrays, so the wheel's memory does not grow with the
+ * number of buckets the clock has passed).
  */
 static void wheel_open(struct ct_engine *eng, uint32_t b)
 {
-	uint32_t i = eng->wheel[b];
+	struct engine_bucket tmp = eng->wheel[b];
+	uint32_t i;
 
-	eng->wheel[b] = ENGINE_NIL;
-	while (i != ENGINE_NIL) {
-		struct ct_conn *ct = conn_at(eng, i);
+	memset(&eng->wheel[b], 0, sizeof(eng->wheel[b]));
+	for (i = 0; i < tmp.len; i++) {
+		const struct engine_wrec *r = &tmp.rec[i];
+		struct ct_conn *ct;
 
-		i = ct->tnext;
-		if (i != ENGINE_NIL)
-			__builtin_prefetch(conn_at(eng, i));
+		if (i + 8 < tmp.len)
+			__builtin_prefetch(conn_at(eng, tmp.rec[i + 8].index));
+		ct = conn_at(eng, r->index);
+		if (!wheel_current(ct, r))
+			continue;
 		ct->tslot = ENGINE_TSLOT_NONE;
 		timer_file(eng, ct, ct_conn_expires(ct));
+	}
+	if (tmp.cap > eng->wheel_spare.cap) {
+		free(eng->wheel_spare.rec);
+		eng->wheel_spare.rec = tmp.rec;
+		eng->wheel_spare.cap = tmp.cap;
+	} else {
+		free(tmp.rec);
 	}
 }
 
@@ -1860,11 +1956,9 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 	eng->nbuckets = eng->set.buckets ? eng->set.buckets : 1024;
 	eng->slot_bits = 11;
 	eng->slots = calloc((size_t)1 << eng->slot_bits, sizeof(*eng->slots));
-	eng->wheel = malloc(ENGINE_WHEEL_SIZE * sizeof(*eng->wheel));
+	eng->wheel = calloc(ENGINE_WHEEL_SIZE, sizeof(*eng->wheel));
 	if (!eng->slots || !eng->wheel)
 		goto out_free;
-	for (i = 0; i < (int)ENGINE_WHEEL_SIZE; i++)
-		eng->wheel[i] = ENGINE_NIL;
 	eng->counters = true;
 	eng->stride = sizeof(struct ct_conn);
 	eng->defrag = ct_defrag_create();
@@ -1904,7 +1998,11 @@ void ct_engine_destroy(struct ct_engine *eng)
 		free(c);
 	}
 	free(eng->slots);
+	if (eng->wheel)
+		for (i = 0; i < ENGINE_WHEEL_SIZE; i++)
+			free(eng->wheel[i].rec);
 	free(eng->wheel);
+	free(eng->wheel_spare.rec);
 	free(eng->near);
 	free(eng->dead);
 	free(eng->scratch);
