@@ -1,9 +1,11 @@
 /* \summary: conntrack -E reporter: one line per ctnetlink event message */
-#include <inttypes.h>
 #include <stdlib.h>
 
 #include "format.h"
 #include "report.h"
+
+/* "[DESTROY] ", the longest header: the others are padded to it. */
+#define HEADER_LEN 10
 
 struct report_events {
 	FILE *out;
@@ -48,51 +50,21 @@ void report_event_attrs(const struct ct_event *ev,
 	a->has_helper = !destroy && ct_conn_helper(ct) != NULL;
 }
 
-/* "[%.8ld.%.6ld]\t" for a non-negative time, without printf. */
-static void events_fmt_stamp(struct report_line *l, uint64_t s, uint64_t us)
-{
-	char buf[40], *p = buf + sizeof(buf);
-	int n;
-
-	*--p = '\0';
-	*--p = '\t';
-	*--p = ']';
-	for (n = 0; n < 6; n++, us /= 10)
-		*--p = (char)('0' + us % 10);
-	*--p = '.';
-	for (n = 0; n < 8 || s != 0; n++, s /= 10)
-		*--p = (char)('0' + s % 10);
-	*--p = '[';
-	report_line_pad(l, p, 0, false);
-}
-
 void report_fmt_event(struct report_line *l, const struct ct_event *ev,
 		      unsigned oflags)
 {
-	static const char *const header[] = {
-		[CT_EV_NEW] = "[NEW]",
-		[CT_EV_UPDATE] = "[UPDATE]",
-		[CT_EV_DESTROY] = "[DESTROY]",
+	/* the header as conntrack(8)'s "%9s " prints it */
+	static const char header[][HEADER_LEN + 1] = {
+		[CT_EV_NEW] = "    [NEW] ",
+		[CT_EV_UPDATE] = " [UPDATE] ",
+		[CT_EV_DESTROY] = "[DESTROY] ",
 	};
 	struct report_ctnl_attrs a;
 
-	if (oflags & REPORT_O_TIMESTAMP) {
-		/*
-		 * conntrack(8) prints "[%-.8ld.%-.6ld]\t": at least 8 digits of
-		 * seconds, microseconds truncated and zero-padded.
-		 */
-		int64_t s = report_time_sec(ev->ts);
-		int64_t us = (ev->ts - s * CT_NSEC_PER_SEC) / 1000;
-
-		if (s >= 0)
-			events_fmt_stamp(l, (uint64_t)s, (uint64_t)us);
-		else
-			report_line_add(l, "[%.8" PRId64 ".%.6" PRId64 "]\t",
-					s, us);
-	}
-	report_line_pad(l, (unsigned)ev->type < CT_ARRAY_SIZE(header)
-				   ? header[ev->type] : "[UNKNOWN]", 9, true);
-	report_line_str(l, " ");
+	if (oflags & REPORT_O_TIMESTAMP)
+		report_line_stamp(l, ev->ts);
+	report_line_mem(l, (unsigned)ev->type < CT_ARRAY_SIZE(header)
+			   ? header[ev->type] : "[UNKNOWN] ", HEADER_LEN);
 	report_event_attrs(ev, &a);
 	report_fmt_ctnl(l, ev->ct, &a, oflags);
 }

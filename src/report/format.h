@@ -34,15 +34,24 @@ void report_line_add(struct report_line *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Fast appends for the hot formatters (no printf parsing): a string, a
- * decimal number, and a string padded with spaces to `width` columns on
- * the right (printf's %-Ns) or, with left_pad, on the left (%Ns).  Same
- * truncation rule as report_line_add().
+ * Fast appends for the hot formatters (no printf parsing): a string, n
+ * bytes of s, a decimal number, and a string padded with spaces to
+ * `width` columns on the right (printf's %-Ns) or, with left_pad, on the
+ * left (%Ns).  Same truncation rule as report_line_add().
  */
 void report_line_str(struct report_line *l, const char *s);
+void report_line_mem(struct report_line *l, const char *s, size_t n);
+/* report_line_mem() of a string literal, its length known (no strlen) */
+#define REPORT_LINE_LIT(l, s) report_line_mem(l, "" s, sizeof(s) - 1)
 void report_line_u64(struct report_line *l, uint64_t v);
 void report_line_pad(struct report_line *l, const char *s, size_t width,
 		     bool left_pad);
+
+/*
+ * conntrack(8)'s "[%-.8ld.%-.6ld]\t" for capture time t: at least 8
+ * digits of seconds (rounded down), microseconds cut, not rounded.
+ */
+void report_line_stamp(struct report_line *l, ct_time t);
 
 /* Drop one trailing space, if any (libnetfilter_conntrack's "size--"). */
 void report_line_trim(struct report_line *l);

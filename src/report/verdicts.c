@@ -25,43 +25,58 @@ struct report_verdicts {
 	FILE *out;
 };
 
+/* Append reason: '"' and '\' after a backslash, control bytes as \xHH. */
 static void fmt_reason(struct report_line *l, const char *reason)
 {
-	const unsigned char *p;
+	static const char hex[] = "0123456789abcdef";
+	const char *run = reason, *p;   /* run: text not yet appended */
+	char esc[4] = { '\\' };
 
-	report_line_add(l, " reason=\"");
-	for (p = (const unsigned char *)reason; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			report_line_add(l, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			report_line_add(l, "\\x%02x", *p);
-		else
-			report_line_add(l, "%c", *p);
+	REPORT_LINE_LIT(l, " reason=\"");
+	for (p = reason; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		size_t n;
+
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			n = 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 0xf];
+			n = 4;
+		} else {
+			continue;
+		}
+		report_line_mem(l, run, (size_t)(p - run));
+		report_line_mem(l, esc, n);
+		run = p + 1;
 	}
-	report_line_add(l, "\"");
+	report_line_mem(l, run, (size_t)(p - run));
+	REPORT_LINE_LIT(l, "\"");
 }
 
 void report_fmt_verdict(struct report_line *l, const struct ct_verdict *v)
 {
 	const struct ct_tuple *t = &v->tuple;
-	const char *dir = "-";
 	const char *proto;
 
 	report_line_u64(l, v->frame);
-	report_line_str(l, " ");
+	REPORT_LINE_LIT(l, " ");
 	report_line_str(l, ct_ctstate_name(v->state));
 	if (v->has_tuple) {
-		if (v->ct != NULL)
-			dir = v->dir == CT_DIR_REPLY ? "reply" : "original";
-		report_line_str(l, " ");
-		report_line_str(l, dir);
-		report_line_str(l, " ");
+		if (v->ct == NULL)
+			REPORT_LINE_LIT(l, " - ");
+		else if (v->dir == CT_DIR_REPLY)
+			REPORT_LINE_LIT(l, " reply ");
+		else
+			REPORT_LINE_LIT(l, " original ");
 		proto = report_l4_name(t->l4num);
 		if (strcmp(proto, "unknown") == 0)
 			report_line_u64(l, t->l4num);
 		else
 			report_line_str(l, proto);
-		report_line_str(l, " ");
+		REPORT_LINE_LIT(l, " ");
 		report_fmt_tuple(l, t, report_l4_kind_by_proto(t->l4num),
 				 false);
 		report_line_trim(l);
