@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "jobs.h"
 #include "progress.h"
+#include "readahead.h"
 #include "report/report.h"
 #include "report/select.h"
 #include "settings.h"
@@ -306,105 +307,25 @@ static void jobs_flush_snapshots(struct options *o, struct jobs *j,
 }
 
 /*
- * Look-ahead for the single-threaded replay.  Most of the time per frame
- * is cache misses in the table lookup; reading, decoding and hashing a few
- * frames ahead lets ct_engine_prefetch() warm the table slot AHEAD_SLOT
- * frames early and the entry AHEAD_CONN frames early (as the -j workers
- * do).
- * Frames are still tracked one by one in capture order, so the output is
- * the same.
+ * Prefetch distances for the single-engine replay (frames after the one
+ * being tracked; readahead.c has them read and decoded by then).  Most of
+ * the time per frame is cache misses in the table lookup: the table slot
+ * is warmed AHEAD_SLOT frames early and the entry AHEAD_CONN frames early
+ * (as the -j workers do).  Frames are still tracked one by one in capture
+ * order, so the output is the same.
  */
-#define AHEAD_RING 16          /* power of two, > AHEAD_SLOT */
 #define AHEAD_SLOT 10
 #define AHEAD_CONN 4
-#define AHEAD_REASON 128
 
-struct ahead_slot {
-	struct ct_frame frame;
-	struct ct_pkt pkt;
-	uint8_t *buf;          /* the frame's bytes: libpcap reuses its own */
-	size_t cap;
-	uint32_t hash;         /* ct_engine_prefetch()'s, 0: none */
-	bool mine;             /* this shard's frame */
-	char reason[AHEAD_REASON];  /* decode's reason may be overwritten */
-};
-
-struct ahead {
-	struct ahead_slot s[AHEAD_RING];
-	uint64_t head, tail;   /* next to track, next to fill */
-	bool eof;
-};
-
-static void ahead_free(struct ahead *a)
+static void ahead_prefetch(struct readahead *ra, const struct ct_engine *eng)
 {
-	size_t i;
+	struct ra_frame *f = readahead_peek(ra, AHEAD_SLOT);
 
-	for (i = 0; i < AHEAD_RING; i++)
-		free(a->s[i].buf);
-}
-
-/* Read, copy, decode and prefetch one more frame.  Returns 0, or -1 when
- * memory ran out. */
-static int ahead_fill(struct ahead *a, struct capture *cap,
-		      const struct ct_engine *eng, const struct options *o)
-{
-	struct ahead_slot *s = &a->s[a->tail % AHEAD_RING];
-
-	if (capture_next(cap, &s->frame) != 1) {
-		a->eof = true;
-		return 0;
-	}
-	if (s->frame.caplen > s->cap) {
-		size_t n = s->frame.caplen < 2048 ? 2048 : s->frame.caplen;
-		uint8_t *p = realloc(s->buf, n);
-
-		if (p == NULL)
-			return -1;
-		s->buf = p;
-		s->cap = n;
-	}
-	if (s->frame.caplen)
-		memcpy(s->buf, s->frame.data, s->frame.caplen);
-	s->frame.data = s->buf;
-	ct_decode(s->frame.dlt, s->buf, s->frame.caplen, s->frame.number,
-		  s->frame.ts, &s->pkt);
-	/* a rare ethertype's reason lives in a buffer the next decode
-	 * rewrites; the static ones (all that could be longer) can stay */
-	if (s->pkt.reason && strlen(s->pkt.reason) < sizeof(s->reason)) {
-		memcpy(s->reason, s->pkt.reason, strlen(s->pkt.reason) + 1);
-		s->pkt.reason = s->reason;
-	}
-	s->mine = o->nshards <= 1 ||
-		  ct_engine_shard_of(&s->pkt, o->nshards) == o->shard;
-	s->hash = s->mine ? ct_engine_prefetch(eng, &s->pkt, 0) : 0;
-	a->tail++;
-	return 0;
-}
-
-/* The next frame to track (NULL at the end, or with *nomem set), after
- * reading ahead and warming the entry of a frame AHEAD_CONN later.  The
- * slot stays valid until the next call. */
-static struct ahead_slot *ahead_next(struct ahead *a, struct capture *cap,
-				     const struct ct_engine *eng,
-				     const struct options *o, bool *nomem)
-{
-	struct ahead_slot *s;
-	uint64_t c;
-
-	while (!a->eof && a->tail - a->head <= AHEAD_SLOT)
-		if (ahead_fill(a, cap, eng, o) != 0) {
-			*nomem = true;
-			return NULL;
-		}
-	if (a->head == a->tail)
-		return NULL;
-	c = a->head + AHEAD_CONN;
-	if (c < a->tail) {
-		s = &a->s[c % AHEAD_RING];
-		if (s->hash)
-			ct_engine_prefetch(eng, &s->pkt, s->hash);
-	}
-	return &a->s[a->head++ % AHEAD_RING];
+	if (f && f->mine)
+		f->hash = ct_engine_prefetch(eng, &f->pkt, 0);
+	f = readahead_peek(ra, AHEAD_CONN);
+	if (f && f->hash)
+		ct_engine_prefetch(eng, &f->pkt, f->hash);
 }
 
 /*
@@ -495,8 +416,8 @@ int main(int argc, char **argv)
 	FILE *plot_file = NULL;
 	uint64_t bytes_read = 24;  /* the pcap file header */
 	FILE *json_file = NULL;
-	struct ahead *ahead = NULL;
-	struct ahead_slot *as;
+	struct readahead *ra = NULL;
+	struct ra_frame *as;
 	bool first = true, nomem = false;
 	int c, err = 0, rc = CT_EXIT_OK, i;
 
@@ -866,12 +787,13 @@ int main(int argc, char **argv)
 	}
 	prog = progress_create(stderr, capture_bytes_total(cap));
 
-	ahead = calloc(1, sizeof(*ahead));
-	if (ahead == NULL)
+	ra = readahead_start(cap, o.shard, o.nshards);
+	if (ra == NULL)
 		goto out_nomem;
-	while ((as = ahead_next(ahead, cap, eng, &o, &nomem)) != NULL) {
+	while ((as = readahead_next(ra)) != NULL) {
 		const struct ct_frame *frame = &as->frame;
 
+		ahead_prefetch(ra, eng);
 		if (first) {
 			for (i = 0; i < o.nsnaps; i++) {
 				if (o.snaps[i].kind == SNAP_REL) {
@@ -898,6 +820,10 @@ int main(int argc, char **argv)
 		progress_update(prog, frame->number, bytes_read,
 				ct_engine_count(eng));
 	}
+	nomem = readahead_nomem(ra);
+	/* the capture is the reader's until it stops */
+	readahead_stop(ra);
+	ra = NULL;
 	if (nomem)
 		goto out_nomem;
 	progress_finish(prog);
@@ -968,11 +894,8 @@ out:
 	report_verdicts_destroy(rvd);
 	report_json_destroy(rjs);
 	report_explain_destroy(rex);
+	readahead_stop(ra);
 	ct_engine_destroy(eng);
-	if (ahead) {
-		ahead_free(ahead);
-		free(ahead);
-	}
 	capture_close(cap);
 	if (ferror(stdout)) {
 		fprintf(stderr, "ctreplay: write error on standard output\n");

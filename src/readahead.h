@@ -1,0 +1,61 @@
+/* \summary: read, copy and decode frames on a thread of their own, ahead of tracking */
+#ifndef CTREPLAY_READAHEAD_H
+#define CTREPLAY_READAHEAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "decode.h"
+
+#define READAHEAD_REASON 128
+
+/*
+ * One frame, read and decoded: its bytes are a copy (libpcap reuses its
+ * buffer), so pkt points into buf and stays valid while the frame is
+ * handed out.
+ */
+struct ra_frame {
+	struct ct_frame frame;
+	struct ct_pkt pkt;
+	bool mine;                 /* in this --shard */
+	uint32_t hash;             /* the consumer's: ct_engine_prefetch()'s */
+	uint8_t *buf;
+	size_t cap;
+	char reason[READAHEAD_REASON]; /* a decode reason that would be
+					* overwritten by the next decode */
+};
+
+struct readahead;
+
+/*
+ * Start reading cap on a thread (or, should that fail, in the caller as
+ * frames are asked for): frames in capture order, decoded, with `mine`
+ * set for shard `shard` of `nshards` (all when nshards <= 1).  The
+ * capture belongs to the reader until readahead_stop().  NULL when out of
+ * memory.
+ */
+struct readahead *readahead_start(struct capture *cap, uint32_t shard,
+				  uint32_t nshards);
+
+/*
+ * The next frame, valid until the next call; NULL at the end of the
+ * capture, or when memory ran out (readahead_nomem()).
+ */
+struct ra_frame *readahead_next(struct readahead *ra);
+
+/*
+ * The frame k places after the one readahead_next() returned last, when
+ * it has been read already (else NULL): to prefetch for.  Only its hash
+ * may be written.
+ */
+struct ra_frame *readahead_peek(struct readahead *ra, unsigned k);
+
+/* Whether reading stopped because memory ran out. */
+bool readahead_nomem(const struct readahead *ra);
+
+/* Stop the reader (early or at the end), wait for it, free everything.
+ * The capture can be queried again afterwards. */
+void readahead_stop(struct readahead *ra);
+
+#endif
