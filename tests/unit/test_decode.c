@@ -385,6 +385,76 @@ static void test_ipv4_checks(void)
 	CU_ASSERT_FALSE(p.is_fragment);
 }
 
+/*
+ * The header checksum against testlib's own sum over random headers of
+ * every IHL: some fixed up to verify (either zero of one's complement),
+ * some off by one bit, some left random, and the header at offsets 0,
+ * 14 and 18 of the frame so its words are loaded unaligned too.
+ */
+static void test_ipv4_csum_random(void)
+{
+	uint64_t rng = 0x2545f4914f6cdd1du;
+	size_t i, bad = 0;
+
+	for (i = 0; i < 30000; i++) {
+		struct ct_pkt p;
+		struct fb f = { .n = 0 };
+		uint32_t ihl, at, k;
+		int dlt = 12;
+		bool want;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		if (i % 3 == 1) {
+			fb_ether(&f, 0x0800);
+			dlt = 1;
+		} else if (i % 3 == 2) {
+			fb_ether(&f, 0x8100);
+			fb_be16(&f, 5);
+			fb_be16(&f, 0x0800);
+			dlt = 1;
+		}
+		at = f.n;
+		ihl = 4 * (5 + (uint32_t)(rng % 11));
+		for (k = 0; k < ihl; k++)
+			fb_u8(&f, i % 7 == 0 ? 0xff : (uint8_t)(rng >> (k % 56)));
+		f.b[at] = (uint8_t)(0x40 | ihl / 4);
+		tl_put16(f.b + at + 2, (uint16_t)(ihl + 8));
+		fb_zero(&f, 8);
+		switch (i % 4) {
+		case 0:         /* correct */
+			ip4_csum(f.b + at, ihl);
+			break;
+		case 1:         /* correct, with the other zero */
+			ip4_csum(f.b + at, ihl);
+			if (tl_get16(f.b + at + 10) == 0)
+				tl_put16(f.b + at + 10, 0xffff);
+			else if (tl_get16(f.b + at + 10) == 0xffff)
+				tl_put16(f.b + at + 10, 0);
+			break;
+		case 2:         /* one bit off */
+			ip4_csum(f.b + at, ihl);
+			f.b[at + 10 + (rng >> 60) % 2] ^=
+				(uint8_t)(1u << (rng >> 61));
+			break;
+		default:        /* whatever was drawn */
+			break;
+		}
+		want = tl_csum(f.b + at, ihl) == 0;
+		decode_fb(dlt, &f, &p);
+		if (want ? p.kind != CT_PKT_IP || p.l3hdrlen != ihl :
+			   p.kind != CT_PKT_NONE ||
+			   strcmp(p.reason, "bad IPv4 header checksum") != 0) {
+			if (bad++ == 0)
+				fprintf(stderr, "\n  header %zu (IHL %u): "
+					"decoded %s\n", i, ihl / 4,
+					p.kind == CT_PKT_IP ? "as IP" : p.reason);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void test_lengths(void)
 {
 	struct ct_pkt p;
@@ -785,6 +855,7 @@ int test_decode_register(void)
 	if (!CU_add_test(s, "link types", test_linktypes) ||
 	    !CU_add_test(s, "frames conntrack never sees", test_not_seen) ||
 	    !CU_add_test(s, "IPv4 input checks", test_ipv4_checks) ||
+	    !CU_add_test(s, "IPv4 header checksum", test_ipv4_csum_random) ||
 	    !CU_add_test(s, "lengths from the IP header", test_lengths) ||
 	    !CU_add_test(s, "IPv6 extension headers", test_ipv6_exthdr) ||
 	    !CU_add_test(s, "IPv4 reassembly", test_defrag_v4) ||

@@ -1,10 +1,11 @@
-/* \summary: unit tests for the engine core and the UDP/ICMP/generic trackers */
+/* \summary: unit tests for the engine core, the UDP/ICMP/generic trackers and checksum sums */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 
+#include "ct/csum.h"
 #include "ct/engine.h"
 #include "ct/l4proto.h"
 #include "ct/tuple.h"
@@ -519,6 +520,148 @@ static void test_udp_invalid(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* ct_csum_add() against the definition */
+
+/*
+ * The contract of ct_csum_add() spelled out word by word: big-endian
+ * 16-bit words, an odd last byte padded with zero, carries above 32 bits
+ * folded back in.  Unlike tl_csum_add() it keeps those carries, so long
+ * runs of 0xff on top of a large running sum are compared exactly too.
+ */
+static uint32_t ref_csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	uint64_t acc = sum;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		acc += (uint32_t)((p[i] << 8) | p[i + 1]);
+	if (len & 1)
+		acc += (uint32_t)(p[len - 1] << 8);
+	while (acc >> 32)
+		acc = (acc & 0xffffffffu) + (acc >> 32);
+	return (uint32_t)acc;
+}
+
+/* xorshift64: the same "random" buffers on every run and platform */
+static uint64_t csum_rng = 0x9e3779b97f4a7c15u;
+
+static uint32_t csum_rand(void)
+{
+	csum_rng ^= csum_rng << 13;
+	csum_rng ^= csum_rng >> 7;
+	csum_rng ^= csum_rng << 17;
+	return (uint32_t)(csum_rng >> 32);
+}
+
+/* Running sums to start from: none, every carry, and random ones. */
+static uint32_t csum_start(size_t i)
+{
+	static const uint32_t fixed[] = { 0, 0xffffffffu, 0xffff, 0x10000 };
+
+	return i < CT_ARRAY_SIZE(fixed) ? fixed[i] : csum_rand();
+}
+
+/*
+ * Every length 0..2000 at every offset 0..7 (the fast path loads 8 bytes
+ * at a time, unaligned), over random bytes, all-0xff (the most any lane
+ * of its accumulators can take) and all-zero bytes; then lengths around
+ * the fast path's block size and a 64 KiB datagram; then sums chained
+ * over chunks of even lengths, as the pseudo-header and the data are.
+ */
+static void test_csum_add(void)
+{
+	static uint8_t buf[65536 + 8];
+	static const size_t longer[] = { 2031, 2032, 2033, 2047, 2048, 4063,
+					 4064, 4065, 6111, 65535, 65536 };
+	size_t fill, len, off, i, bad = 0, n = 0;
+
+	for (fill = 0; fill < 3; fill++) {
+		for (i = 0; i < sizeof(buf); i++)
+			buf[i] = fill == 0 ? (uint8_t)csum_rand() :
+				 fill == 1 ? 0xff : 0;
+		for (len = 0; len <= 2000; len++) {
+			for (off = 0; off < 8; off++) {
+				uint32_t sum = csum_start(n++ % 8);
+
+				if (ct_csum_add(sum, buf + off, len) !=
+				    ref_csum_add(sum, buf + off, len) &&
+				    bad++ == 0)
+					fprintf(stderr, "ct_csum_add: fill %zu "
+						"len %zu off %zu\n", fill, len,
+						off);
+			}
+		}
+		for (i = 0; i < CT_ARRAY_SIZE(longer); i++) {
+			for (off = 0; off < 8; off += 3) {
+				uint32_t sum = csum_start(i % 4);
+
+				len = longer[i];
+				if (ct_csum_add(sum, buf + off, len) !=
+				    ref_csum_add(sum, buf + off, len) &&
+				    bad++ == 0)
+					fprintf(stderr, "ct_csum_add: fill %zu "
+						"len %zu off %zu\n", fill, len,
+						off);
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+
+	/* chained: only the last chunk may have an odd length */
+	for (i = 0; i < 20000; i++) {
+		size_t total = csum_rand() % 2001, pos = 0;
+		uint32_t sum = csum_start(i % 8), want, got = sum;
+
+		off = csum_rand() % 8;
+		for (len = 0; len < total; len++)
+			buf[off + len] = i % 5 == 0 ? 0xff : (uint8_t)csum_rand();
+		want = ref_csum_add(sum, buf + off, total);
+		do {
+			size_t chunk = (csum_rand() % 80) * 2;
+
+			if (chunk > total - pos)
+				chunk = total - pos;
+			got = ct_csum_add(got, buf + off + pos, chunk);
+			pos += chunk;
+		} while (pos < total);
+		if (got != want && bad++ == 0)
+			fprintf(stderr, "ct_csum_add: chained, %zu bytes at "
+				"offset %zu\n", total, off);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* ct_csum_pseudo(): the IPv6 pseudo-header summed as the bytes it is. */
+static void test_csum_pseudo(void)
+{
+	uint8_t ph[40], ph4[12];
+	size_t i, bad = 0;
+
+	for (i = 0; i < 5000; i++) {
+		uint32_t l4len = i % 7 == 0 ? 0xffffffffu : csum_rand();
+		uint8_t nh = (uint8_t)csum_rand();
+		size_t k;
+
+		for (k = 0; k < 32; k++)
+			ph[k] = i % 3 == 0 ? 0xff : (uint8_t)csum_rand();
+		tl_put32(ph + 32, l4len);
+		tl_put32(ph + 36, nh);
+		if (ct_csum_pseudo(CT_L3_IPV6, ph, ph + 16, nh, l4len) !=
+		    ref_csum_add(0, ph, sizeof(ph)))
+			bad++;
+
+		memcpy(ph4, ph, 8);
+		ph4[8] = 0;
+		ph4[9] = nh;
+		tl_put16(ph4 + 10, (uint16_t)l4len);
+		if (ct_csum_pseudo(CT_L3_IPV4, ph4, ph4 + 4, nh, l4len) !=
+		    ref_csum_add(0, ph4, sizeof(ph4)))
+			bad++;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* timeouts as shown */
 
 static const struct {
@@ -995,6 +1138,8 @@ int test_engine_register(void)
 	    !CU_add_test(s, "expiry order", test_expiry_order) ||
 	    !CU_add_test(s, "timers against a model", test_timer_model) ||
 	    !CU_add_test(s, "udp invalid", test_udp_invalid) ||
+	    !CU_add_test(s, "checksum sums", test_csum_add) ||
+	    !CU_add_test(s, "pseudo-header sums", test_csum_pseudo) ||
 	    !CU_add_test(s, "remaining timeout", test_remaining) ||
 	    !CU_add_test(s, "icmp echo", test_icmp_echo) ||
 	    !CU_add_test(s, "icmp lone types", test_icmp_lone) ||
