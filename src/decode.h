@@ -64,6 +64,10 @@ struct ct_pkt {
 	/* Link layer facts reporters and --zone-from may use. */
 	uint16_t vlan[2];      /* outermost first */
 	uint8_t nvlan;
+
+	/* The L4 checksum's verdict once computed ahead of tracking
+	 * (ct_l4_csum_note()): 0 not yet, 1 good, -1 bad. */
+	int8_t csum;
 };
 
 /*

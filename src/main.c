@@ -319,10 +319,10 @@ static void jobs_flush_snapshots(struct options *o, struct jobs *j,
 
 static void ahead_prefetch(struct readahead *ra, const struct ct_engine *eng)
 {
-	struct ra_frame *f = readahead_peek(ra, AHEAD_SLOT);
+	const struct ra_frame *f = readahead_peek(ra, AHEAD_SLOT);
 
-	if (f && f->mine)
-		f->hash = ct_engine_prefetch(eng, &f->pkt, 0);
+	if (f)
+		ct_engine_prefetch_slot(eng, f->hash);
 	f = readahead_peek(ra, AHEAD_CONN);
 	if (f && f->hash)
 		ct_engine_prefetch(eng, &f->pkt, f->hash);
@@ -787,7 +787,7 @@ int main(int argc, char **argv)
 	}
 	prog = progress_create(stderr, capture_bytes_total(cap));
 
-	ra = readahead_start(cap, o.shard, o.nshards);
+	ra = readahead_start(cap, eng, o.shard, o.nshards);
 	if (ra == NULL)
 		goto out_nomem;
 	while ((as = readahead_next(ra)) != NULL) {

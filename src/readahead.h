@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "capture.h"
+#include "ct/engine.h"
 #include "decode.h"
 
 #define READAHEAD_REASON 128
@@ -19,7 +20,7 @@ struct ra_frame {
 	struct ct_frame frame;
 	struct ct_pkt pkt;
 	bool mine;                 /* in this --shard */
-	uint32_t hash;             /* the consumer's: ct_engine_prefetch()'s */
+	uint32_t hash;             /* ct_engine_prepare()'s when mine, or 0 */
 	uint8_t *buf;
 	size_t cap;
 	char reason[READAHEAD_REASON]; /* a decode reason that would be
@@ -31,11 +32,12 @@ struct readahead;
 /*
  * Start reading cap on a thread (or, should that fail, in the caller as
  * frames are asked for): frames in capture order, decoded, with `mine`
- * set for shard `shard` of `nshards` (all when nshards <= 1).  The
- * capture belongs to the reader until readahead_stop().  NULL when out of
- * memory.
+ * set for shard `shard` of `nshards` (all when nshards <= 1), and for
+ * those ct_engine_prepare() done against eng.  The capture belongs to
+ * the reader until readahead_stop().  NULL when out of memory.
  */
-struct readahead *readahead_start(struct capture *cap, uint32_t shard,
+struct readahead *readahead_start(struct capture *cap,
+				  const struct ct_engine *eng, uint32_t shard,
 				  uint32_t nshards);
 
 /*
@@ -46,8 +48,7 @@ struct ra_frame *readahead_next(struct readahead *ra);
 
 /*
  * The frame k places after the one readahead_next() returned last, when
- * it has been read already (else NULL): to prefetch for.  Only its hash
- * may be written.
+ * it has been read already (else NULL): to prefetch for.  Read only.
  */
 struct ra_frame *readahead_peek(struct readahead *ra, unsigned k);
 

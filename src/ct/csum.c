@@ -190,6 +190,8 @@ bool ct_l4_csum_ok(const struct ct_pkt *pkt)
 {
 	uint32_t sum = 0;
 
+	if (pkt->csum != 0)
+		return pkt->csum > 0;
 	if (pkt->l4 == NULL || pkt->l4cap < pkt->l4len)
 		return true;
 	if (pkt->l3num == CT_L3_IPV4) {
@@ -202,4 +204,10 @@ bool ct_l4_csum_ok(const struct ct_pkt *pkt)
 	}
 	sum = ct_csum_add(sum, pkt->l4, pkt->l4len);
 	return ct_csum_fold(sum) == 0;
+}
+
+void ct_l4_csum_note(struct ct_pkt *pkt)
+{
+	pkt->csum = 0;
+	pkt->csum = ct_l4_csum_ok(pkt) ? 1 : -1;
 }

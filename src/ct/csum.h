@@ -36,4 +36,11 @@ uint32_t ct_csum_pseudo(uint8_t l3num, const uint8_t *src, const uint8_t *dst,
  */
 bool ct_l4_csum_ok(const struct ct_pkt *pkt);
 
+/*
+ * Compute ct_l4_csum_ok() now and keep the answer in pkt->csum, which
+ * ct_l4_csum_ok() then returns: for a reader thread that has the bytes
+ * in its cache, so that the tracking thread need not read them again.
+ */
+void ct_l4_csum_note(struct ct_pkt *pkt);
+
 #endif

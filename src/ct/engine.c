@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "../defrag.h"
+#include "csum.h"
 #include "engine.h"
 #include "expect.h"
 #include "helper.h"
@@ -2060,6 +2061,30 @@ static bool prefetch_tuple(const struct ct_engine *eng,
 	t->sport = (uint16_t)((pkt->l4[0] << 8) | pkt->l4[1]);
 	t->dport = (uint16_t)((pkt->l4[2] << 8) | pkt->l4[3]);
 	return true;
+}
+
+uint32_t ct_engine_prepare(const struct ct_engine *eng, struct ct_pkt *pkt)
+{
+	struct ct_tuple t;
+	uint32_t hash;
+
+	if (pkt->kind != CT_PKT_IP || pkt->is_fragment)
+		return 0;
+	/* the trackers that verify with ct_l4_csum_ok() */
+	if (eng->set.checksum &&
+	    (pkt->l4num == 6 || pkt->l4num == 17 || pkt->l4num == 1 ||
+	     pkt->l4num == 58))
+		ct_l4_csum_note(pkt);
+	if (!prefetch_tuple(eng, pkt, &t))
+		return 0;
+	hash = ct_tuple_hash(&t, ENGINE_HASH_SEED);
+	return hash ? hash : 1;
+}
+
+void ct_engine_prefetch_slot(const struct ct_engine *eng, uint32_t hash)
+{
+	if (hash != 0)
+		__builtin_prefetch(&eng->slots[slot_home(eng, hash)]);
 }
 
 uint32_t ct_engine_prefetch(const struct ct_engine *eng,

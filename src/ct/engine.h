@@ -106,6 +106,19 @@ uint32_t ct_engine_prefetch(const struct ct_engine *eng,
 			    const struct ct_pkt *pkt, uint32_t hash);
 
 /*
+ * What of a frame's tracking depends only on the frame and the settings,
+ * done ahead, on a thread that has just read the frame: its L4 checksum
+ * verdict, noted in pkt when the settings verify checksums, and the hash
+ * ct_engine_prefetch(eng, pkt, 0) would return (with no prefetch).  Reads
+ * nothing but settings fixed at creation, so it may run while another
+ * thread tracks other frames on eng.
+ */
+uint32_t ct_engine_prepare(const struct ct_engine *eng, struct ct_pkt *pkt);
+
+/* Prefetch the table slot of a hash from ct_engine_prepare(). */
+void ct_engine_prefetch_slot(const struct ct_engine *eng, uint32_t hash);
+
+/*
  * ct_engine_packet() for a frame whose ct_engine_prefetch(eng, pkt, 0)
  * returned `hash` (0: not asked), so that the lookup need not compute the
  * hash again.  The output is ct_engine_packet()'s.

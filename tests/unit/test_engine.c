@@ -632,6 +632,49 @@ static void test_csum_add(void)
 }
 
 /* ct_csum_pseudo(): the IPv6 pseudo-header summed as the bytes it is. */
+/*
+ * ct_engine_prepare(): notes the checksum verdict (when the settings
+ * verify checksums) that ct_l4_csum_ok() then answers without reading the
+ * bytes, and returns the hash ct_engine_prefetch() would.
+ */
+static void test_prepare(void)
+{
+	struct ct_settings set;
+	struct ct_engine *eng;
+	struct tpkt p;
+	uint8_t *l4;
+
+	ct_settings_init(&set);
+	eng = ct_engine_create(&set);
+	CU_ASSERT_FATAL(eng != NULL);
+	build_udp(&p, "10.0.0.1", 1000, "10.0.0.2", 53, 8, T0);
+	CU_ASSERT_EQUAL(p.pkt.csum, 0);
+	CU_ASSERT_EQUAL(ct_engine_prepare(eng, &p.pkt),
+			ct_engine_prefetch(eng, &p.pkt, 0));
+	CU_ASSERT_EQUAL(p.pkt.csum, 1);
+	/* a byte changed after the note: the noted verdict stands */
+	l4 = (uint8_t *)(uintptr_t)p.pkt.l4;
+	l4[9] ^= 0x55;
+	CU_ASSERT_TRUE(ct_l4_csum_ok(&p.pkt));
+	p.pkt.csum = 0;
+	CU_ASSERT_FALSE(ct_l4_csum_ok(&p.pkt));
+	ct_l4_csum_note(&p.pkt);
+	CU_ASSERT_EQUAL(p.pkt.csum, -1);
+	ct_engine_destroy(eng);
+
+	/* checksums off: nothing noted; no tuple, no hash */
+	set.checksum = false;
+	eng = ct_engine_create(&set);
+	CU_ASSERT_FATAL(eng != NULL);
+	build_udp(&p, "10.0.0.1", 1000, "10.0.0.2", 53, 8, T0);
+	CU_ASSERT_NOT_EQUAL(ct_engine_prepare(eng, &p.pkt), 0);
+	CU_ASSERT_EQUAL(p.pkt.csum, 0);
+	build(&p, "10.0.0.1", "10.0.0.4", 50, (const uint8_t *)"espespes", 8,
+	      -1, T0);
+	CU_ASSERT_EQUAL(ct_engine_prepare(eng, &p.pkt), 0);
+	ct_engine_destroy(eng);
+}
+
 static void test_csum_pseudo(void)
 {
 	uint8_t ph[40], ph4[12];
@@ -1140,6 +1183,7 @@ int test_engine_register(void)
 	    !CU_add_test(s, "udp invalid", test_udp_invalid) ||
 	    !CU_add_test(s, "checksum sums", test_csum_add) ||
 	    !CU_add_test(s, "pseudo-header sums", test_csum_pseudo) ||
+	    !CU_add_test(s, "prepare ahead", test_prepare) ||
 	    !CU_add_test(s, "remaining timeout", test_remaining) ||
 	    !CU_add_test(s, "icmp echo", test_icmp_echo) ||
 	    !CU_add_test(s, "icmp lone types", test_icmp_lone) ||
