@@ -20,8 +20,9 @@
 #                       twice as long: the peak table and the peak RSS
 #                       must be the same (memory flat in capture length)
 #   tcptrace -n, tshark -q -z conv,tcp   when installed, for comparison
-# and prints wall time, packets/s, peak RSS and the ratio to pcaploop
-# (median of RUNS for wall time); then, unless -M, the memory per live
+# and prints wall time, packets/s, peak RSS, the ratio to pcaploop and
+# the CPU time, user plus system, of all threads (a replay reads on a
+# second thread; -j adds workers) (median of RUNS for wall time); then, unless -M, the memory per live
 # entry: --verdicts over captures of 100 000 and 1 000 000 concurrent
 # conversations, the table's peak size (-S) and the peak RSS of each, and
 # the bytes per entry between the two (the fixed overhead cancels out).
@@ -141,11 +142,12 @@ measure() {
 			for (k = 1; k <= n; k++) s = s * 60 + t[k]
 			print s }' "$dir/time.out")
 		rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$dir/time.out")
-		echo "$wall $rss" >>"$dir/runs"
+		cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$dir/time.out")
+		echo "$wall $rss $cpu" >>"$dir/runs"
 		i=$((i + 1))
 	done
 	sort -n "$dir/runs" | awk -v name="$name" -v n="$runs" \
-		'NR == int((n + 1) / 2) { print name, $1, $2 }' >>"$dir/results"
+		'NR == int((n + 1) / 2) { print name, $1, $2, $3 }' >>"$dir/results"
 }
 
 : >"$dir/results"
@@ -174,7 +176,7 @@ echo "  $packets packets, $conc concurrent conversations, ${v6}% IPv6, $((size /
 echo "ctreplay: $ctreplay"
 echo
 awk -v n="$packets" '
-	BEGIN { printf "%-26s %9s %12s %10s %9s\n", "run", "wall s", "packets/s", "peak RSS", "x base" }
+	BEGIN { printf "%-26s %9s %12s %10s %9s %7s\n", "run", "wall s", "packets/s", "peak RSS", "x base", "cpu s" }
 	NR == 1 { base = $2 }
 	{
 		name = $1; sub(/^ctreplay/, "ctreplay ", name)
@@ -185,7 +187,7 @@ awk -v n="$packets" '
 		frames = (name ~ /L 2x/) ? 2 * n : n
 		pps = ($2 > 0) ? sprintf("%12.0f", frames / $2) : sprintf("%12s", "n/a")
 		ratio = (base > 0) ? sprintf("%9.2f", $2 / base) : sprintf("%9s", "n/a")
-		printf "%-26s %9.2f %s %7.1f MB %s\n", name, $2, pps, $3 / 1024, ratio
+		printf "%-26s %9.2f %s %7.1f MB %s %7.2f\n", name, $2, pps, $3 / 1024, ratio, $4
 	}' "$dir/results"
 
 # --- memory flat in capture length: the peak table of both -L captures
