@@ -9,7 +9,7 @@
 # ${TMPDIR:-/tmp}/ctreplay-fuzz): corpus/HARNESS/ grows from run to run,
 # artifacts/HARNESS/ receives crash-*, leak-*, timeout-* inputs, and
 # HARNESS.log the fuzzer's output.  A crashing input belongs in
-# fuzz/regressions/ once fixed (fuzz/regress.sh replays them).  Exit
+# fuzz/regressions/ once fixed (tests/run-corpus.sh replays them).  Exit
 # status: 0 when no harness found anything, 1 otherwise.
 set -u
 
