@@ -254,7 +254,10 @@ static ct_time capture_ts(const struct pcap_pkthdr *hdr)
 
 	if (sec < 0 || sec > lim)
 		sec = lim;
-	/* With nanosecond precision tv_usec holds ns (< 2^32 either way). */
+	/* With nanosecond precision tv_usec holds ns.  libpcap scales a
+	 * microsecond field as read, a signed 32-bit number, so it may be
+	 * negative or beyond a second: kept as it is (the engine's clock
+	 * takes any ct_time). */
 	return (ct_time)sec * CT_NSEC_PER_SEC + (ct_time)hdr->ts.tv_usec;
 }
 

@@ -8,7 +8,8 @@
 # capture under ../shared/corpus/ (next to the source tree, or two levels
 # up under make distcheck; $CORPUS overrides) and fuzz/regressions/*.
 # Each is replayed once with every report turned on (-E --verdicts
-# --snapshot end -L --json /dev/null -S), two at a time, and passes when:
+# --snapshot end -L --json /dev/null -S, and --until a week after the
+# first frame so that every timer fires), two at a time, and passes when:
 #   - it ends within 10 seconds (when timeout(1) exists);
 #   - the exit status is 0 or 2 (1 would be a usage error, anything else
 #     a crash or a sanitizer abort);
@@ -44,6 +45,7 @@ if [ "${1:-}" = "--one" ]; then
 	run=
 	command -v timeout >/dev/null 2>&1 && run="timeout $limit"
 	$run "$ctreplay" -E --verdicts --snapshot end -L --json /dev/null -S \
+		--until +604800 \
 		"$f" >/dev/null 2>"$err"
 	rc=$?
 	why=

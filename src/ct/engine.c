@@ -444,9 +444,19 @@ static void engine_table_remove(struct ct_engine *eng, struct ct_conn *ct)
 #define ENGINE_TSLOT_MARK 0x40000000u
 #define ENGINE_TIMER_HORIZON 128
 
+/* The absolute bucket of a time: monotonic over all of ct_time, negative
+ * times (a capture can have them) included. */
 static uint64_t timer_abs(ct_time t)
 {
-	return (uint64_t)t >> ENGINE_TICK_SHIFT;
+	return ((uint64_t)t ^ (UINT64_C(1) << 63)) >> ENGINE_TICK_SHIFT;
+}
+
+/* The first time of absolute bucket `abs` (INT64_MAX past the last). */
+static ct_time timer_abs_start(uint64_t abs)
+{
+	if (abs >= UINT64_C(1) << (64 - ENGINE_TICK_SHIFT))
+		return INT64_MAX;
+	return (ct_time)((abs << ENGINE_TICK_SHIFT) ^ (UINT64_C(1) << 63));
 }
 
 static bool near_before(const struct engine_near *a,
@@ -762,7 +772,7 @@ static struct ct_conn *timer_first(struct ct_engine *eng, ct_time now,
 		near_remove(eng, 0);
 		timer_file(eng, ct, due);
 	}
-	*deadline = (ct_time)((eng->tcur + 1) << ENGINE_TICK_SHIFT);
+	*deadline = timer_abs_start(eng->tcur + 1);
 	return NULL;
 }
 
