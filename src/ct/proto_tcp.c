@@ -375,6 +375,40 @@ static bool tcp_parse(struct ct_pctx *ctx, struct tcp_seg *s)
 }
 
 /*
+ * One step of a walk over the option bytes p: *i indexes p, *left counts
+ * the bytes not walked yet.  Skips NOPs and yields the next option's kind,
+ * total size and value (size - 2 bytes).  False at EOL, at the end, and at
+ * a malformed or partial option: those end the walk, as in the stack.
+ */
+static bool tcp_opt_next(const uint8_t *p, int *i, int *left, int *kind,
+			 int *size, const uint8_t **val)
+{
+	while (*left > 0) {
+		int k = p[(*i)++];
+		int sz;
+
+		if (k == TCPOPT_EOL)
+			return false;
+		if (k == TCPOPT_NOP) {
+			(*left)--;
+			continue;
+		}
+		if (*left < 2)
+			return false;
+		sz = p[(*i)++];
+		if (sz < 2 || sz > *left)
+			return false;
+		*kind = k;
+		*size = sz;
+		*val = p + *i;
+		*i += sz - 2;
+		*left -= sz;
+		return true;
+	}
+	return false;
+}
+
+/*
  * Window scale and SACK-permitted from a SYN's options into *st, the way
  * the kernel's simplified option parser reads them.  No options at all
  * leaves *st alone; otherwise scale and flags start from scratch (keeping
@@ -383,9 +417,9 @@ static bool tcp_parse(struct ct_pctx *ctx, struct tcp_seg *s)
 static void tcp_options(const struct tcp_seg *s, struct ct_tcp_dir *st,
 			bool k510, struct ct_pctx *ctx)
 {
-	const uint8_t *p = s->opt;
+	const uint8_t *p = s->opt, *val;
 	int length = (int)s->optlen;
-	int i = 0;
+	int i = 0, kind, size;
 
 	if (length == 0)
 		return;
@@ -397,32 +431,15 @@ static void tcp_options(const struct tcp_seg *s, struct ct_tcp_dir *st,
 	st->td_scale = 0;
 	st->flags &= k510 ? 0 : CT_TCP_FLAG_BE_LIBERAL;
 
-	while (length > 0) {
-		int kind = p[i++];
-		int size;
-
-		if (kind == TCPOPT_EOL)
-			return;
-		if (kind == TCPOPT_NOP) {
-			length--;
-			continue;
-		}
-		if (length < 2)
-			return;
-		size = p[i++];
-		/* malformed or partial options end the walk, as in the stack */
-		if (size < 2 || size > length)
-			return;
+	while (tcp_opt_next(p, &i, &length, &kind, &size, &val)) {
 		if (kind == TCPOPT_SACK_PERM && size == 2) {
 			st->flags |= CT_TCP_FLAG_SACK_PERM;
 		} else if (kind == TCPOPT_WINDOW && size == 3) {
 			/* RFC 7323 2.3: shifts above 14 are treated as 14 */
-			st->td_scale = p[i] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE
-							     : p[i];
+			st->td_scale = val[0] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE
+							       : val[0];
 			st->flags |= CT_TCP_FLAG_WINDOW_SCALE;
 		}
-		i += size - 2;
-		length -= size;
 	}
 }
 
@@ -432,9 +449,9 @@ static void tcp_options(const struct tcp_seg *s, struct ct_tcp_dir *st,
  */
 static void tcp_sack(const struct tcp_seg *s, uint32_t *sack)
 {
-	const uint8_t *p = s->opt;
+	const uint8_t *p = s->opt, *val;
 	int length = (int)s->optlen;
-	int i = 0;
+	int i = 0, kind, size;
 
 	if (length == 0 || p == NULL)
 		return;
@@ -443,35 +460,19 @@ static void tcp_sack(const struct tcp_seg *s, uint32_t *sack)
 	    p[2] == TCPOPT_TIMESTAMP && p[3] == 10)
 		return;
 
-	while (length > 0) {
-		int kind = p[i++];
-		int size;
-
-		if (kind == TCPOPT_EOL)
-			return;
-		if (kind == TCPOPT_NOP) {
-			length--;
-			continue;
-		}
-		if (length < 2)
-			return;
-		size = p[i++];
-		if (size < 2 || size > length)
-			return;
+	while (tcp_opt_next(p, &i, &length, &kind, &size, &val)) {
 		if (kind == TCPOPT_SACK && size >= 2 + 8 &&
 		    (size - 2) % 8 == 0) {
 			int b;
 
 			for (b = 0; b < size - 2; b += 8) {
-				uint32_t right = rd_be32(p + i + b + 4);
+				uint32_t right = rd_be32(val + b + 4);
 
 				if (seq_after(right, *sack))
 					*sack = right;
 			}
 			return;
 		}
-		i += size - 2;
-		length -= size;
 	}
 }
 
