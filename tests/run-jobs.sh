@@ -26,13 +26,8 @@ top_srcdir=${top_srcdir:-$here/..}
 top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
 top_builddir=${top_builddir:-$top_srcdir}
 top_builddir=$(cd "$top_builddir" && pwd) || exit 99
-golden=$top_srcdir/tests/golden
 . "$top_srcdir/tests/testlist.sh"
-ctreplay=${CTREPLAY:-$top_builddir/ctreplay}
-[ -x "$ctreplay" ] || { echo "run-jobs: $ctreplay is not built" >&2; exit 99; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-jobs.XXXXXX") || exit 99
-trap 'rm -rf "$work"' EXIT INT TERM
+testlist_setup run-jobs
 
 passed=0
 failed=0
@@ -57,13 +52,7 @@ same() {
 }
 
 while read -r name dir inputs rest; do
-	case $name in
-	'' | '#'*) continue ;;
-	esac
-	testlist_wanted "$name" "$@" || continue
-	[ -f "$golden/$dir/events" ] || continue
-	testlist_split "$rest"
-	inputs=$(echo "$inputs" | tr ',' ' ')
+	testlist_entry "$@" || continue
 	ok=1
 	for j in 1 2 3; do
 		run "$work/all.$j" -j $j -E -o timestamp,id --verdicts \

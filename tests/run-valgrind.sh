@@ -7,11 +7,9 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-CT=$(cd "$top_builddir" && pwd)/ctreplay
-G=$(cd "$top_srcdir/tests/golden" && pwd)
+top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
+top_builddir=$(cd "$top_builddir" && pwd) || exit 99
 . "$top_srcdir/tests/testlist.sh"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-vg.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT INT TERM
 pass=0
 fail=0
 
@@ -19,28 +17,24 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	echo "valgrind not installed: skipped"
 	exit 77
 fi
+testlist_setup run-valgrind
 while read -r name dir inputs rest; do
-	case $name in
-	'' | '#'*) continue ;;
-	esac
-	[ -f "$G/$dir/events" ] || continue
-	testlist_split "$rest"
-	files=$(echo "$inputs" | tr ',' ' ')
+	testlist_entry || continue
 	# shellcheck disable=SC2086 # option and input lists
-	(cd "$G/$dir" && valgrind -q --error-exitcode=99 --leak-check=full \
+	(cd "$golden/$dir" && valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect \
-		"$CT" $opts -E -o timestamp,extended --verdicts -L -S \
-		--snapshot end --json /dev/null --explain 5 $files) \
-		>/dev/null 2>"$TMP/err"
+		"$ctreplay" $opts -E -o timestamp,extended --verdicts -L -S \
+		--snapshot end --json /dev/null --explain 5 $inputs) \
+		>/dev/null 2>"$work/err"
 	rc=$?
-	if [ $rc -eq 99 ] || grep -q '^==[0-9]*==' "$TMP/err"; then
+	if [ $rc -eq 99 ] || grep -q '^==[0-9]*==' "$work/err"; then
 		fail=$((fail + 1))
 		echo "FAIL: $name"
-		sed 's/^/    /' "$TMP/err" | head -30
+		sed 's/^/    /' "$work/err" | head -30
 	else
 		pass=$((pass + 1))
 		echo "ok: $name"
 	fi
-done <"$G/TESTLIST"
+done <"$golden/TESTLIST"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

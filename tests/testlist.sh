@@ -38,3 +38,31 @@ testlist_wanted() {
 	done
 	return 1
 }
+
+# testlist_setup RUNNER: once top_srcdir and top_builddir are set, $golden
+# (the recordings), $ctreplay (CTREPLAY or the build's; exit 99 when not
+# built) and $work, a scratch directory removed on exit.
+testlist_setup() {
+	golden=$top_srcdir/tests/golden
+	ctreplay=${CTREPLAY:-$top_builddir/ctreplay}
+	if [ ! -x "$ctreplay" ]; then
+		echo "$1: $ctreplay is not built (make, or set CTREPLAY)" >&2
+		exit 99
+	fi
+	work=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-$1.XXXXXX") || exit 99
+	trap 'rm -rf "$work"' EXIT INT TERM
+}
+
+# testlist_entry [SELECTED...]: for the line just read into name, dir,
+# inputs and rest, false when it is blank or a comment, not selected (see
+# testlist_wanted) or has no recording; else testlist_split's variables
+# are set and $inputs is the input files as a word list.
+testlist_entry() {
+	case $name in
+	'' | '#'*) return 1 ;;
+	esac
+	testlist_wanted "$name" "$@" || return 1
+	[ -f "$golden/$dir/events" ] || return 1
+	testlist_split "$rest"
+	inputs=$(echo "$inputs" | tr ',' ' ')
+}
