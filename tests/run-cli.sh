@@ -9,21 +9,7 @@ CT=$top_builddir/ctreplay
 G=$top_srcdir/tests/golden
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-
-check() {       # check NAME COMMAND...: the command must succeed
-	name=$1
-	shift
-	if "$@" >"$TMP/check.out" 2>&1; then
-		pass=$((pass + 1))
-		echo "ok: $name"
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $name"
-		sed 's/^/    /' "$TMP/check.out" | head -20
-	fi
-}
+. "$top_srcdir/tests/checklib.sh"
 
 # stdin is the same as the file
 "$CT" "$G/http-v4/in.pcap" >"$TMP/file.ev"

@@ -12,21 +12,7 @@ G=$top_srcdir/tests/golden
 VLAN=$top_srcdir/tests/samples/vlan-zones.pcap
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctreplay-forensic.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-
-check() {       # check NAME COMMAND...: the command must succeed
-	name=$1
-	shift
-	if "$@" >"$TMP/check.out" 2>&1; then
-		pass=$((pass + 1))
-		echo "ok: $name"
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $name"
-		sed 's/^/    /' "$TMP/check.out" | head -20
-	fi
-}
+. "$top_srcdir/tests/checklib.sh"
 
 same() {        # same NAME EXPECTED-FILE ACTUAL-FILE
 	check "$1" diff -u "$2" "$3"
