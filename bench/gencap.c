@@ -28,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "genlib.h"
+
 #define GEN_START_SEC 1700000000u
 #define GEN_MSS 1000u
 #define GEN_MAX_FRAME 1600
@@ -66,47 +68,6 @@ static uint32_t gen_rand(struct gen *g)
 	return (uint32_t)((g->rng * 2685821657736338717ULL) >> 32);
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Start a fresh conversation in slot c; its tuple is never used again. */
 static void conv_start(struct gen *g, struct gen_conv *c)
 {
 	uint32_t r = gen_rand(g) % 100;

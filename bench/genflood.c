@@ -28,51 +28,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "genlib.h"
+
 #define FLOOD_START_SEC 1700000000u
 #define FLOOD_LINKTYPE_RAW 101u
 #define FLOOD_FRAME_MAX 40
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* pcap headers are in the writer's byte order: always little endian here. */
-static void put32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-/* Ones' complement sum of 16-bit big-endian words, not yet folded. */
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 #define FLOOD_SERVER 0xc0000201u      /* 192.0.2.1 */
 
@@ -89,7 +49,7 @@ static void flood_ip(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto,
 	f[9] = proto;
 	put32(f + 12, src);
 	put32(f + 16, dst);
-	put16(f + 10, fold(sum16(f, 20, 0)));
+	put16(f + 10, csum_fold(csum_add(0, f, 20)));
 }
 
 /* IPv4 + TCP header (no options) with a correct checksum.  Returns 40. */
@@ -109,8 +69,8 @@ static size_t flood_tcp(uint8_t *f, uint32_t src, uint32_t dst,
 	l4[13] = flags;
 	put16(l4 + 14, 64240);
 	/* pseudo header: addresses, protocol, length */
-	sum = sum16(f + 12, 8, 0) + 6 + 20;
-	put16(l4 + 16, fold(sum16(l4, 20, sum)));
+	sum = csum_add(0, f + 12, 8) + 6 + 20;
+	put16(l4 + 16, csum_fold(csum_add(sum, l4, 20)));
 	return 40;
 }
 

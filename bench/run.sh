@@ -73,7 +73,8 @@ newer() { [ -n "$(find "$1" -newer "$2" 2>/dev/null)" ]; }
 
 # --- tools ($cc and $cflags are word lists on purpose)
 # shellcheck disable=SC2086
-if [ ! -x "$dir/gencap" ] || newer "$bench/gencap.c" "$dir/gencap"; then
+if [ ! -x "$dir/gencap" ] || newer "$bench/gencap.c" "$dir/gencap" ||
+	newer "$bench/genlib.h" "$dir/gencap"; then
 	$cc $cflags -o "$dir/gencap" "$bench/gencap.c"
 fi
 if [ ! -x "$dir/pcaploop" ] || newer "$bench/pcaploop.c" "$dir/pcaploop"; then
