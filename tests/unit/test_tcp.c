@@ -908,6 +908,20 @@ static void test_bad_packets(void)
 }
 
 /* Window scaling, SACK and the simultaneous open go through the options. */
+/* The client's SYN with options: *s is left holding it, for the caller
+ * to turn into the next segment. */
+static void cli_syn_opt(struct tt *t, struct seg *s, const uint8_t *opt,
+			uint32_t optlen, uint16_t win)
+{
+	memset(s, 0, sizeof(*s));
+	s->flags = F_SYN;
+	s->seq = CLI_ISN;
+	s->win = win;
+	s->opt = opt;
+	s->optlen = optlen;
+	tt_send(t, s);
+}
+
 static void test_options_and_simultaneous_open(void)
 {
 	/* MSS, SACK-permitted, NOP, window scale 7 */
@@ -918,13 +932,7 @@ static void test_options_and_simultaneous_open(void)
 	struct tt t;
 
 	CU_ASSERT_FATAL(tt_start(&t, NULL));
-	memset(&s, 0, sizeof(s));
-	s.flags = F_SYN;
-	s.seq = CLI_ISN;
-	s.win = 64240;
-	s.opt = syn_opt;
-	s.optlen = sizeof(syn_opt);
-	tt_send(&t, &s);
+	cli_syn_opt(&t, &s, syn_opt, sizeof(syn_opt), 64240);
 	s.from_server = true;
 	s.flags = F_SYN | F_ACK;
 	s.seq = SRV_ISN;
@@ -959,13 +967,7 @@ static void test_options_and_simultaneous_open(void)
 	/* SACK blocks count as acknowledgements: one beyond what the
 	 * server sent fails check III like a plain ACK would */
 	CU_ASSERT_FATAL(tt_start(&t, NULL));
-	memset(&s, 0, sizeof(s));
-	s.flags = F_SYN;
-	s.seq = CLI_ISN;
-	s.win = WIN;
-	s.opt = syn_opt;
-	s.optlen = sizeof(syn_opt);
-	tt_send(&t, &s);
+	cli_syn_opt(&t, &s, syn_opt, sizeof(syn_opt), WIN);
 	s.from_server = true;
 	s.flags = F_SYN | F_ACK;
 	s.seq = SRV_ISN;
@@ -994,13 +996,7 @@ static void test_options_and_simultaneous_open(void)
 
 	/* RFC 7323: no scaling unless both ends offer it */
 	CU_ASSERT_FATAL(tt_start(&t, NULL));
-	memset(&s, 0, sizeof(s));
-	s.flags = F_SYN;
-	s.seq = CLI_ISN;
-	s.win = WIN;
-	s.opt = syn_opt;
-	s.optlen = sizeof(syn_opt);
-	tt_send(&t, &s);
+	cli_syn_opt(&t, &s, syn_opt, sizeof(syn_opt), WIN);
 	CU_ASSERT_EQUAL(only_entry(&t)->proto.tcp.seen[0].td_scale, 7);
 	srv_synack(&t);
 	CU_ASSERT_EQUAL(only_entry(&t)->proto.tcp.seen[0].td_scale, 0);
