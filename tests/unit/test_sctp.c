@@ -210,16 +210,22 @@ struct sctp_step {
 
 #define PI CT_IPCT_PROTOINFO
 
+/* The rows every association starts with: INIT and INIT_ACK (the
+ * verification tags exchanged), then COOKIE_ECHO and COOKIE_ACK. */
+#define STEPS_INIT \
+	{ "INIT", O, 0, C_INIT, 0, CTAG, CT_STATE_NEW, CT_SCTP_CLOSED, 10, \
+	  false, CT_EV_NEW, CT_IPCT_NEW | PI }, \
+	{ "INIT_ACK", R, CTAG, C_INIT_ACK, 0, STAG, CT_STATE_ESTABLISHED, \
+	  CT_SCTP_COOKIE_WAIT, 3, false, CT_EV_UPDATE, CT_IPCT_REPLY | PI }
+#define STEPS_COOKIE \
+	{ "COOKIE_ECHO", O, STAG, C_ECHO, 0, 0, CT_STATE_ESTABLISHED, \
+	  CT_SCTP_COOKIE_ECHOED, 3, false, CT_EV_UPDATE, PI }, \
+	{ "COOKIE_ACK", R, CTAG, C_CACK, 0, 0, CT_STATE_ESTABLISHED, \
+	  CT_SCTP_ESTABLISHED, 210, true, CT_EV_UPDATE, \
+	  PI | CT_IPCT_ASSURED }
+
 static const struct sctp_step assoc_steps[] = {
-	{ "INIT", O, 0, C_INIT, 0, CTAG, CT_STATE_NEW, CT_SCTP_CLOSED, 10,
-	  false, CT_EV_NEW, CT_IPCT_NEW | PI },
-	{ "INIT_ACK", R, CTAG, C_INIT_ACK, 0, STAG, CT_STATE_ESTABLISHED,
-	  CT_SCTP_COOKIE_WAIT, 3, false, CT_EV_UPDATE, CT_IPCT_REPLY | PI },
-	{ "COOKIE_ECHO", O, STAG, C_ECHO, 0, 0, CT_STATE_ESTABLISHED,
-	  CT_SCTP_COOKIE_ECHOED, 3, false, CT_EV_UPDATE, PI },
-	{ "COOKIE_ACK", R, CTAG, C_CACK, 0, 0, CT_STATE_ESTABLISHED,
-	  CT_SCTP_ESTABLISHED, 210, true, CT_EV_UPDATE,
-	  PI | CT_IPCT_ASSURED },
+	STEPS_INIT, STEPS_COOKIE,
 	{ "DATA", O, STAG, C_DATA, 0, 0, CT_STATE_ESTABLISHED,
 	  CT_SCTP_ESTABLISHED, 210, true, -1, 0 },
 	{ "SACK", R, CTAG, C_SACK, 0, 0, CT_STATE_ESTABLISHED,
@@ -299,15 +305,7 @@ static void test_sctp_assoc(void)
 
 /* The reply side shuts down: SHUTDOWN_RECD; early drop allowed there. */
 static const struct sctp_step reply_shutdown_steps[] = {
-	{ "INIT", O, 0, C_INIT, 0, CTAG, CT_STATE_NEW, CT_SCTP_CLOSED, 10,
-	  false, CT_EV_NEW, CT_IPCT_NEW | PI },
-	{ "INIT_ACK", R, CTAG, C_INIT_ACK, 0, STAG, CT_STATE_ESTABLISHED,
-	  CT_SCTP_COOKIE_WAIT, 3, false, CT_EV_UPDATE, CT_IPCT_REPLY | PI },
-	{ "COOKIE_ECHO", O, STAG, C_ECHO, 0, 0, CT_STATE_ESTABLISHED,
-	  CT_SCTP_COOKIE_ECHOED, 3, false, CT_EV_UPDATE, PI },
-	{ "COOKIE_ACK", R, CTAG, C_CACK, 0, 0, CT_STATE_ESTABLISHED,
-	  CT_SCTP_ESTABLISHED, 210, true, CT_EV_UPDATE,
-	  PI | CT_IPCT_ASSURED },
+	STEPS_INIT, STEPS_COOKIE,
 	{ "SHUTDOWN (reply)", R, CTAG, C_SHUT, 0, 0, CT_STATE_ESTABLISHED,
 	  CT_SCTP_SHUTDOWN_RECD, 3, true, CT_EV_UPDATE, PI },
 	{ "SHUTDOWN_ACK", O, STAG, C_SHUT_ACK, 0, 0, CT_STATE_ESTABLISHED,
@@ -324,10 +322,7 @@ static void test_sctp_reply_shutdown(void)
 
 /* ABORT: own tag without T, the peer's tag with T; a wrong one INVALID. */
 static const struct sctp_step abort_steps[] = {
-	{ "INIT", O, 0, C_INIT, 0, CTAG, CT_STATE_NEW, CT_SCTP_CLOSED, 10,
-	  false, CT_EV_NEW, CT_IPCT_NEW | PI },
-	{ "INIT_ACK", R, CTAG, C_INIT_ACK, 0, STAG, CT_STATE_ESTABLISHED,
-	  CT_SCTP_COOKIE_WAIT, 3, false, CT_EV_UPDATE, CT_IPCT_REPLY | PI },
+	STEPS_INIT,
 	{ "ABORT T-bit with the wrong tag", O, STAG, C_ABORT, 1, 0,
 	  CT_STATE_INVALID, CT_SCTP_COOKIE_WAIT, 3, false, -1, 0 },
 	{ "ABORT T-bit with its own tag", O, CTAG, C_ABORT, 1, 0,
