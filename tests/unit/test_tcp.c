@@ -117,21 +117,7 @@ static void tt_send(struct tt *t, const struct seg *s)
 	t->r.now += MS;
 }
 
-/* Send a segment with no options or payload. */
-static void tx(struct tt *t, bool from_server, uint8_t flags, uint32_t seq,
-	       uint32_t ack)
-{
-	struct seg s;
-
-	memset(&s, 0, sizeof(s));
-	s.from_server = from_server;
-	s.flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	s.win = WIN;
-	tt_send(t, &s);
-}
-
+/* Send a segment of paylen bytes without options. */
 static void tx_data(struct tt *t, bool from_server, uint8_t flags,
 		    uint32_t seq, uint32_t ack, uint32_t paylen)
 {
@@ -145,6 +131,13 @@ static void tx_data(struct tt *t, bool from_server, uint8_t flags,
 	s.win = WIN;
 	s.paylen = paylen;
 	tt_send(t, &s);
+}
+
+/* Send a segment with no options or payload. */
+static void tx(struct tt *t, bool from_server, uint8_t flags, uint32_t seq,
+	       uint32_t ack)
+{
+	tx_data(t, from_server, flags, seq, ack, 0);
 }
 
 static const struct tl_verdict *last_v(const struct tt *t)
