@@ -2073,11 +2073,22 @@ static bool prefetch_tuple(const struct ct_engine *eng,
 	return true;
 }
 
-uint32_t ct_engine_prepare(const struct ct_engine *eng, struct ct_pkt *pkt)
+/* The hash of a TCP or UDP frame's lookup tuple, 1 standing for 0; 0 for
+ * any other frame. */
+static uint32_t engine_pkt_hash(const struct ct_engine *eng,
+				const struct ct_pkt *pkt)
 {
 	struct ct_tuple t;
 	uint32_t hash;
 
+	if (!prefetch_tuple(eng, pkt, &t))
+		return 0;
+	hash = ct_tuple_hash(&t, ENGINE_HASH_SEED);
+	return hash ? hash : 1;
+}
+
+uint32_t ct_engine_prepare(const struct ct_engine *eng, struct ct_pkt *pkt)
+{
 	if (pkt->kind != CT_PKT_IP || pkt->is_fragment)
 		return 0;
 	/* the trackers that verify with ct_l4_csum_ok() */
@@ -2085,10 +2096,7 @@ uint32_t ct_engine_prepare(const struct ct_engine *eng, struct ct_pkt *pkt)
 	    (pkt->l4num == 6 || pkt->l4num == 17 || pkt->l4num == 1 ||
 	     pkt->l4num == 58))
 		ct_l4_csum_note(pkt);
-	if (!prefetch_tuple(eng, pkt, &t))
-		return 0;
-	hash = ct_tuple_hash(&t, ENGINE_HASH_SEED);
-	return hash ? hash : 1;
+	return engine_pkt_hash(eng, pkt);
 }
 
 void ct_engine_prefetch_slot(const struct ct_engine *eng, uint32_t hash)
@@ -2101,15 +2109,12 @@ uint32_t ct_engine_prefetch(const struct ct_engine *eng,
 			    const struct ct_pkt *pkt, uint32_t hash)
 {
 	const struct engine_slot *s;
-	struct ct_tuple t;
 	uint32_t mask = slot_mask(eng), i;
 
 	if (hash == 0) {
-		if (!prefetch_tuple(eng, pkt, &t))
-			return 0;
-		hash = ct_tuple_hash(&t, ENGINE_HASH_SEED);
-		__builtin_prefetch(&eng->slots[slot_home(eng, hash)]);
-		return hash ? hash : 1;
+		hash = engine_pkt_hash(eng, pkt);
+		ct_engine_prefetch_slot(eng, hash);
+		return hash;
 	}
 	for (i = slot_home(eng, hash);; i = (i + 1) & mask) {
 		s = &eng->slots[i];
