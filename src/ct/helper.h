@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../settings.h"
 #include "conn.h"
 #include "expect.h"
 #include "l4proto.h"
@@ -32,18 +33,16 @@ struct ct_helper_ops {
 extern const struct ct_helper_ops ct_helper_ftp;
 extern const struct ct_helper_ops ct_helper_tftp;
 
-/* The helper called `name` ("ftp", "tftp"), or NULL. */
+/* The helper called `name` ("ftp", "tftp"), or NULL (helper.c). */
 const struct ct_helper_ops *ct_helper_find(const char *name);
 
 /*
- * Engine service for helpers (nf_ct_expect_related): insert `exp`, built
- * with ct_expect_init() for master ct, under the policy of `ops`, at the
- * time and frame of ctx.  Returns CT_EXPECT_OK or a ct_expect_err.
+ * The --helper rule (an nft "ct helper set" rule) that attaches a helper
+ * to a new entry of original tuple `orig`: the first whose protocol and
+ * destination port match; its index in set->helpers, or -1.
  */
-int ct_engine_expect_related(struct ct_engine *eng,
-			     const struct ct_helper_ops *ops,
-			     const struct ct_expect *exp,
-			     const struct ct_pctx *ctx);
+int ct_helper_rule_for(const struct ct_settings *set,
+		       const struct ct_tuple *orig);
 
 /* ------------------------------------------------------------------ */
 /* FTP command parsing, exposed for the unit tests */

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "core.h"
 #include "helper.h"
 
 #define FTP_TCP_MIN_HDR 20
@@ -521,12 +521,3 @@ const struct ct_helper_ops ct_helper_ftp = {
 	.timeout = 300,
 	.help = ftp_help,
 };
-
-const struct ct_helper_ops *ct_helper_find(const char *name)
-{
-	if (strcmp(name, ct_helper_ftp.name) == 0)
-		return &ct_helper_ftp;
-	if (strcmp(name, ct_helper_tftp.name) == 0)
-		return &ct_helper_tftp;
-	return NULL;
-}

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "engine.h"
+#include "core.h"
 #include "helper.h"
 
 #define TFTP_UDP_HDR 8

@@ -1,4 +1,6 @@
 /* \summary: pick the L4 tracker for a protocol number (nf_ct_l4proto_find) */
+#include <string.h>
+
 #include "l4proto.h"
 
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num)
@@ -54,4 +56,37 @@ bool ct_l4_ports_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
 	inv->sport = orig->dport;
 	inv->dport = orig->sport;
 	return true;
+}
+
+void ct_l4_tuple_from_pkt(struct ct_tuple *t, const struct ct_pkt *pkt)
+{
+	size_t alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4;
+
+	memset(t, 0, sizeof(*t));
+	t->l3num = pkt->l3num;
+	t->l4num = pkt->l4num;
+	memcpy(t->src, pkt->src, alen);
+	memcpy(t->dst, pkt->dst, alen);
+}
+
+const struct ct_l4proto *ct_l4proto_of_tuple(const struct ct_tuple *t)
+{
+	if (t->l4num == 1)
+		return &ct_l4proto_icmp;
+	if (t->l4num == 58)
+		return &ct_l4proto_icmpv6;
+	return ct_l4proto_find(t->l3num, t->l4num);
+}
+
+bool ct_l4_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
+{
+	size_t alen = ct_tuple_addr_len(orig);
+
+	memset(inv, 0, sizeof(*inv));
+	inv->l3num = orig->l3num;
+	inv->l4num = orig->l4num;
+	inv->zone = orig->zone;
+	memcpy(inv->src, orig->dst, alen);
+	memcpy(inv->dst, orig->src, alen);
+	return ct_l4proto_of_tuple(orig)->invert(inv, orig);
 }

@@ -22,6 +22,15 @@ enum ct_info {
 	CT_INFO_UNTRACKED = 7,
 };
 
+/* What a tracker's error() says about an error message (ICMP). */
+enum ct_l4_error {
+	CT_L4_ERR_NONE = 0,    /* not an error message: track it as usual */
+	CT_L4_ERR_INVALID,     /* INVALID, ctx->reason says why; ctx->related
+				* names the entry when one was found */
+	CT_L4_ERR_RELATED,     /* about ctx->related, in ctx->dir (ctinfo set) */
+	CT_L4_ERR_UNTRACKED,   /* never tracked (ICMPv6 neighbour discovery) */
+};
+
 /* What a tracker's packet() says about the packet. */
 enum ct_l4_verdict {
 	CT_L4_ACCEPT = 0,      /* tracked (state may or may not have changed) */
@@ -40,6 +49,9 @@ struct ct_pctx {
 	enum ct_dir dir;       /* direction of this packet in the entry */
 	enum ct_info ctinfo;
 	bool confirmed;        /* false while handling an entry's first packet */
+	uint16_t zone;         /* the zone the packet's tuples live in */
+	/* error(): the entry an error message is about, or NULL */
+	struct ct_conn *related;
 	/* INVALID reason: static text, or filled into reason_buf. */
 	const char *reason;
 	char reason_buf[160];
@@ -57,10 +69,22 @@ struct ct_l4proto {
 	const char *name;      /* as /proc prints it: "tcp", "unknown" ... */
 
 	/*
-	 * Checks done before lookup (tcp_error, udp_error: length, checksum,
-	 * flags).  Returns false with ctx->reason set for INVALID.  May be NULL.
+	 * Error messages, before the packet's own tuple is looked up
+	 * (nf_conntrack_core.c, nf_conntrack_handle_icmp(): ICMP and ICMPv6
+	 * only): the message's checks, then the entry it is about, found
+	 * through ct_engine_find() (core.h).  Anything but CT_L4_ERR_NONE
+	 * decides the packet.  May be NULL.
 	 */
-	bool (*error)(struct ct_pctx *ctx);
+	enum ct_l4_error (*error)(struct ct_pctx *ctx);
+
+	/*
+	 * The tracker's own checks (tcp_error, udp_error: length, checksum,
+	 * flags).  In the kernel they run inside the tracker's packet
+	 * handler, so after lookup and creation; here they run just before
+	 * new() and packet().  Returns false with ctx->reason set for
+	 * INVALID.  May be NULL.
+	 */
+	bool (*check)(struct ct_pctx *ctx);
 
 	/*
 	 * Fill the L4 part of the tuple (ports, icmp type/code/id) from the
@@ -93,9 +117,6 @@ struct ct_l4proto {
 	 * ("ESTABLISHED"), NULL for protocols without one.
 	 */
 	const char *(*state_name)(const struct ct_conn *ct);
-
-	/* Whether an ASSURED entry may still be dropped early (TCP closing). */
-	bool (*can_early_drop)(const struct ct_conn *ct);
 
 	/*
 	 * Text /proc prints where state_name would go when the tracker's
@@ -137,23 +158,21 @@ const char *ct_sctp_state_text(unsigned state);
 /* Tracker for (l3num, l4num); generic when there is no specific one. */
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num);
 
+/* A tuple's addresses and protocols from a packet; ports stay zero. */
+void ct_l4_tuple_from_pkt(struct ct_tuple *t, const struct ct_pkt *pkt);
+
 /*
- * Services the engine offers trackers.  Refresh sets the timeout to
- * `seconds` from ctx->now and counts the packet (packets/bytes of the
- * packet's direction); it is what the kernel's nf_ct_refresh_acct() does.
- * set_status ORs bits in and caches the matching event (ASSURED ->
- * CT_IPCT_ASSURED).  cache_event adds event bits for the next delivery.
- * kill destroys the entry now (DESTROY event with remaining timeout).
+ * The tracker that inverts a tuple: ICMP numbers pick theirs by protocol
+ * alone, whatever the family (nf_ct_invert_tuple() switches on the
+ * protocol number).
  */
-void ct_engine_refresh(struct ct_engine *eng, struct ct_conn *ct,
-		       struct ct_pctx *ctx, uint32_t seconds);
-void ct_engine_set_status(struct ct_engine *eng, struct ct_conn *ct,
-			  uint32_t bits);
-void ct_engine_cache_event(struct ct_engine *eng, struct ct_conn *ct,
-			   uint32_t bits);
-void ct_engine_account(struct ct_engine *eng, struct ct_conn *ct,
-		       struct ct_pctx *ctx);
-void ct_engine_kill(struct ct_engine *eng, struct ct_conn *ct,
-		    struct ct_pctx *ctx);
+const struct ct_l4proto *ct_l4proto_of_tuple(const struct ct_tuple *t);
+
+/* The reply tuple of `orig` (nf_ct_invert_tuple()); false when it has
+ * none. */
+bool ct_l4_invert(struct ct_tuple *inv, const struct ct_tuple *orig);
+
+/* ICMP types that are error messages (quote a packet). */
+bool ct_icmp_is_error_type(uint8_t type);
 
 #endif

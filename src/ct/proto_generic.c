@@ -1,5 +1,5 @@
 /* \summary: generic tracker for protocols without one (nf_conntrack_proto_generic) */
-#include "engine.h"
+#include "core.h"
 #include "l4proto.h"
 
 /* One entry per address pair and protocol: the tuple has no L4 part. */
@@ -30,11 +30,10 @@ static enum ct_l4_verdict generic_packet(struct ct_conn *ct,
 const struct ct_l4proto ct_l4proto_generic = {
 	.l4num = 255,
 	.name = "unknown",
-	.error = NULL,
+	.check = NULL,
 	.pkt_to_tuple = generic_pkt_to_tuple,
 	.invert = generic_invert,
 	.new = NULL,
 	.packet = generic_packet,
 	.state_name = NULL,
-	.can_early_drop = NULL,
 };

@@ -1,7 +1,7 @@
 /* \summary: GRE tracker (nf_conntrack_proto_gre: PPTP call-id keys, v0 keyless) */
 #include <stdio.h>
 
-#include "engine.h"
+#include "core.h"
 #include "l4proto.h"
 
 #define GRE_BASE_HDRLEN 4      /* flags+version, protocol */
@@ -98,12 +98,11 @@ static void gre_proc_info(const struct ct_conn *ct, char *buf, size_t len)
 const struct ct_l4proto ct_l4proto_gre = {
 	.l4num = 47,
 	.name = "gre",
-	.error = NULL,
+	.check = NULL,
 	.pkt_to_tuple = gre_pkt_to_tuple,
 	.invert = gre_invert,
 	.new = gre_new,
 	.packet = gre_packet,
 	.state_name = NULL,
-	.can_early_drop = NULL,
 	.proc_info = gre_proc_info,
 };

@@ -1,8 +1,9 @@
 /* \summary: ICMP and ICMPv6 trackers (nf_conntrack_proto_icmp, _icmpv6) */
 #include <stdio.h>
+#include <string.h>
 
+#include "core.h"
 #include "csum.h"
-#include "engine.h"
 #include "l4proto.h"
 
 #define ICMP_HDRLEN 8
@@ -70,8 +71,8 @@ static bool icmp_header_present(struct ct_pctx *ctx)
 	return true;
 }
 
-/* First half of nf_conntrack_icmpv4_error(); the engine matches errors. */
-static bool icmp_error(struct ct_pctx *ctx)
+/* First half of nf_conntrack_icmpv4_error(): the message's own checks. */
+static bool icmp_check(struct ct_pctx *ctx)
 {
 	if (!icmp_header_present(ctx))
 		return false;
@@ -87,7 +88,7 @@ static bool icmp_error(struct ct_pctx *ctx)
 }
 
 /* First half of nf_conntrack_icmpv6_error(). */
-static bool icmpv6_error(struct ct_pctx *ctx)
+static bool icmpv6_check(struct ct_pctx *ctx)
 {
 	if (!icmp_header_present(ctx))
 		return false;
@@ -178,6 +179,205 @@ static enum ct_l4_verdict icmpv6_packet(struct ct_conn *ct,
 	return CT_L4_ACCEPT;
 }
 
+/* ------------------------------------------------------------------ */
+/* error messages (nf_conntrack_proto_icmp.c, nf_conntrack_inet_error()) */
+
+static bool ipv6_is_ext_header(uint8_t nh)
+{
+	return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 59 ||
+	       nh == 60;
+}
+
+/*
+ * Tuple of the packet quoted inside an ICMP error, `off` bytes into the
+ * ICMP message (nf_ct_get_tuplepr on the inner header).  Like the kernel
+ * it fails for a quoted non-first fragment or missing L4 bytes; only the
+ * first bytes of the quoted transport header are needed.
+ */
+static bool icmp_inner_tuple(const struct ct_pkt *pkt, uint32_t off,
+			     struct ct_tuple *t)
+{
+	const uint8_t *p;
+	uint32_t cap, len, hlen;
+	uint8_t proto;
+	struct ct_pkt inner;
+	struct ct_pctx ictx;
+
+	if (off > pkt->l4cap)
+		return false;
+	p = pkt->l4 + off;
+	cap = pkt->l4cap - off;
+	len = pkt->l4len - off;
+
+	memset(&inner, 0, sizeof(inner));
+	inner.kind = CT_PKT_IP;
+	inner.l3num = pkt->l3num;
+	if (pkt->l3num == CT_L3_IPV4) {
+		if (cap < 20)
+			return false;
+		if ((((p[6] << 8) | p[7]) & 0x1fff) != 0)
+			return false;
+		/* like ipv4_get_l4proto, only "past the end" is refused */
+		hlen = (uint32_t)(p[0] & 0x0f) * 4;
+		if (hlen > len)
+			return false;
+		proto = p[9];
+		memcpy(inner.src, p + 12, 4);
+		memcpy(inner.dst, p + 16, 4);
+	} else {
+		if (cap < 40)
+			return false;
+		memcpy(inner.src, p + 8, 16);
+		memcpy(inner.dst, p + 24, 16);
+		proto = p[6];
+		hlen = 40;
+		while (ipv6_is_ext_header(proto)) {
+			uint32_t elen;
+
+			if (proto == 59 || hlen + 8 > cap)
+				return false;
+			if (proto == 44) {
+				if ((((p[hlen + 2] << 8) | p[hlen + 3]) &
+				     0xfff8) != 0)
+					return false;
+				elen = 8;
+			} else if (proto == 51) {
+				elen = ((uint32_t)p[hlen + 1] + 2) * 4;
+			} else {
+				elen = ((uint32_t)p[hlen + 1] + 1) * 8;
+			}
+			proto = p[hlen];
+			hlen += elen;
+		}
+		if (hlen > len)
+			return false;
+	}
+	inner.l4num = proto;
+	inner.l3hdrlen = hlen;
+	inner.l4 = p + (hlen < cap ? hlen : cap);
+	inner.l4len = len - hlen;
+	inner.l4cap = hlen < cap ? cap - hlen : 0;
+	if (inner.l4cap > inner.l4len)
+		inner.l4cap = inner.l4len;
+
+	ct_l4_tuple_from_pkt(t, &inner);
+	memset(&ictx, 0, sizeof(ictx));
+	ictx.pkt = &inner;
+	return ct_l4proto_of_tuple(t)->pkt_to_tuple(&ictx, t);
+}
+
+static bool icmpv6_untracked_type(uint8_t type)
+{
+	switch (type) {
+	case 130: case 131: case 132:  /* MLD */
+	case 133: case 134: case 135: case 136:  /* router/neighbour disc. */
+	case 143:  /* MLDv2 report */
+	case 151: case 152: case 153:  /* multicast router discovery */
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool ct_icmp_is_error_type(uint8_t type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+static enum ct_l4_error icmp_invalid(struct ct_pctx *ctx, const char *reason)
+{
+	ctx->reason = reason;
+	return CT_L4_ERR_INVALID;
+}
+
+/*
+ * nf_conntrack_inet_error(): the quoted packet travelled the other way,
+ * so its inverted tuple names the entry; the error must be addressed to
+ * that tuple's destination.  A match is RELATED and changes nothing in
+ * the entry: no refresh, no counters, no event.
+ */
+static enum ct_l4_error icmp_inet_error(struct ct_pctx *ctx,
+					uint32_t inner_off)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+	struct ct_tuple quoted, inv;
+	struct ct_conn *ct;
+	enum ct_dir dir;
+
+	if (!icmp_inner_tuple(pkt, inner_off, &quoted))
+		return icmp_invalid(ctx,
+			"icmp error: no tuple in the quoted packet");
+	quoted.zone = ctx->zone;
+	if (!ct_l4_invert(&inv, &quoted))
+		return icmp_invalid(ctx,
+			"icmp error: quoted tuple cannot be inverted");
+	ct = ct_engine_find(ctx->eng, &inv, &dir);
+	if (!ct)
+		return icmp_invalid(ctx, "icmp error: no matching connection");
+	ctx->related = ct;
+	ctx->dir = dir;
+	if (memcmp(pkt->dst, ct->tuple[dir].dst,
+		   ct_tuple_addr_len(&ct->tuple[dir])) != 0)
+		return icmp_invalid(ctx, "outer daddr != inner");
+	ctx->ctinfo = dir == CT_DIR_REPLY ? CT_INFO_RELATED_REPLY
+					  : CT_INFO_RELATED;
+	return CT_L4_ERR_RELATED;
+}
+
+/* The ICMPv6 redirect carries the packet it redirects in an option
+ * (nf_conntrack_proto_icmpv6.c, ndisc_redirect handling). */
+static enum ct_l4_error icmpv6_redirect(struct ct_pctx *ctx)
+{
+	const struct ct_pkt *pkt = ctx->pkt;
+	const uint32_t rd_len = 40;  /* header, target, destination */
+
+	if (pkt->l4len < rd_len)
+		return icmp_invalid(ctx, "short redirect");
+	if (pkt->l4[1] != 0)
+		return CT_L4_ERR_NONE;
+	if (pkt->ttl != 255 ||
+	    !(pkt->src[0] == 0xfe && (pkt->src[1] & 0xc0) == 0x80))
+		return icmp_invalid(ctx,
+			"invalid saddr or hoplimit for redirect");
+	if (pkt->l4len < rd_len + 2 ||
+	    (pkt->l4cap >= rd_len + 2 && pkt->l4[rd_len + 1] == 0))
+		return icmp_invalid(ctx, "redirect without options");
+	if (pkt->l4cap < rd_len + 2)
+		return icmp_invalid(ctx, "redirect option not captured");
+	if (pkt->l4[rd_len] != 4)  /* not "redirected header" */
+		return CT_L4_ERR_NONE;
+	return icmp_inet_error(ctx, rd_len + 8);
+}
+
+/* nf_conntrack_icmpv4_error(). */
+static enum ct_l4_error icmp_error(struct ct_pctx *ctx)
+{
+	if (!icmp_check(ctx))
+		return CT_L4_ERR_INVALID;
+	if (!ct_icmp_is_error_type(ctx->pkt->l4[0]))
+		return CT_L4_ERR_NONE;
+	return icmp_inet_error(ctx, 8);
+}
+
+/* nf_conntrack_icmpv6_error(). */
+static enum ct_l4_error icmpv6_error(struct ct_pctx *ctx)
+{
+	uint8_t type;
+
+	if (!icmpv6_check(ctx))
+		return CT_L4_ERR_INVALID;
+	type = ctx->pkt->l4[0];
+	if (icmpv6_untracked_type(type)) {
+		ctx->ctinfo = CT_INFO_UNTRACKED;
+		return CT_L4_ERR_UNTRACKED;
+	}
+	if (type == 137)
+		return icmpv6_redirect(ctx);
+	if (type >= 128)
+		return CT_L4_ERR_NONE;
+	return icmp_inet_error(ctx, 8);
+}
+
 const struct ct_l4proto ct_l4proto_icmp = {
 	.l4num = 1,
 	.name = "icmp",
@@ -187,7 +387,6 @@ const struct ct_l4proto ct_l4proto_icmp = {
 	.new = icmp_new,
 	.packet = icmp_packet,
 	.state_name = NULL,
-	.can_early_drop = NULL,
 };
 
 const struct ct_l4proto ct_l4proto_icmpv6 = {
@@ -199,5 +398,4 @@ const struct ct_l4proto ct_l4proto_icmpv6 = {
 	.new = icmpv6_new,
 	.packet = icmpv6_packet,
 	.state_name = NULL,
-	.can_early_drop = NULL,
 };

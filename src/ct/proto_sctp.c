@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "core.h"
 #include "l4proto.h"
 
 #define SCTP_HDRLEN 12
@@ -590,27 +590,14 @@ static const char *sctp_state_name(const struct ct_conn *ct)
 	return ct_sctp_state_text(ct->proto.sctp.state);
 }
 
-static bool sctp_can_early_drop(const struct ct_conn *ct)
-{
-	switch (ct->proto.sctp.state) {
-	case CT_SCTP_SHUTDOWN_SENT:
-	case CT_SCTP_SHUTDOWN_RECD:
-	case CT_SCTP_SHUTDOWN_ACK_SENT:
-		return true;
-	default:
-		return false;
-	}
-}
-
 const struct ct_l4proto ct_l4proto_sctp = {
 	.l4num = 132,
 	.name = "sctp",
-	.error = sctp_error,
+	.check = sctp_error,
 	.pkt_to_tuple = sctp_pkt_to_tuple,
 	.invert = ct_l4_ports_invert,
 	.new = NULL,
 	.packet = sctp_packet,
 	.state_name = sctp_state_name,
-	.can_early_drop = sctp_can_early_drop,
 	.proc_info = NULL,
 };

@@ -44,6 +44,7 @@
 #include "../decode.h"
 #include "../settings.h"
 #include "conn.h"
+#include "core.h"
 #include "csum.h"
 #include "event.h"
 #include "l4proto.h"
@@ -1256,11 +1257,10 @@ static const char *tcp_state_name(const struct ct_conn *ct)
 const struct ct_l4proto ct_l4proto_tcp = {
 	.l4num = 6,
 	.name = "tcp",
-	.error = tcp_error,
+	.check = tcp_error,
 	.pkt_to_tuple = tcp_pkt_to_tuple,
 	.invert = ct_l4_ports_invert,
 	.new = tcp_new,
 	.packet = tcp_packet,
 	.state_name = tcp_state_name,
-	.can_early_drop = tcp_can_early_drop,
 };

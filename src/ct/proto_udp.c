@@ -1,8 +1,8 @@
 /* \summary: UDP and UDP-Lite trackers (nf_conntrack_proto_udp, Linux 5.0+ stream rule) */
 #include <stdio.h>
 
+#include "core.h"
 #include "csum.h"
-#include "engine.h"
 #include "l4proto.h"
 
 #define UDP_HDRLEN 8
@@ -161,25 +161,23 @@ static enum ct_l4_verdict udplite_packet(struct ct_conn *ct,
 const struct ct_l4proto ct_l4proto_udplite = {
 	.l4num = 136,
 	.name = "udplite",
-	.error = udplite_error,
+	.check = udplite_error,
 	.pkt_to_tuple = udp_pkt_to_tuple,
 	.invert = ct_l4_ports_invert,
 	.new = NULL,
 	.packet = udplite_packet,
 	.state_name = NULL,
-	.can_early_drop = NULL,
 	.proc_info = NULL,
 };
 
 const struct ct_l4proto ct_l4proto_udp = {
 	.l4num = 17,
 	.name = "udp",
-	.error = udp_error,
+	.check = udp_error,
 	.pkt_to_tuple = udp_pkt_to_tuple,
 	.invert = ct_l4_ports_invert,
 	.new = NULL,
 	.packet = udp_packet,
 	.state_name = NULL,
-	.can_early_drop = NULL,
 	.proc_info = NULL,
 };

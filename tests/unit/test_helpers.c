@@ -262,6 +262,7 @@ struct ht {
 	struct rec_exp xe[MAX_REC];
 	int nxe;
 	uint32_t cseq, sseq;   /* next sequence number of the control flow */
+	uint8_t ttl;           /* of the packets sent; 0: the builder's 64 */
 };
 
 static void ht_exp_event(void *ctx, const struct ct_exp_event *ev)
@@ -347,6 +348,11 @@ static enum ct_ctstate ht_send(struct ht *t, const struct hpkt *p)
 		memcpy(l4 + l4hl, p->payload, p->paylen);
 	total = tl_build_ipv4(buf, sizeof(buf), p->src, p->dst,
 			      (uint16_t)(t->r.frame + 1), &seg);
+	if (t->ttl != 0) {
+		buf[8] = t->ttl;
+		tl_put16(buf + 10, 0);
+		tl_put16(buf + 10, tl_csum(buf, TL_IPV4_HLEN));
+	}
 	tl_rec_feed(&t->r, buf, total);
 	t->r.now += MS;
 	CU_ASSERT_FATAL(t->r.nv == before + 1);
@@ -586,6 +592,33 @@ static void test_ftp_address_mismatch(void)
 	ht_stop(&t);
 }
 
+/*
+ * A PORT whose TTL runs out on the router: ip_forward() drops it before
+ * the FORWARD hook, so nf_confirm() and with it the helper never run for
+ * it: no expectation.  The same command sent again with a TTL that lets
+ * it through creates one.
+ */
+static void test_ftp_ttl_runs_out(void)
+{
+	struct ht t;
+
+	CU_ASSERT_FATAL(ht_start(&t, "ftp:tcp/21"));
+	ftp_handshake(&t);
+	ftp_say(&t, true, "220 ready\r\n");
+	ftp_say(&t, false, "USER x\r\n");
+	t.ttl = 1;
+	ftp_say(&t, false, "PORT 10,0,0,1,117,48\r\n");
+	CU_ASSERT_EQUAL(exp_count(&t), 0);
+	CU_ASSERT_STRING_EQUAL(t.r.v[t.r.nv - 1].reason,
+			       "TTL runs out in forwarding: entry not "
+			       "confirmed");
+	t.ttl = 0;
+	t.cseq -= (uint32_t)strlen("PORT 10,0,0,1,117,48\r\n");
+	ftp_say(&t, false, "PORT 10,0,0,1,117,48\r\n");
+	CU_ASSERT_EQUAL(exp_count(&t), 1);
+	ht_stop(&t);
+}
+
 /* max_expected 1: a second PORT evicts the first; the same one again
  * replaces it. */
 static void test_ftp_max_expected(void)
@@ -779,6 +812,8 @@ int test_helpers_register(void)
 	    !CU_add_test(s, "FTP announced address must be the sender's",
 			 test_ftp_address_mismatch) ||
 	    !CU_add_test(s, "FTP max_expected 1", test_ftp_max_expected) ||
+	    !CU_add_test(s, "FTP command whose TTL runs out",
+			 test_ftp_ttl_runs_out) ||
 	    !CU_add_test(s, "expectation expiry", test_expect_expiry) ||
 	    !CU_add_test(s, "expectations die with their master",
 			 test_expect_removed_with_master) ||
