@@ -5,9 +5,11 @@
 /*
  * A tracker (proto_*.c) or a helper (helper_*.c) reaches the engine only
  * through these calls, as the kernel's trackers call nf_ct_refresh_acct(),
- * nf_conntrack_event_cache(), nf_ct_kill() and nf_ct_expect_related():
- * never through the engine's state.  The engine's own interface for
- * readers of captures and reporters is engine.h.
+ * nf_conntrack_event_cache() and nf_ct_kill(): never through the
+ * engine's state.  Helpers create expectations through the expectation
+ * table the packet's context names (helper.h, ct_helper_expect_related()),
+ * not through the engine.  The engine's own interface for readers of
+ * captures and reporters is engine.h.
  */
 
 #include <stdbool.h>
@@ -18,8 +20,6 @@
 #include "tuple.h"
 
 struct ct_engine;
-struct ct_expect;
-struct ct_helper_ops;
 
 /*
  * Services the engine offers trackers.  Refresh sets the timeout to
@@ -47,15 +47,5 @@ void ct_engine_kill(struct ct_engine *eng, struct ct_conn *ct,
  */
 struct ct_conn *ct_engine_find(struct ct_engine *eng, const struct ct_tuple *t,
 			       enum ct_dir *dir);
-
-/*
- * Engine service for helpers (nf_ct_expect_related): insert `exp`, built
- * with ct_expect_init() for master ct, under the policy of `ops`, at the
- * time and frame of ctx.  Returns CT_EXPECT_OK or a ct_expect_err.
- */
-int ct_engine_expect_related(struct ct_engine *eng,
-			     const struct ct_helper_ops *ops,
-			     const struct ct_expect *exp,
-			     const struct ct_pctx *ctx);
 
 #endif

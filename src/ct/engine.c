@@ -92,7 +92,7 @@ static bool conn_has_state(const struct ct_conn *ct)
 static uint32_t engine_hash(const struct ct_engine *eng,
 			    const struct ct_tuple *t)
 {
-	if (eng->hint && ct_tuple_equal(t, &eng->hint_tuple))
+	if (eng->hint && ct_table_tuple_equal(t, &eng->hint_tuple))
 		return eng->hint_hash;
 	return ct_tuple_hash(t, CT_ENGINE_HASH_SEED);
 }
@@ -401,19 +401,6 @@ static struct ct_conn *engine_expect_match(struct ct_engine *eng,
 	return master;
 }
 
-int ct_engine_expect_related(struct ct_engine *eng,
-			     const struct ct_helper_ops *ops,
-			     const struct ct_expect *exp,
-			     const struct ct_pctx *ctx)
-{
-	/* the master keeps its list in its extension */
-	if (!exp->master || !ct_pool_ext(&eng->pool, exp->master))
-		return CT_EXPECT_ENOMEM;
-	return ct_expect_related(eng->expects, exp, ops->max_expected,
-				 ops->timeout, ctx ? ctx->now : eng->now,
-				 ctx && ctx->pkt ? ctx->pkt->frame : 0);
-}
-
 /* Explicit helper rules (nft "ct helper set"; helper.c matches them). */
 static void engine_assign_helper(struct ct_engine *eng, struct ct_conn *ct)
 {
@@ -718,6 +705,7 @@ static struct ct_conn *engine_conntrack_in(struct ct_engine *eng,
 	ctx->set = &eng->set;
 	ctx->eng = eng;
 	ctx->now = eng->now;
+	ctx->expects = eng->expects;
 	ctx->zone = ct_engine_pkt_zone(eng, pkt);
 	ctx->want_explain = eng->explain_frame == CT_ENGINE_EXPLAIN_ALL ||
 			    eng->explain_frame == pkt->frame;
@@ -824,7 +812,7 @@ static bool engine_helper(struct ct_engine *eng, struct ct_conn *ct,
 	ops = eng->helper_ops[i];
 	/* an nft helper object only binds to its own protocol */
 	if (!ops || ops->l4num != ct->tuple[CT_DIR_ORIGINAL].l4num ||
-	    ops->help(eng, ct, ctx))
+	    ops->help(ct, ctx))
 		return true;
 	v->state = CT_STATE_DROP;
 	v->reason = ctx->reason ? ctx->reason : "dropped by helper";

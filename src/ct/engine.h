@@ -11,27 +11,11 @@
 #include "../settings.h"
 #include "conn.h"
 #include "event.h"
+#include "stats.h"
 
 #define CT_MAX_SINKS 8
 
 struct ct_engine;
-
-/* conntrack -S counters (one CPU). */
-struct ct_stats {
-	uint64_t found;
-	uint64_t invalid;
-	uint64_t insert;
-	uint64_t insert_failed;
-	uint64_t drop;
-	uint64_t early_drop;
-	uint64_t icmp_error;
-	uint64_t expect_new;
-	uint64_t expect_create;
-	uint64_t expect_delete;
-	uint64_t search_restart;
-	uint64_t clash_resolve;
-	uint64_t chaintoolong;
-};
 
 /*
  * Create an engine with a copy of `set`.  Returns NULL when memory runs

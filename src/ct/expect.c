@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "expect.h"
+#include "stats.h"
 
 #define EXPECT_BUCKETS 1024u
 #define EXPECT_CHUNK 64

@@ -19,15 +19,14 @@ struct ct_engine;
  * for every accepted packet of an entry it is attached to (except
  * RELATED_REPLY), after the tracker.  help() returns false to drop the
  * packet, with ctx->reason saying why; it creates expectations through
- * ct_engine_expect_related().
+ * ct_helper_expect_related().
  */
 struct ct_helper_ops {
 	const char *name;
 	uint8_t l4num;
 	uint32_t max_expected;
 	uint32_t timeout;              /* expectation lifetime, seconds */
-	bool (*help)(struct ct_engine *eng, struct ct_conn *ct,
-		     struct ct_pctx *ctx);
+	bool (*help)(struct ct_conn *ct, struct ct_pctx *ctx);
 };
 
 extern const struct ct_helper_ops ct_helper_ftp;
@@ -43,6 +42,24 @@ const struct ct_helper_ops *ct_helper_find(const char *name);
  */
 int ct_helper_rule_for(const struct ct_settings *set,
 		       const struct ct_tuple *orig);
+
+/*
+ * nf_ct_expect_related() for a helper: insert `exp`, built with
+ * ct_expect_init() for master ct, under the policy of `ops`, at the time
+ * and frame of ctx, into the table ctx names.  The master keeps its list
+ * in its extension, which it has since a helper is attached.  Returns
+ * CT_EXPECT_OK or a ct_expect_err.
+ */
+static inline int ct_helper_expect_related(const struct ct_helper_ops *ops,
+					   const struct ct_expect *exp,
+					   const struct ct_pctx *ctx)
+{
+	if (!exp->master || !exp->master->ext || !ctx->expects)
+		return CT_EXPECT_ENOMEM;
+	return ct_expect_related(ctx->expects, exp, ops->max_expected,
+				 ops->timeout, ctx->now,
+				 ctx->pkt ? ctx->pkt->frame : 0);
+}
 
 /* ------------------------------------------------------------------ */
 /* FTP command parsing, exposed for the unit tests */

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core.h"
 #include "helper.h"
 
 #define FTP_TCP_MIN_HDR 20
@@ -438,8 +437,7 @@ static uint32_t ftp_be32(const uint8_t *p)
 	       ((uint32_t)p[2] << 8) | p[3];
 }
 
-static bool ftp_help(struct ct_engine *eng, struct ct_conn *ct,
-		     struct ct_pctx *ctx)
+static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
 	enum ct_dir dir = ctx->dir;
@@ -502,7 +500,7 @@ static bool ftp_help(struct ct_engine *eng, struct ct_conn *ct,
 	}
 	ct_expect_init(&exp, ct, cmd.l3num, ct->tuple[other].src,
 		       ct->tuple[other].dst, 6, NULL, cmd.port);
-	if (ct_engine_expect_related(eng, &ct_helper_ftp, &exp, ctx) !=
+	if (ct_helper_expect_related(&ct_helper_ftp, &exp, ctx) !=
 	    CT_EXPECT_OK) {
 		ctx->reason = "nf_ct_ftp: cannot add expectation";
 		ok = false;

@@ -8,15 +8,13 @@
  */
 #include <string.h>
 
-#include "core.h"
 #include "helper.h"
 
 #define TFTP_UDP_HDR 8
 #define TFTP_OPCODE_RRQ 1
 #define TFTP_OPCODE_WRQ 2
 
-static bool tftp_help(struct ct_engine *eng, struct ct_conn *ct,
-		      struct ct_pctx *ctx)
+static bool tftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
 	const struct ct_tuple *reply = &ct->tuple[CT_DIR_REPLY];
@@ -32,7 +30,7 @@ static bool tftp_help(struct ct_engine *eng, struct ct_conn *ct,
 		return true;
 	ct_expect_init(&exp, ct, reply->l3num, reply->src, reply->dst, 17,
 		       NULL, reply->dport);
-	if (ct_engine_expect_related(eng, &ct_helper_tftp, &exp, ctx) !=
+	if (ct_helper_expect_related(&ct_helper_tftp, &exp, ctx) !=
 	    CT_EXPECT_OK) {
 		ctx->reason = "nf_ct_tftp: cannot add expectation";
 		return false;

@@ -58,17 +58,6 @@ bool ct_l4_ports_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
 	return true;
 }
 
-void ct_l4_tuple_from_pkt(struct ct_tuple *t, const struct ct_pkt *pkt)
-{
-	size_t alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4;
-
-	memset(t, 0, sizeof(*t));
-	t->l3num = pkt->l3num;
-	t->l4num = pkt->l4num;
-	memcpy(t->src, pkt->src, alen);
-	memcpy(t->dst, pkt->dst, alen);
-}
-
 const struct ct_l4proto *ct_l4proto_of_tuple(const struct ct_tuple *t)
 {
 	if (t->l4num == 1)

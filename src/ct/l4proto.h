@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../decode.h"
 #include "../settings.h"
@@ -39,12 +40,14 @@ enum ct_l4_verdict {
 };
 
 struct ct_engine;
+struct ct_expect_table;
 
 /* Everything a tracker needs to judge one packet. */
 struct ct_pctx {
 	const struct ct_pkt *pkt;
 	const struct ct_settings *set;
 	struct ct_engine *eng;
+	struct ct_expect_table *expects;  /* where helpers add expectations */
 	ct_time now;
 	enum ct_dir dir;       /* direction of this packet in the entry */
 	enum ct_info ctinfo;
@@ -158,8 +161,19 @@ const char *ct_sctp_state_text(unsigned state);
 /* Tracker for (l3num, l4num); generic when there is no specific one. */
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num);
 
-/* A tuple's addresses and protocols from a packet; ports stay zero. */
-void ct_l4_tuple_from_pkt(struct ct_tuple *t, const struct ct_pkt *pkt);
+/* A tuple's addresses and protocols from a packet; ports stay zero.
+ * Inline: every frame's lookup and prefetch build one. */
+static inline void ct_l4_tuple_from_pkt(struct ct_tuple *t,
+					const struct ct_pkt *pkt)
+{
+	size_t alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4;
+
+	memset(t, 0, sizeof(*t));
+	t->l3num = pkt->l3num;
+	t->l4num = pkt->l4num;
+	memcpy(t->src, pkt->src, alen);
+	memcpy(t->dst, pkt->dst, alen);
+}
 
 /*
  * The tracker that inverts a tuple: ICMP numbers pick theirs by protocol

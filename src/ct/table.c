@@ -51,18 +51,6 @@ void ct_table_note_count(struct ct_table *tab, size_t count)
 		tab->nbuckets *= 2;
 }
 
-/* ct_tuple_equal() inlined: the lookup's inner loop. */
-static inline bool table_tuple_equal(const struct ct_tuple *a,
-				     const struct ct_tuple *b)
-{
-	uint64_t x[5], y[5];
-
-	memcpy(x, a, sizeof(x));
-	memcpy(y, b, sizeof(y));
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
-		(x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
-}
-
 struct ct_conn *ct_table_lookup(const struct ct_table *tab,
 				const struct ct_pool *pool,
 				const struct ct_tuple *t, uint32_t h,
@@ -79,7 +67,7 @@ struct ct_conn *ct_table_lookup(const struct ct_table *tab,
 		if (s->hash != h)
 			continue;
 		ct = slot_conn(pool, s);
-		if (table_tuple_equal(&ct->tuple[s->ref & 1], t)) {
+		if (ct_table_tuple_equal(&ct->tuple[s->ref & 1], t)) {
 			*dir = (enum ct_dir)(s->ref & 1);
 			return ct;
 		}

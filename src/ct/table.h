@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conn.h"
 #include "pool.h"
@@ -65,6 +66,18 @@ void ct_table_insert(struct ct_table *tab, const struct ct_conn *ct,
 		     const uint32_t h[2]);
 void ct_table_remove(struct ct_table *tab, const struct ct_conn *ct,
 		     const uint32_t h[2]);
+
+/* ct_tuple_equal() inlined: the lookup's inner loop compares with it. */
+static inline bool ct_table_tuple_equal(const struct ct_tuple *a,
+					const struct ct_tuple *b)
+{
+	uint64_t x[5], y[5];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		(x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+}
 
 /* The bucket of a hash (reciprocal_scale()). */
 static inline uint32_t ct_table_bucket(const struct ct_table *tab,
