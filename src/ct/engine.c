@@ -673,8 +673,8 @@ static struct ct_conn *engine_resolve(struct ct_engine *eng,
 }
 
 /* A new entry leaves with its packet: it was never confirmed. */
-static void engine_drop_unconfirmed(struct ct_engine *eng, struct ct_conn *ct,
-				    struct ct_verdict *v)
+void ct_engine_drop_unconfirmed(struct ct_engine *eng, struct ct_conn *ct,
+				struct ct_verdict *v)
 {
 	if (!eng->ctx.confirmed) {
 		engine_discard(eng, ct);
@@ -688,9 +688,9 @@ static void engine_drop_unconfirmed(struct ct_engine *eng, struct ct_conn *ct,
  * conntrack with the verdict already decided (INVALID, RELATED by an
  * error message, UNTRACKED, a table full, or killed by its own packet).
  */
-static struct ct_conn *engine_conntrack_in(struct ct_engine *eng,
-					   const struct ct_pkt *pkt,
-					   struct ct_verdict *v)
+struct ct_conn *ct_engine_conntrack_in(struct ct_engine *eng,
+				       const struct ct_pkt *pkt,
+				       struct ct_verdict *v)
 {
 	struct ct_pctx *ctx = &eng->ctx;
 	const struct ct_l4proto *l4;
@@ -745,7 +745,7 @@ static struct ct_conn *engine_conntrack_in(struct ct_engine *eng,
 	if (ct->status & CT_IPS_DYING) {
 		/* killed by its own packet (TCP RST before any reply): the
 		 * DESTROY is all that was sent */
-		engine_drop_unconfirmed(eng, ct, v);
+		ct_engine_drop_unconfirmed(eng, ct, v);
 		return NULL;
 	}
 	if (ctx->ctinfo == CT_INFO_ESTABLISHED_REPLY &&
@@ -763,8 +763,8 @@ static struct ct_conn *engine_conntrack_in(struct ct_engine *eng,
  * link-local destinations are delivered to the router itself.  With
  * forwarding=0 (a capture taken on an end host) nothing is forwarded.
  */
-static bool engine_ttl_runs_out(const struct ct_engine *eng,
-				const struct ct_pkt *pkt)
+bool ct_engine_ttl_runs_out(const struct ct_engine *eng,
+			    const struct ct_pkt *pkt)
 {
 	const uint8_t *d = pkt->dst;
 
@@ -787,10 +787,10 @@ static bool engine_ttl_runs_out(const struct ct_engine *eng,
 static bool engine_forward(struct ct_engine *eng, struct ct_conn *ct,
 			   struct ct_verdict *v)
 {
-	if (!engine_ttl_runs_out(eng, eng->ctx.pkt))
+	if (!ct_engine_ttl_runs_out(eng, eng->ctx.pkt))
 		return true;
 	v->reason = "TTL runs out in forwarding: entry not confirmed";
-	engine_drop_unconfirmed(eng, ct, v);
+	ct_engine_drop_unconfirmed(eng, ct, v);
 	return false;
 }
 
@@ -799,31 +799,45 @@ static bool engine_forward(struct ct_engine *eng, struct ct_conn *ct,
  * packet of an entry with a helper, except RELATED_REPLY.  True when the
  * packet goes on; a helper's drop is returned as is (no counter moves).
  */
-static bool engine_helper(struct ct_engine *eng, struct ct_conn *ct,
-			  struct ct_verdict *v)
+/* The helper behind an entry's helper rule: a --helper rule's, or one a
+ * "ct helper set" rule attached (NULL when ctreplay has none). */
+static const struct ct_helper_ops *engine_helper_ops(
+	const struct ct_engine *eng, const struct ct_helper_rule *r)
+{
+	int i;
+
+	for (i = 0; i < CT_MAX_HELPERS; i++) {
+		if (r == &eng->set.helpers[i])
+			return eng->helper_ops[i];
+		if (r == &eng->fw_helpers[i])
+			return eng->fw_helper_ops[i];
+	}
+	return NULL;
+}
+
+bool ct_engine_helper(struct ct_engine *eng, struct ct_conn *ct,
+		      struct ct_verdict *v)
 {
 	struct ct_pctx *ctx = &eng->ctx;
 	const struct ct_helper_ops *ops;
-	ptrdiff_t i = ct_conn_helper(ct) - eng->set.helpers;
 
-	if (!ct_conn_helper(ct) || ctx->ctinfo == CT_INFO_RELATED_REPLY ||
-	    i < 0 || i >= CT_MAX_HELPERS)
+	if (!ct_conn_helper(ct) || ctx->ctinfo == CT_INFO_RELATED_REPLY)
 		return true;
-	ops = eng->helper_ops[i];
+	ops = engine_helper_ops(eng, ct_conn_helper(ct));
 	/* an nft helper object only binds to its own protocol */
 	if (!ops || ops->l4num != ct->tuple[CT_DIR_ORIGINAL].l4num ||
 	    ops->help(ct, ctx))
 		return true;
 	v->state = CT_STATE_DROP;
 	v->reason = ctx->reason ? ctx->reason : "dropped by helper";
-	engine_drop_unconfirmed(eng, ct, v);
+	ct_engine_drop_unconfirmed(eng, ct, v);
 	return false;
 }
 
 /* The rest of nf_confirm(): a new entry into the table, then the
  * entry's cached events as one message. */
-static void engine_confirm_hook(struct ct_engine *eng, struct ct_conn *ct,
-				struct ct_verdict *v)
+void ct_engine_confirm_hook(struct ct_engine *eng, struct ct_conn *ct,
+			    struct ct_verdict *v)
 {
 	if (!eng->ctx.confirmed && !engine_confirm(eng, ct)) {
 		engine_discard(eng, ct);
@@ -839,11 +853,16 @@ static void engine_confirm_hook(struct ct_engine *eng, struct ct_conn *ct,
 static void engine_track(struct ct_engine *eng, const struct ct_pkt *pkt,
 			 struct ct_verdict *v)
 {
-	struct ct_conn *ct = engine_conntrack_in(eng, pkt, v);
+	struct ct_conn *ct;
 
-	if (!ct || !engine_forward(eng, ct, v) || !engine_helper(eng, ct, v))
+	if (eng->has_fw) {
+		ct_engine_track_fw(eng, pkt, v);
 		return;
-	engine_confirm_hook(eng, ct, v);
+	}
+	ct = ct_engine_conntrack_in(eng, pkt, v);
+	if (!ct || !engine_forward(eng, ct, v) || !ct_engine_helper(eng, ct, v))
+		return;
+	ct_engine_confirm_hook(eng, ct, v);
 }
 
 void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt)
@@ -949,6 +968,13 @@ int ct_engine_add_expect_sink(struct ct_engine *eng,
 		return CT_ERR_NOMEM;
 	eng->exp_sinks[eng->nexp_sinks++] = *sink;
 	return CT_OK;
+}
+
+void ct_engine_set_firewall(struct ct_engine *eng,
+			    const struct ct_firewall *fw)
+{
+	eng->fw = *fw;
+	eng->has_fw = fw->run != NULL && fw->route != NULL;
 }
 
 void ct_engine_set_explain(struct ct_engine *eng, uint64_t frame)

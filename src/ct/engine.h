@@ -110,6 +110,14 @@ void ct_engine_prefetch_slot(const struct ct_engine *eng, uint32_t hash);
 void ct_engine_packet_hashed(struct ct_engine *eng, const struct ct_pkt *pkt,
 			     uint32_t hash);
 
+/*
+ * --firewall: run the rule chains of `fw` at the hooks a packet crosses,
+ * around conntrack's own steps (hook.h), before the first packet.  Every
+ * verdict then carries the firewall's decision.
+ */
+void ct_engine_set_firewall(struct ct_engine *eng,
+			    const struct ct_firewall *fw);
+
 /* Current clock. */
 ct_time ct_engine_now(const struct ct_engine *eng);
 

@@ -65,7 +65,36 @@ struct ct_engine {
 	struct ct_exp_sink exp_sinks[CT_MAX_SINKS];
 	int nexp_sinks;
 	const struct ct_helper_ops *helper_ops[CT_MAX_HELPERS];
+
+	/* --firewall: the rule chains at the hooks, the packet they see,
+	 * and the helpers rules attached ("ct helper set") */
+	struct ct_firewall fw;
+	bool has_fw;
+	struct ct_hookpkt hp;
+	struct ct_helper_rule fw_helpers[CT_MAX_HELPERS];
+	const struct ct_helper_ops *fw_helper_ops[CT_MAX_HELPERS];
+	int nfw_helpers;
 };
+
+/*
+ * The packet path's steps (engine.c), for the firewall's path
+ * (hookpath.c): nf_conntrack_in(), the helper and confirmation of
+ * nf_confirm(), ip_forward()'s TTL check, and the end of a new entry
+ * whose packet was dropped.
+ */
+struct ct_conn *ct_engine_conntrack_in(struct ct_engine *eng,
+				       const struct ct_pkt *pkt,
+				       struct ct_verdict *v);
+bool ct_engine_helper(struct ct_engine *eng, struct ct_conn *ct,
+		      struct ct_verdict *v);
+void ct_engine_confirm_hook(struct ct_engine *eng, struct ct_conn *ct,
+			    struct ct_verdict *v);
+bool ct_engine_ttl_runs_out(const struct ct_engine *eng,
+			    const struct ct_pkt *pkt);
+void ct_engine_drop_unconfirmed(struct ct_engine *eng, struct ct_conn *ct,
+				struct ct_verdict *v);
+void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
+			struct ct_verdict *v);
 
 /* The zone a packet's tuples live in (--zone-from); 0 by default. */
 static inline uint16_t ct_engine_pkt_zone(const struct ct_engine *eng,

@@ -8,6 +8,7 @@
 #include "../common.h"
 #include "../decode.h"
 #include "conn.h"
+#include "hook.h"
 #include "tuple.h"
 
 enum ct_ev_type {
@@ -68,6 +69,15 @@ struct ct_verdict {
 	uint8_t old_state;     /* TCP: state before (ct_tcp_state), if ct */
 	uint8_t new_state;     /* TCP: state after */
 	const char *explain;   /* tracker notes, may be "" */
+	/* --firewall: what the ruleset decided (action CT_ACT_NONE without
+	 * one), at which hook, by which rule ("inet filter forward handle
+	 * 12", or the chain's policy), and whether a rule ctreplay cannot
+	 * judge was reached on the way */
+	enum ct_action action;
+	enum ct_hook hook;
+	const char *rule;
+	const char *rule_comment;
+	const char *unknown_rule;
 };
 
 /*

@@ -334,8 +334,10 @@ struct fw_ruleset {
 	/* strings the rules point to (comments, prefixes, names) */
 	char **strings;
 	size_t nstrings;
-	/* the parsed document, kept to write the counters back */
+	/* the parsed document, kept to write the counters back, and
+	 * what frees it (fw_ruleset_free() calls it) */
 	void *doc;
+	void (*doc_free)(struct fw_ruleset *rs);
 	size_t ncounters;          /* counter expressions (fw_finish()) */
 	int cur_rule;              /* the rule being built */
 };

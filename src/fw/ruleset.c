@@ -58,6 +58,8 @@ void fw_ruleset_free(struct fw_ruleset *rs)
 
 	if (!rs)
 		return;
+	if (rs->doc_free)
+		rs->doc_free(rs);
 	for (i = 0; i < rs->nstrings; i++)
 		free(rs->strings[i]);
 	for (i = 0; i < rs->nsets; i++)

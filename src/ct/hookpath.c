@@ -1,0 +1,138 @@
+/* \summary: a packet's way through the firewall's hooks around conntrack (--firewall) */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+/* nft's "ct state" bit for conntrack's view of a packet (nft_ct.c,
+ * nft_ct_get_eval(): no entry attached reads as invalid). */
+static uint32_t engine_ctstate_bit(enum ct_ctstate s)
+{
+	switch (s) {
+	case CT_STATE_NEW:
+		return 0x08;
+	case CT_STATE_ESTABLISHED:
+		return 0x02;
+	case CT_STATE_RELATED:
+		return 0x04;
+	case CT_STATE_UNTRACKED:
+		return 0x40;
+	default:
+		return 0x01;
+	}
+}
+
+/* "ct helper set" on a new entry: the helper of that name, attached as
+ * the kernel's nft_ct_helper_obj_eval() does (unconfirmed entries of the
+ * helper's protocol only). */
+static void engine_rule_helper(struct ct_engine *eng, struct ct_conn *ct,
+			       const char *name)
+{
+	const struct ct_helper_ops *ops = ct_helper_find(name);
+	int i;
+
+	if (!ops || (ct->status & CT_IPS_CONFIRMED) ||
+	    ops->l4num != ct->tuple[CT_DIR_ORIGINAL].l4num)
+		return;
+	for (i = 0; i < eng->nfw_helpers; i++)
+		if (eng->fw_helper_ops[i] == ops)
+			break;
+	if (i == eng->nfw_helpers) {
+		if (i >= CT_MAX_HELPERS)
+			return;
+		snprintf(eng->fw_helpers[i].name, sizeof(eng->fw_helpers[i].name),
+			 "%s", ops->name);
+		eng->fw_helpers[i].l4num = ops->l4num;
+		eng->fw_helper_ops[i] = ops;
+		eng->nfw_helpers++;
+	}
+	if (!ct_pool_ext(&eng->pool, ct))
+		return;
+	ct->ext->helper = &eng->fw_helpers[i];
+	ct->status |= CT_IPS_HELPER;
+}
+
+/* The firewall decided: copy its decision into the verdict. */
+static void engine_fw_verdict(const struct ct_hookpkt *hp,
+			      struct ct_verdict *v)
+{
+	v->action = hp->action;
+	v->hook = hp->hook;
+	v->rule = hp->rule;
+	v->rule_comment = hp->comment;
+	v->unknown_rule = hp->unknown ? hp->unknown_rule : NULL;
+}
+
+/*
+ * One packet through the hooks with a firewall: chains before conntrack
+ * (raw), conntrack, the rest of prerouting, the routing decision, input
+ * or forward (after ip_forward()'s TTL check) and postrouting, then the
+ * helper and confirmation.  A packet without an entry (INVALID, or
+ * untracked) still crosses every chain: "ct state invalid" sees it.
+ */
+void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
+			struct ct_verdict *v)
+{
+	struct ct_hookpkt *hp = &eng->hp;
+	const struct ct_firewall *fw = &eng->fw;
+	struct ct_conn *ct = NULL;
+	bool go;
+
+	memset(hp, 0, sizeof(*hp));
+	hp->pkt = pkt;
+	hp->now = eng->now;
+	hp->ctstate = 0x01;
+	hp->action = CT_ACT_ACCEPT;
+	go = fw->run(fw->ctx, CT_HOOK_PREROUTING, INT32_MIN, CT_PRIO_CONNTRACK,
+		     hp);
+	if (go && hp->notrack) {
+		v->state = CT_STATE_UNTRACKED;
+		hp->untracked = true;
+	} else if (go) {
+		ct = ct_engine_conntrack_in(eng, pkt, v);
+		if (v->state == CT_STATE_DROP)
+			return;  /* conntrack dropped it: table full */
+	}
+	hp->ct = v->state == CT_STATE_INVALID ? NULL : (struct ct_conn *)v->ct;
+	hp->dir = v->dir;
+	hp->ctstate = engine_ctstate_bit(v->state);
+	hp->untracked = v->state == CT_STATE_UNTRACKED;
+	if (go)
+		go = fw->run(fw->ctx, CT_HOOK_PREROUTING, CT_PRIO_CONNTRACK,
+			     INT32_MAX, hp);
+	if (go) {
+		fw->route(fw->ctx, hp);
+		if (hp->local) {
+			go = fw->run(fw->ctx, CT_HOOK_INPUT, INT32_MIN,
+				     INT32_MAX, hp);
+		} else if (ct_engine_ttl_runs_out(eng, pkt)) {
+			v->reason = "TTL runs out in forwarding: entry not "
+				    "confirmed";
+			hp->action = CT_ACT_DROP;
+			hp->rule = NULL;
+			go = false;
+		} else {
+			go = fw->run(fw->ctx, CT_HOOK_FORWARD, INT32_MIN,
+				     INT32_MAX, hp) &&
+			     fw->run(fw->ctx, CT_HOOK_POSTROUTING, INT32_MIN,
+				     INT32_MAX, hp);
+		}
+	}
+	engine_fw_verdict(hp, v);
+	if (!ct)
+		return;
+	if (!go) {
+		/* dropped before nf_confirm(): a new entry vanishes; what the
+		 * packet did to an existing one is reported with its next */
+		ct_engine_drop_unconfirmed(eng, ct, v);
+		return;
+	}
+	if (hp->helper)
+		engine_rule_helper(eng, ct, hp->helper);
+	if (ct_engine_helper(eng, ct, v)) {
+		ct_engine_confirm_hook(eng, ct, v);
+		return;
+	}
+	/* the helper dropped it, after the filter chains counted it */
+	v->action = CT_ACT_DROP;
+}
