@@ -64,6 +64,11 @@ struct ct_pkt {
 	/* Link layer facts reporters and --zone-from may use. */
 	uint16_t vlan[2];      /* outermost first */
 	uint8_t nvlan;
+	/* The interface and packet type the capture says the frame came
+	 * with (LINUX_SLL2: ifindex and PACKET_HOST 0 ... OUTGOING 4);
+	 * ifindex 0: not known. */
+	uint32_t ifindex;
+	uint8_t pkttype;
 
 	/* The L4 checksum's verdict once computed ahead of tracking
 	 * (ct_l4_csum_note()): 0 not yet, 1 good, -1 bad. */

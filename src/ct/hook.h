@@ -65,7 +65,8 @@ struct ct_hookpkt {
 };
 
 /*
- * A firewall the engine calls (--firewall).  run() runs the base chains
+ * A firewall the engine calls (--firewall).  enter() fills in what the
+ * packet arrived with (input interface, packet type).  run() runs the base chains
  * of `hook` whose priority p satisfies lo <= p < hi, in priority order,
  * and returns false when one of them drops the packet (hp->action and
  * hp->rule then say how and where).  route() makes the routing decision
@@ -73,6 +74,7 @@ struct ct_hookpkt {
  */
 struct ct_firewall {
 	void *ctx;
+	void (*enter)(void *ctx, struct ct_hookpkt *hp);
 	bool (*run)(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp);
 	void (*route)(void *ctx, struct ct_hookpkt *hp);

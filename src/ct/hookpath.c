@@ -83,6 +83,8 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 	hp->now = eng->now;
 	hp->ctstate = 0x01;
 	hp->action = CT_ACT_ACCEPT;
+	if (fw->enter)
+		fw->enter(fw->ctx, hp);
 	go = fw->run(fw->ctx, CT_HOOK_PREROUTING, INT32_MIN, CT_PRIO_CONNTRACK,
 		     hp);
 	if (go && hp->notrack) {

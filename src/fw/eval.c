@@ -1,0 +1,929 @@
+/* \summary: running a ruleset on packets at the hooks: chains, rules, counters, limits */
+/*
+ * The walk is nf_tables_core.c's nft_do_chain(): rules in order, each a
+ * list of expressions of which any failing match ends the rule (NFT_BREAK)
+ * and a verdict ends the chain; jump pushes a return point (at most
+ * NFT_JUMP_STACK_SIZE deep), goto does not, return and the end of a user
+ * chain pop it, and the end of a base chain (or a return with nothing to
+ * pop) applies the policy.  Between chains of one hook, core.c's
+ * nf_hook_slow(): accept lets the next chain run, drop ends the packet.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+#define FW_JUMP_STACK 16
+
+/* A limit's token bucket (nft_limit.c: tokens in nanoseconds). */
+struct fw_bucket {
+	bool started;
+	ct_time last;
+	uint64_t tokens;
+};
+
+struct fw_state {
+	const struct fw_ruleset *rs;
+	uint64_t *cnt_pkts, *cnt_bytes;        /* per counter expression */
+	uint64_t *pol_pkts, *pol_bytes;        /* per chain */
+	uint64_t *rule_hits;                   /* per rule: all matches held */
+	uint64_t *rule_drops;
+	uint64_t *rule_unknown;                /* frames that reached it */
+	uint64_t unknown_hits;
+	struct fw_bucket *buckets;             /* per expression */
+	uint64_t *nth;                         /* per expression */
+	uint64_t *numgen;                      /* per key */
+	uint64_t rng;
+	/* names as reports print them, per rule and per chain policy */
+	char **rule_name;
+	char **policy_name;
+	/* base chains per hook, in the order they run */
+	int *hook_chains[FW_NHOOKS];
+	size_t hook_n[FW_NHOOKS];
+	fw_log_fn log;
+	void *log_ctx;
+};
+
+/* ------------------------------------------------------------------ */
+/* setup */
+
+static char *name_dup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *c = malloc(n);
+
+	if (c)
+		memcpy(c, s, n);
+	return c;
+}
+
+/* "inet filter forward handle 12" (nft) or "filter FORWARD 3"
+ * (iptables, the rule's number in its chain). */
+static char *rule_label(const struct fw_ruleset *rs, const struct fw_rule *r)
+{
+	const struct fw_chain *c = &rs->chains[r->chain];
+	const struct fw_table *t = &rs->tables[c->table];
+	char buf[256];
+
+	if (rs->source == FW_SRC_IPTABLES)
+		snprintf(buf, sizeof(buf), "%s %s %u", t->name, c->name,
+			 (unsigned)(r->id - (int32_t)c->first_rule + 1));
+	else
+		snprintf(buf, sizeof(buf), "%s %s %s handle %llu",
+			 fw_family_name(t->family), t->name, c->name,
+			 (unsigned long long)r->handle);
+	return name_dup(buf);
+}
+
+static char *policy_label(const struct fw_ruleset *rs, const struct fw_chain *c)
+{
+	const struct fw_table *t = &rs->tables[c->table];
+	char buf[256];
+
+	if (rs->source == FW_SRC_IPTABLES)
+		snprintf(buf, sizeof(buf), "%s %s policy %s", t->name, c->name,
+			 c->policy == FW_V_DROP ? "DROP" : "ACCEPT");
+	else
+		snprintf(buf, sizeof(buf), "%s %s %s policy %s",
+			 fw_family_name(t->family), t->name, c->name,
+			 c->policy == FW_V_DROP ? "drop" : "accept");
+	return name_dup(buf);
+}
+
+static const struct fw_ruleset *sort_rs;
+
+static int chain_cmp_prio(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	const struct fw_chain *cx = &sort_rs->chains[x];
+	const struct fw_chain *cy = &sort_rs->chains[y];
+
+	if (cx->prio != cy->prio)
+		return cx->prio < cy->prio ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static bool family_evaluated(enum fw_family f)
+{
+	return f == FW_FAM_IP || f == FW_FAM_IP6 || f == FW_FAM_INET;
+}
+
+struct fw_state *fw_state_create(const struct fw_ruleset *rs)
+{
+	struct fw_state *st = calloc(1, sizeof(*st));
+	size_t i, nc = rs->ncounters ? rs->ncounters : 1;
+	size_t nch = rs->nchains ? rs->nchains : 1;
+	size_t nr = rs->nrules ? rs->nrules : 1;
+	size_t nx = rs->nexprs ? rs->nexprs : 1;
+	size_t nk = rs->nkeys ? rs->nkeys : 1;
+	int h;
+
+	if (!st)
+		return NULL;
+	st->rs = rs;
+	st->rng = UINT64_C(0x9e3779b97f4a7c15);
+	st->cnt_pkts = calloc(nc, sizeof(uint64_t));
+	st->cnt_bytes = calloc(nc, sizeof(uint64_t));
+	st->pol_pkts = calloc(nch, sizeof(uint64_t));
+	st->pol_bytes = calloc(nch, sizeof(uint64_t));
+	st->rule_hits = calloc(nr, sizeof(uint64_t));
+	st->rule_drops = calloc(nr, sizeof(uint64_t));
+	st->rule_unknown = calloc(nr, sizeof(uint64_t));
+	st->buckets = calloc(nx, sizeof(*st->buckets));
+	st->nth = calloc(nx, sizeof(uint64_t));
+	st->numgen = calloc(nk, sizeof(uint64_t));
+	st->rule_name = calloc(nr, sizeof(char *));
+	st->policy_name = calloc(nch, sizeof(char *));
+	if (!st->cnt_pkts || !st->cnt_bytes || !st->pol_pkts ||
+	    !st->pol_bytes || !st->rule_hits || !st->rule_drops ||
+	    !st->rule_unknown || !st->buckets || !st->nth || !st->numgen ||
+	    !st->rule_name || !st->policy_name)
+		goto fail;
+	for (i = 0; i < rs->nrules; i++)
+		if (!(st->rule_name[i] = rule_label(rs, &rs->rules[i])))
+			goto fail;
+	for (i = 0; i < rs->nchains; i++)
+		if (!(st->policy_name[i] = policy_label(rs, &rs->chains[i])))
+			goto fail;
+	for (h = 0; h < FW_NHOOKS; h++) {
+		st->hook_chains[h] = calloc(nch, sizeof(int));
+		if (!st->hook_chains[h])
+			goto fail;
+		for (i = 0; i < rs->nchains; i++) {
+			const struct fw_chain *c = &rs->chains[i];
+
+			if ((int)c->hook == h &&
+			    family_evaluated(rs->tables[c->table].family))
+				st->hook_chains[h][st->hook_n[h]++] = (int)i;
+		}
+		sort_rs = rs;
+		qsort(st->hook_chains[h], st->hook_n[h], sizeof(int),
+		      chain_cmp_prio);
+	}
+	/* counters start from what the ruleset says: the kernel's counts
+	 * before the capture are the base a write-back adds to (zero for a
+	 * ruleset dumped before the traffic) */
+	for (i = 0; i < rs->nexprs; i++) {
+		const struct fw_expr *x = &rs->exprs[i];
+
+		if (x->kind == FW_X_COUNTER && x->counter >= 0) {
+			st->cnt_pkts[x->counter] = x->packets;
+			st->cnt_bytes[x->counter] = x->nbytes;
+		}
+	}
+	for (i = 0; i < rs->nchains; i++) {
+		st->pol_pkts[i] = rs->chains[i].pol_packets;
+		st->pol_bytes[i] = rs->chains[i].pol_bytes;
+	}
+	return st;
+fail:
+	fw_state_destroy(st);
+	return NULL;
+}
+
+void fw_state_destroy(struct fw_state *st)
+{
+	size_t i;
+	int h;
+
+	if (!st)
+		return;
+	if (st->rule_name)
+		for (i = 0; i < st->rs->nrules; i++)
+			free(st->rule_name[i]);
+	if (st->policy_name)
+		for (i = 0; i < st->rs->nchains; i++)
+			free(st->policy_name[i]);
+	for (h = 0; h < FW_NHOOKS; h++)
+		free(st->hook_chains[h]);
+	free(st->rule_name);
+	free(st->policy_name);
+	free(st->cnt_pkts);
+	free(st->cnt_bytes);
+	free(st->pol_pkts);
+	free(st->pol_bytes);
+	free(st->rule_hits);
+	free(st->rule_drops);
+	free(st->rule_unknown);
+	free(st->buckets);
+	free(st->nth);
+	free(st->numgen);
+	free(st);
+}
+
+void fw_state_set_log(struct fw_state *st, fw_log_fn fn, void *ctx)
+{
+	st->log = fn;
+	st->log_ctx = ctx;
+}
+
+/* ------------------------------------------------------------------ */
+/* keys */
+
+static void put_be(struct fw_val *v, uint64_t x, unsigned len)
+{
+	unsigned i;
+
+	v->len = (uint8_t)len;
+	for (i = 0; i < len; i++)
+		v->b[len - 1 - i] = (uint8_t)(x >> (8 * i));
+}
+
+/* Whether the packet has what a payload field depends on. */
+static bool dep_ok(uint8_t dep, const struct ct_pkt *pkt)
+{
+	switch (dep) {
+	case FW_DEP_NONE:
+		return true;
+	case FW_DEP_IP:
+		return pkt->l3num == CT_L3_IPV4;
+	case FW_DEP_IP6:
+		return pkt->l3num == CT_L3_IPV6;
+	case FW_DEP_TCP:
+		return pkt->l4num == 6;
+	case FW_DEP_UDP:
+		return pkt->l4num == 17;
+	case FW_DEP_UDPLITE:
+		return pkt->l4num == 136;
+	case FW_DEP_ICMP:
+		return pkt->l4num == 1 && pkt->l3num == CT_L3_IPV4;
+	case FW_DEP_ICMPV6:
+		return pkt->l4num == 58 && pkt->l3num == CT_L3_IPV6;
+	case FW_DEP_SCTP:
+		return pkt->l4num == 132;
+	case FW_DEP_DCCP:
+		return pkt->l4num == 33;
+	case FW_DEP_ESP:
+		return pkt->l4num == 50;
+	case FW_DEP_AH:
+		return pkt->l4num == 51;
+	case FW_DEP_GRE:
+		return pkt->l4num == 47;
+	case FW_DEP_TH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* `bits` bits at bit `off` of p[0..cap), right-aligned into v (len
+ * bytes); false when they were not captured. */
+static bool load_bits(const uint8_t *p, uint32_t cap, unsigned off,
+		      unsigned bits, unsigned len, struct fw_val *v)
+{
+	unsigned first = off / 8, last = (off + bits - 1) / 8, i;
+
+	if (!p || last >= cap)
+		return false;
+	memset(v, 0, sizeof(*v));
+	v->len = (uint8_t)len;
+	if (off % 8 == 0 && bits % 8 == 0) {
+		memcpy(v->b, p + first, bits / 8);
+		return true;
+	}
+	/* a field inside at most 4 bytes (ip dscp, flowlabel, doff) */
+	{
+		uint64_t acc = 0;
+		unsigned nb = last - first + 1;
+		unsigned shift = nb * 8 - (off % 8) - bits;
+
+		for (i = 0; i < nb; i++)
+			acc = acc << 8 | p[first + i];
+		acc >>= shift;
+		acc &= bits >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << bits) - 1;
+		put_be(v, acc, len);
+	}
+	return true;
+}
+
+static bool load_payload(const struct fw_key *k, const struct ct_pkt *pkt,
+			 struct fw_val *v)
+{
+	if (!dep_ok(k->dep, pkt))
+		return false;
+	if (k->what == FW_BASE_NH)
+		return load_bits(pkt->l3, pkt->l3cap, k->offset, k->bits,
+				 k->len, v);
+	if (k->what == FW_BASE_TH) {
+		/* no transport header in a fragment that is not the first */
+		if (pkt->is_fragment && pkt->frag_off != 0)
+			return false;
+		return load_bits(pkt->l4, pkt->l4cap, k->offset, k->bits,
+				 k->len, v);
+	}
+	return false;
+}
+
+static void load_ifname(struct fw_val *v, const char *name)
+{
+	memset(v, 0, sizeof(*v));
+	v->len = 16;
+	memcpy(v->b, name, 16);
+}
+
+static bool load_meta(const struct fw_key *k, const struct ct_hookpkt *hp,
+		      struct fw_val *v)
+{
+	const struct ct_pkt *pkt = hp->pkt;
+
+	memset(v, 0, sizeof(*v));
+	switch (k->what) {
+	case FW_META_IIFNAME:
+		load_ifname(v, hp->iifname);
+		return true;
+	case FW_META_OIFNAME:
+		/* no output interface before the routing decision */
+		if (hp->hook == CT_HOOK_PREROUTING || hp->local)
+			return false;
+		load_ifname(v, hp->oifname);
+		return true;
+	case FW_META_IIF:
+		put_be(v, hp->iif, 4);
+		return true;
+	case FW_META_OIF:
+		if (hp->hook == CT_HOOK_PREROUTING || hp->local)
+			return false;
+		put_be(v, hp->oif, 4);
+		return true;
+	case FW_META_NFPROTO:
+		put_be(v, pkt->l3num == CT_L3_IPV6 ? 10 : 2, 1);
+		return true;
+	case FW_META_L4PROTO:
+		put_be(v, pkt->l4num, 1);
+		return true;
+	case FW_META_MARK:
+		put_be(v, hp->mark, 4);
+		return true;
+	case FW_META_PKTTYPE:
+		put_be(v, hp->pkttype, 1);
+		return true;
+	case FW_META_LENGTH:
+		put_be(v, pkt->l3len, 4);
+		return true;
+	case FW_META_PROTOCOL:
+		put_be(v, pkt->l3num == CT_L3_IPV6 ? 0x86dd : 0x0800, 2);
+		return true;
+	case FW_META_IIFTYPE:
+	case FW_META_OIFTYPE:
+		put_be(v, 1, 2);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool load_ct(const struct fw_key *k, const struct ct_hookpkt *hp,
+		    struct fw_val *v)
+{
+	const struct ct_conn *ct = hp->ct;
+	int dir;
+
+	memset(v, 0, sizeof(*v));
+	if (k->what == FW_CT_STATE) {
+		put_be(v, hp->ctstate, 4);
+		return true;
+	}
+	/* every other key needs an entry (nft_ct_get_eval(): NFT_BREAK) */
+	if (!ct || hp->untracked)
+		return false;
+	dir = k->dir >= 0 ? k->dir : (int)hp->dir;
+	switch (k->what) {
+	case FW_CT_STATUS:
+		put_be(v, ct->status, 4);
+		return true;
+	case FW_CT_MARK:
+		put_be(v, ct->mark, 4);
+		return true;
+	case FW_CT_ZONE:
+		put_be(v, ct->tuple[CT_DIR_ORIGINAL].zone, 2);
+		return true;
+	case FW_CT_DIRECTION:
+		put_be(v, hp->dir, 1);
+		return true;
+	case FW_CT_HELPER:
+		if (!ct_conn_helper(ct))
+			return false;
+		v->len = 16;
+		snprintf((char *)v->b, 16, "%s", ct_conn_helper(ct)->name);
+		return true;
+	case FW_CT_L3PROTO:
+		put_be(v, ct->tuple[0].l3num == CT_L3_IPV6 ? 10 : 2, 1);
+		return true;
+	case FW_CT_PROTOCOL:
+		put_be(v, ct->tuple[0].l4num, 1);
+		return true;
+	case FW_CT_SADDR:
+	case FW_CT_DADDR: {
+		const struct ct_tuple *t = &ct->tuple[dir];
+		size_t alen = ct_tuple_addr_len(t);
+
+		if (k->family && (k->family == 4) != (alen == 4))
+			return false;
+		v->len = (uint8_t)(k->family ? k->len : alen);
+		memcpy(v->b, k->what == FW_CT_SADDR ? t->src : t->dst, alen);
+		return true;
+	}
+	case FW_CT_PROTO_SRC:
+		put_be(v, ct->tuple[dir].sport, 2);
+		return true;
+	case FW_CT_PROTO_DST:
+		put_be(v, ct->tuple[dir].dport, 2);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A fixed-seed xorshift: numgen random and statistic random repeat run
+ * to run (the kernel's are truly random: say so, never pretend). */
+static uint32_t fw_random(struct fw_state *st)
+{
+	uint64_t x = st->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	st->rng = x;
+	return (uint32_t)(x >> 32);
+}
+
+static bool load_key(struct fw_state *st, int ki, const struct ct_hookpkt *hp,
+		     struct fw_val *v)
+{
+	const struct fw_key *k = &st->rs->keys[ki];
+	int i;
+
+	switch (k->kind) {
+	case FW_KEY_META:
+		return load_meta(k, hp, v);
+	case FW_KEY_PAYLOAD:
+		return load_payload(k, hp->pkt, v);
+	case FW_KEY_CT:
+		return load_ct(k, hp, v);
+	case FW_KEY_NUMGEN: {
+		uint32_t n = k->what == 1 ? (uint32_t)(st->numgen[ki]++ % k->mod)
+					  : fw_random(st) % k->mod;
+
+		put_be(v, n + k->num_offset, 4);
+		return true;
+	}
+	case FW_KEY_CONCAT: {
+		struct fw_val part;
+		uint8_t len = 0;
+
+		for (i = 1; i <= k->nparts; i++) {
+			if (!load_key(st, ki + i, hp, &part))
+				return false;
+			memcpy(v->b + len, part.b, part.len);
+			memset(v->b + len + part.len, 0,
+			       ((part.len + 3u) & ~3u) - part.len);
+			len = (uint8_t)(len + ((part.len + 3u) & ~3u));
+		}
+		v->len = len;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* comparisons */
+
+static int val_cmp(const struct fw_val *a, const struct fw_val *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+
+	return memcmp(a->b, b->b, n);
+}
+
+static bool in_range(const struct fw_val *v, const struct fw_val *lo,
+		     const struct fw_val *hi)
+{
+	return val_cmp(v, lo) >= 0 && val_cmp(v, hi) <= 0;
+}
+
+static const struct fw_elem *set_find(const struct fw_set *s,
+				      const struct fw_val *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->nelems; i++)
+		if (in_range(v, &s->elems[i].lo, &s->elems[i].hi))
+			return &s->elems[i];
+	return NULL;
+}
+
+static bool match(const struct fw_state *st, const struct fw_expr *x,
+		  struct fw_val *v)
+{
+	unsigned i;
+	bool any = false;
+
+	if (x->mask.len) {
+		for (i = 0; i < v->len && i < x->mask.len; i++)
+			v->b[i] &= x->mask.b[i];
+	}
+	switch (x->op) {
+	case FW_OP_EQ:
+		return val_cmp(v, &x->val) == 0;
+	case FW_OP_NE:
+		return val_cmp(v, &x->val) != 0;
+	case FW_OP_LT:
+		return val_cmp(v, &x->val) < 0;
+	case FW_OP_GT:
+		return val_cmp(v, &x->val) > 0;
+	case FW_OP_LE:
+		return val_cmp(v, &x->val) <= 0;
+	case FW_OP_GE:
+		return val_cmp(v, &x->val) >= 0;
+	case FW_OP_IN:
+	case FW_OP_NOTIN: {
+		bool hit = x->set >= 0
+			? set_find(&st->rs->sets[x->set], v) != NULL
+			: in_range(v, &x->val, &x->hi);
+
+		return x->op == FW_OP_IN ? hit : !hit;
+	}
+	case FW_OP_FLAGS:
+	case FW_OP_NOFLAGS:
+		for (i = 0; i < v->len && i < x->val.len; i++)
+			any = any || (v->b[i] & x->val.b[i]);
+		return x->op == FW_OP_FLAGS ? any : !any;
+	default:
+		return false;
+	}
+}
+
+/*
+ * nft_limit.c, nft_limit_eval(): tokens are nanoseconds of credit, up to
+ * the burst's worth on top of one unit's; each packet costs unit/rate
+ * (bytes: its length times unit/rate).  Returns true when the packet is
+ * within the limit.
+ */
+static bool limit_ok(struct fw_bucket *b, const struct fw_expr *x,
+		     ct_time now, uint32_t len)
+{
+	uint64_t cost_unit = x->unit_ns / x->rate;
+	uint64_t cost = x->bytes ? cost_unit * len : cost_unit;
+	uint64_t max = x->bytes ? cost_unit * (x->rate + x->burst)
+				: cost_unit * (x->burst ? x->burst : 1);
+	uint64_t tokens;
+
+	if (!b->started) {
+		b->started = true;
+		b->last = now;
+		b->tokens = max;
+	}
+	tokens = b->tokens + (uint64_t)(now > b->last ? now - b->last : 0);
+	if (tokens > max)
+		tokens = max;
+	b->last = now;
+	if (tokens >= cost) {
+		b->tokens = tokens - cost;
+		return true;
+	}
+	b->tokens = tokens;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* rules and chains */
+
+enum rule_res {
+	RULE_NOMATCH = -1,     /* NFT_BREAK: on to the next rule */
+	RULE_MATCHED = -2,     /* every match held, no verdict: next rule */
+};
+
+static uint32_t val_u32(const struct fw_val *v)
+{
+	uint32_t r = 0;
+	unsigned i;
+
+	for (i = 0; i < v->len && i < 4; i++)
+		r = r << 8 | v->b[i];
+	return r;
+}
+
+/* Set a mark from a statement: a value, or a key's value. */
+static bool stmt_value(struct fw_state *st, const struct fw_expr *x,
+		       const struct ct_hookpkt *hp, uint32_t *out)
+{
+	struct fw_val v;
+
+	if (x->key != UINT16_MAX) {
+		if (!load_key(st, x->key, hp, &v))
+			return false;
+	} else {
+		v = x->val;
+	}
+	*out = val_u32(&v);
+	return true;
+}
+
+/*
+ * One rule: its expressions in order.  Returns a verdict code, or
+ * RULE_NOMATCH when a match fails or no verdict is given (continue).
+ */
+static int run_rule(struct fw_state *st, const struct fw_rule *r,
+		    struct ct_hookpkt *hp, int32_t *target)
+{
+	const struct fw_ruleset *rs = st->rs;
+	uint32_t i;
+
+	for (i = r->first; i < r->first + r->n; i++) {
+		const struct fw_expr *x = &rs->exprs[i];
+		struct fw_val v;
+		uint32_t m;
+
+		switch (x->kind) {
+		case FW_X_MATCH:
+			if (!load_key(st, x->key, hp, &v) || !match(st, x, &v))
+				return RULE_NOMATCH;
+			break;
+		case FW_X_COUNTER:
+			st->cnt_pkts[x->counter]++;
+			st->cnt_bytes[x->counter] += hp->pkt->l3len;
+			break;
+		case FW_X_LOG:
+			if (st->log && !x->inv)
+				st->log(st->log_ctx, x->text, hp);
+			break;
+		case FW_X_LIMIT:
+			if (limit_ok(&st->buckets[i], x, hp->now,
+				     hp->pkt->l3len) == x->inv)
+				return RULE_NOMATCH;
+			break;
+		case FW_X_STATISTIC:
+			if (x->every) {
+				uint64_t n = st->nth[i];
+
+				st->nth[i] = (n + 1) % x->every;
+				if ((n != x->packet) != x->inv)
+					return RULE_NOMATCH;
+			} else if ((fw_random(st) >> 1 < x->probability) ==
+				   x->inv) {
+				return RULE_NOMATCH;
+			}
+			break;
+		case FW_X_META_SET:
+			/* with a mask: (mark & ~mask) ^ value (xt_MARK) */
+			if (stmt_value(st, x, hp, &m))
+				hp->mark = x->mask.len
+					? (hp->mark & ~val_u32(&x->mask)) ^ m
+					: m;
+			break;
+		case FW_X_CT_SET:
+			if (x->what == FW_CT_HELPER) {
+				hp->helper = x->text;
+			} else if (hp->ct && !hp->untracked &&
+				   stmt_value(st, x, hp, &m)) {
+				if (x->mask.len)
+					m = (hp->ct->mark &
+					     ~val_u32(&x->mask)) ^ m;
+				if (hp->ct->mark != m) {
+					hp->ct->mark = m;
+					hp->ct->events |= CT_IPCT_MARK;
+				}
+			}
+			break;
+		case FW_X_NOTRACK:
+			hp->notrack = true;
+			break;
+		case FW_X_REJECT:
+			break;
+		case FW_X_VERDICT:
+			*target = x->target;
+			if (x->verdict == FW_V_QUEUE)
+				return x->queue_bypass ? FW_V_ACCEPT
+						       : FW_V_DROP;
+			if (x->verdict == FW_V_CONTINUE)
+				return RULE_MATCHED;
+			return x->verdict;
+		case FW_X_VMAP: {
+			const struct fw_elem *e;
+
+			if (!load_key(st, x->key, hp, &v))
+				return RULE_NOMATCH;
+			e = set_find(&rs->sets[x->set], &v);
+			if (!e || e->verdict < 0)
+				return RULE_NOMATCH;
+			*target = e->target;
+			if (e->verdict == FW_V_CONTINUE)
+				return RULE_MATCHED;
+			return e->verdict;
+		}
+		case FW_X_NAT:
+			/* translation is the NAT issue's: the rule's own
+			 * verdict (accept) is what the hook sees */
+			return FW_V_ACCEPT;
+		case FW_X_CT_COUNT:
+		case FW_X_UNKNOWN:
+		default:
+			/* never guessed: the rule cannot be judged; it is
+			 * taken as not matching, and the frame says so */
+			st->rule_unknown[r->id]++;
+			st->unknown_hits++;
+			if (!hp->unknown) {
+				hp->unknown = true;
+				hp->unknown_rule = st->rule_name[r->id];
+			}
+			return RULE_NOMATCH;
+		}
+	}
+	return RULE_MATCHED;
+}
+
+/*
+ * One base chain (nft_do_chain()).  Returns FW_V_ACCEPT or FW_V_DROP /
+ * FW_V_REJECT; *rule is the deciding rule, or -1 for the policy.
+ */
+static int run_chain(struct fw_state *st, int base, struct ct_hookpkt *hp,
+		     int *rule)
+{
+	const struct fw_ruleset *rs = st->rs;
+	struct {
+		int chain;
+		uint32_t next;
+	} stack[FW_JUMP_STACK];
+	int sp = 0, chain = base;
+	uint32_t i = 0;
+	unsigned steps = 0;
+
+	for (;;) {
+		const struct fw_chain *c = &rs->chains[chain];
+		int32_t target = -1;
+		int res;
+
+		if (i >= c->nrules) {
+			if (sp == 0)
+				break;
+			sp--;
+			chain = stack[sp].chain;
+			i = stack[sp].next;
+			continue;
+		}
+		/* a loop through goto/jump cannot be loaded into the
+		 * kernel; a bound keeps a malformed file from hanging */
+		if (++steps > 1000000)
+			break;
+		res = run_rule(st, &rs->rules[c->first_rule + i], hp, &target);
+		if (res != RULE_NOMATCH)
+			st->rule_hits[c->first_rule + i]++;
+		if (res == RULE_NOMATCH || res == RULE_MATCHED) {
+			i++;
+			continue;
+		}
+		switch (res) {
+		case FW_V_JUMP:
+			if (sp >= FW_JUMP_STACK || target < 0) {
+				i++;
+				continue;
+			}
+			stack[sp].chain = chain;
+			stack[sp].next = i + 1;
+			sp++;
+			chain = target;
+			i = 0;
+			continue;
+		case FW_V_GOTO:
+			if (target < 0) {
+				i++;
+				continue;
+			}
+			chain = target;
+			i = 0;
+			continue;
+		case FW_V_RETURN:
+			if (sp == 0)
+				goto policy;
+			sp--;
+			chain = stack[sp].chain;
+			i = stack[sp].next;
+			continue;
+		default:
+			*rule = (int)(c->first_rule + i);
+			return res;
+		}
+	}
+policy:
+	*rule = -1;
+	st->pol_pkts[base]++;
+	st->pol_bytes[base] += hp->pkt->l3len;
+	return rs->chains[base].policy;
+}
+
+static bool chain_sees(const struct fw_ruleset *rs, const struct fw_chain *c,
+		       const struct ct_hookpkt *hp)
+{
+	enum fw_family f = rs->tables[c->table].family;
+
+	if (f == FW_FAM_IP && hp->pkt->l3num != CT_L3_IPV4)
+		return false;
+	if (f == FW_FAM_IP6 && hp->pkt->l3num != CT_L3_IPV6)
+		return false;
+	/* nat chains see the first packet of a connection only (NEW, or
+	 * RELATED: nf_nat_inet_fn() looks them up for established ones) */
+	if (c->type == FW_CHAIN_NAT &&
+	    (!hp->ct || hp->untracked || (hp->ct->status & CT_IPS_CONFIRMED)))
+		return false;
+	return true;
+}
+
+bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
+		 int32_t hi, struct ct_hookpkt *hp)
+{
+	const struct fw_ruleset *rs = st->rs;
+	size_t k;
+
+	if ((unsigned)hook >= FW_NHOOKS)
+		return true;
+	for (k = 0; k < st->hook_n[hook]; k++) {
+		int c = st->hook_chains[hook][k];
+		const struct fw_chain *ch = &rs->chains[c];
+		int rule, res;
+
+		if (ch->prio < lo || ch->prio >= hi || !chain_sees(rs, ch, hp))
+			continue;
+		hp->hook = hook;
+		res = run_chain(st, c, hp, &rule);
+		/* the decision reported: a drop, else the last accept of
+		 * the filter hooks (input/forward) or, without one, the
+		 * last accept at all */
+		if (res != FW_V_ACCEPT || hook == CT_HOOK_INPUT ||
+		    hook == CT_HOOK_FORWARD || hp->rule == NULL ||
+		    (hp->action == CT_ACT_ACCEPT &&
+		     hp->hook != CT_HOOK_INPUT && hp->hook != CT_HOOK_FORWARD)) {
+			hp->rule = rule >= 0 ? st->rule_name[rule]
+					     : st->policy_name[c];
+			hp->comment = rule >= 0 ? rs->rules[rule].comment
+						: NULL;
+		}
+		if (res == FW_V_ACCEPT) {
+			hp->action = CT_ACT_ACCEPT;
+			continue;
+		}
+		hp->action = res == FW_V_REJECT ? CT_ACT_REJECT : CT_ACT_DROP;
+		if (rule >= 0)
+			st->rule_drops[rule]++;
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* results */
+
+void fw_state_counters(const struct fw_state *st, const uint64_t **pkts,
+		       const uint64_t **bytes, const uint64_t **pol_pkts,
+		       const uint64_t **pol_bytes)
+{
+	*pkts = st->cnt_pkts;
+	*bytes = st->cnt_bytes;
+	*pol_pkts = st->pol_pkts;
+	*pol_bytes = st->pol_bytes;
+}
+
+uint64_t fw_state_unknown_hits(const struct fw_state *st)
+{
+	return st->unknown_hits;
+}
+
+void fw_state_summary(const struct fw_state *st, FILE *out)
+{
+	const struct fw_ruleset *rs = st->rs;
+	size_t i, never = 0;
+
+	fprintf(out, "firewall: %zu tables, %zu chains, %zu rules\n",
+		rs->ntables, rs->nchains, rs->nrules);
+	for (i = 0; i < rs->nrules; i++)
+		if (st->rule_drops[i])
+			fprintf(out, "  dropped %llu by %s%s%s\n",
+				(unsigned long long)st->rule_drops[i],
+				st->rule_name[i],
+				rs->rules[i].comment ? " comment " : "",
+				rs->rules[i].comment ? rs->rules[i].comment
+						     : "");
+	for (i = 0; i < rs->nchains; i++)
+		if (rs->chains[i].hook != FW_HOOK_NONE &&
+		    rs->chains[i].policy == FW_V_DROP && st->pol_pkts[i])
+			fprintf(out, "  dropped %llu by %s\n",
+				(unsigned long long)(st->pol_pkts[i] -
+						     rs->chains[i].pol_packets),
+				st->policy_name[i]);
+	for (i = 0; i < rs->nrules; i++)
+		if (st->rule_unknown[i])
+			fprintf(out, "  unknown %llu frames reached %s (%s)\n",
+				(unsigned long long)st->rule_unknown[i],
+				st->rule_name[i],
+				rs->rules[i].unknown_what ?
+				rs->rules[i].unknown_what : "?");
+	for (i = 0; i < rs->nrules; i++)
+		if (!st->rule_hits[i] && !st->rule_unknown[i])
+			never++;
+	fprintf(out, "  rules never hit: %zu\n", never);
+	for (i = 0; i < rs->nrules; i++)
+		if (!st->rule_hits[i] && !st->rule_unknown[i])
+			fprintf(out, "    %s\n", st->rule_name[i]);
+}

@@ -1,0 +1,56 @@
+/* \summary: --firewall DIR: the ruleset, interfaces and routes of one firewall, as the engine's hooks */
+#ifndef CTREPLAY_FW_FIREWALL_H
+#define CTREPLAY_FW_FIREWALL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../ct/hook.h"
+#include "eval.h"
+#include "fw.h"
+#include "route.h"
+
+/* The files of a firewall directory (ctreplay-collect writes them); any
+ * may be NULL.  An explicit file wins over the directory's. */
+struct fw_paths {
+	const char *dir;
+	const char *ruleset;       /* nft -j list ruleset */
+	const char *iptables;      /* iptables-save */
+	const char *ip6tables;     /* ip6tables-save */
+	const char *addr;          /* ip -j addr show */
+	const char *route;         /* ip -j route show table all */
+	const char *route6;        /* ip -6 -j route show table all */
+	const char *iif;           /* --iif: the capture's one interface */
+};
+
+struct fw_firewall {
+	struct fw_ruleset *rs;
+	struct fw_state *st;
+	struct fw_net net;
+	char iif[16];
+	const char *ruleset_file;  /* what was read, for messages */
+};
+
+/*
+ * Read what `paths` names (the directory's ruleset.json, else its
+ * iptables-save.txt and ip6tables-save.txt; addr.json, route.json,
+ * route6.json).  Returns 0, or an error with errbuf naming the file and
+ * the rule or line at fault.  A directory with no ruleset is an error.
+ */
+int fw_firewall_load(struct fw_firewall **out, const struct fw_paths *paths,
+		     char *errbuf);
+void fw_firewall_destroy(struct fw_firewall *fw);
+
+/* The engine's view of it (ct_engine_set_firewall()). */
+void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks);
+
+/* --counters: the ruleset in the form it was given, with this replay's
+ * counters. */
+int fw_firewall_write_counters(const struct fw_firewall *fw, FILE *out);
+
+/* The path of a file in the firewall directory, or NULL (static
+ * buffer-free: the caller gives buf). */
+const char *fw_dir_file(const char *dir, const char *name, char *buf,
+			size_t size);
+
+#endif

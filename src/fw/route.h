@@ -1,0 +1,67 @@
+/* \summary: the firewall's interfaces, addresses and routes, and the routing decision */
+#ifndef CTREPLAY_FW_ROUTE_H
+#define CTREPLAY_FW_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common.h"
+
+#define FW_IFACE_ADDRS 16
+
+struct fw_addr {
+	uint8_t family;        /* 4 or 6 */
+	uint8_t plen;
+	uint8_t addr[16];
+};
+
+struct fw_iface {
+	char name[16];
+	uint32_t index;
+	struct fw_addr addrs[FW_IFACE_ADDRS];
+	size_t naddrs;
+};
+
+struct fw_route {
+	uint8_t family;
+	uint8_t dst[16];
+	unsigned plen;
+	char dev[16];
+	bool local;            /* local, broadcast or multicast: INPUT */
+	bool blackhole;        /* blackhole, unreachable, prohibit */
+};
+
+struct fw_net {
+	struct fw_iface *ifaces;
+	size_t nifaces, cap_ifaces;
+	struct fw_route *routes;
+	size_t nroutes, cap_routes;
+	bool have_addrs;
+	bool have_routes;
+};
+
+/* `ip -j addr show` and `ip -j route show table all` (-6: family 6).
+ * A missing file is not an error (nothing is known then). */
+int fw_net_read_addr(struct fw_net *net, const char *path, char *errbuf);
+int fw_net_read_routes(struct fw_net *net, const char *path, int family,
+		       char *errbuf);
+void fw_net_free(struct fw_net *net);
+
+const struct fw_iface *fw_net_iface_by_index(const struct fw_net *net,
+					     uint32_t index);
+const struct fw_iface *fw_net_iface_by_name(const struct fw_net *net,
+					    const char *name);
+
+/* Whether the router takes a packet to `dst` itself (INPUT). */
+bool fw_net_is_local(const struct fw_net *net, int family,
+		     const uint8_t *dst);
+
+/* The longest matching route to dst (not local), or NULL. */
+const struct fw_route *fw_net_route(const struct fw_net *net, int family,
+				    const uint8_t *dst);
+
+/* An IPv4 (family 4) or IPv6 address in text; false when malformed. */
+bool fw_addr_parse(const char *s, int family, uint8_t out[16]);
+
+#endif
