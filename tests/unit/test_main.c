@@ -14,6 +14,7 @@ int main(void)
 		test_tcp_register,    test_report_register,
 		test_helpers_register, test_sctp_register,
 		test_robust_register,
+		test_fw_register,
 	};
 	unsigned failed;
 	size_t i;
