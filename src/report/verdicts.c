@@ -19,20 +19,36 @@
  * own "src=A dst=B" plus "sport= dport=" or "type= code= id=" (IPv6
  * compressed).  reason= is given for INVALID, DROP and "-" frames, with
  * '"' and '\' escaped by a backslash and control bytes as \xHH.
+ *
+ * With --firewall, the firewall's decision follows:
+ *
+ *   action=accept|drop|reject hook=HOOK[ rule="RULE"][ comment="TEXT"]
+ *   [ unknown="RULE"]
+ *
+ * HOOK is where it was decided (prerouting, input, forward, postrouting),
+ * RULE the rule ("inet filter forward handle 12", "filter FORWARD 3") or
+ * the chain's policy ("inet filter forward policy drop"); a drop outside
+ * any rule (ip_forward()'s TTL check) has no rule but a reason.
+ * unknown= names the first rule ctreplay could not judge that the frame
+ * reached: the decision after it assumed that rule did not match.
  */
 
 struct report_verdicts {
 	FILE *out;
 };
 
-/* Append reason: '"' and '\' after a backslash, control bytes as \xHH. */
-static void fmt_reason(struct report_line *l, const char *reason)
+/* Append name="text": '"' and '\' after a backslash, control bytes as
+ * \xHH. */
+static void fmt_quoted(struct report_line *l, const char *name,
+		       const char *reason)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *run = reason, *p;   /* run: text not yet appended */
 	char esc[4] = { '\\' };
 
-	REPORT_LINE_LIT(l, " reason=\"");
+	REPORT_LINE_LIT(l, " ");
+	report_line_str(l, name);
+	REPORT_LINE_LIT(l, "=\"");
 	for (p = reason; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
 		size_t n;
@@ -54,6 +70,32 @@ static void fmt_reason(struct report_line *l, const char *reason)
 	}
 	report_line_mem(l, run, (size_t)(p - run));
 	REPORT_LINE_LIT(l, "\"");
+}
+
+static void fmt_reason(struct report_line *l, const char *reason)
+{
+	fmt_quoted(l, "reason", reason);
+}
+
+static void fmt_action(struct report_line *l, const struct ct_verdict *v)
+{
+	static const char *const actions[] = {
+		"none", "accept", "drop", "reject",
+	};
+	static const char *const hooks[] = {
+		"prerouting", "input", "forward", "output", "postrouting",
+	};
+
+	REPORT_LINE_LIT(l, " action=");
+	report_line_str(l, actions[v->action < 4 ? v->action : 0]);
+	REPORT_LINE_LIT(l, " hook=");
+	report_line_str(l, hooks[v->hook < 5 ? v->hook : 0]);
+	if (v->rule)
+		fmt_quoted(l, "rule", v->rule);
+	if (v->rule_comment)
+		fmt_quoted(l, "comment", v->rule_comment);
+	if (v->unknown_rule)
+		fmt_quoted(l, "unknown", v->unknown_rule);
 }
 
 void report_fmt_verdict(struct report_line *l, const struct ct_verdict *v)
@@ -83,8 +125,11 @@ void report_fmt_verdict(struct report_line *l, const struct ct_verdict *v)
 	}
 	if (v->reason != NULL && v->reason[0] != '\0' &&
 	    (v->state == CT_STATE_INVALID || v->state == CT_STATE_DROP ||
-	     v->state == CT_STATE_NONE))
+	     v->state == CT_STATE_NONE ||
+	     (v->action == CT_ACT_DROP && v->rule == NULL)))
 		fmt_reason(l, v->reason);
+	if (v->action != CT_ACT_NONE)
+		fmt_action(l, v);
 }
 
 static void verdicts_on_verdict(void *ctx, const struct ct_verdict *v)
