@@ -69,6 +69,12 @@ struct ct_pkt {
 	 * ifindex 0: not known. */
 	uint32_t ifindex;
 	uint8_t pkttype;
+	/* The link header as the input interface had it (Ethernet:
+	 * destination, source, ethertype); a LINUX_SLL2 capture knows the
+	 * source only (mac_dst_known false).  maclen 0: none. */
+	uint8_t mac[14];
+	uint8_t maclen;
+	bool mac_dst_known;
 
 	/* The L4 checksum's verdict once computed ahead of tracking
 	 * (ct_l4_csum_note()): 0 not yet, 1 good, -1 bad. */

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "firewall.h"
+#include "log.h"
 #include "nft_json.h"
 
 const char *fw_dir_file(const char *dir, const char *name, char *buf,
@@ -193,6 +194,38 @@ static void fwh_route(void *ctx, struct ct_hookpkt *hp)
 	memcpy(hp->oifname, r->dev, sizeof(hp->oifname));
 	f = fw_net_iface_by_name(&fw->net, r->dev);
 	hp->oif = f ? f->index : 0;
+}
+
+/* One kernel log line, stamped with the capture time. */
+static void fwh_log(void *ctx, const char *prefix, const struct ct_hookpkt *hp)
+{
+	struct fw_firewall *fw = ctx;
+	const struct ct_pkt *pkt = hp->pkt;
+	uint8_t mac[14];
+	size_t maclen = pkt->maclen;
+	char line[1024];
+	ct_time t = hp->now;
+
+	memcpy(mac, pkt->mac, sizeof(mac));
+	if (maclen && !pkt->mac_dst_known) {
+		/* the capture saw the sender's address only: the frame was
+		 * addressed to the input interface's */
+		const struct fw_iface *f = fw_net_iface_by_index(&fw->net,
+								 hp->iif);
+
+		if (f && f->has_mac)
+			memcpy(mac, f->mac, 6);
+	}
+	fw_log_format(line, sizeof(line), prefix, hp, mac, maclen);
+	fprintf(fw->log, "[%lld.%06lld] %s\n",
+		(long long)(t / CT_NSEC_PER_SEC),
+		(long long)((t % CT_NSEC_PER_SEC) / 1000), line);
+}
+
+void fw_firewall_set_log(struct fw_firewall *fw, FILE *out)
+{
+	fw->log = out;
+	fw_state_set_log(fw->st, out ? fwh_log : NULL, fw);
 }
 
 void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)

@@ -29,7 +29,11 @@ struct fw_firewall {
 	struct fw_net net;
 	char iif[16];
 	const char *ruleset_file;  /* what was read, for messages */
+	FILE *log;                 /* --log, or NULL */
 };
+
+/* --log FILE: where the log lines go (set before the first packet). */
+void fw_firewall_set_log(struct fw_firewall *fw, FILE *out);
 
 /*
  * Read what `paths` names (the directory's ruleset.json, else its

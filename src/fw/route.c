@@ -203,6 +203,19 @@ int fw_net_read_addr(struct fw_net *net, const char *path, char *errbuf)
 		snprintf(f->name, sizeof(f->name), "%s", name);
 		f->index = (uint32_t)json_integer_value(json_object_get(e,
 								"ifindex"));
+		{
+			const char *mac = json_string_value(
+				json_object_get(e, "address"));
+			unsigned m[6];
+
+			if (mac && sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0],
+					  &m[1], &m[2], &m[3], &m[4],
+					  &m[5]) == 6) {
+				for (k = 0; k < 6; k++)
+					f->mac[k] = (uint8_t)m[k];
+				f->has_mac = true;
+			}
+		}
 		json_array_foreach(json_object_get(e, "addr_info"), k, a) {
 			const char *fam = json_string_value(
 				json_object_get(a, "family"));

@@ -19,6 +19,8 @@ struct fw_addr {
 struct fw_iface {
 	char name[16];
 	uint32_t index;
+	uint8_t mac[6];        /* "address" of ip -j addr */
+	bool has_mac;
 	struct fw_addr addrs[FW_IFACE_ADDRS];
 	size_t naddrs;
 };
