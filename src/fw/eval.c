@@ -297,14 +297,27 @@ static bool load_bits(const uint8_t *p, uint32_t cap, unsigned off,
 	return true;
 }
 
-static bool load_payload(const struct fw_key *k, const struct ct_pkt *pkt,
+static bool load_payload(const struct fw_key *k, const struct ct_hookpkt *hp,
 			 struct fw_val *v)
 {
+	const struct ct_pkt *pkt = hp->pkt;
+
 	if (!dep_ok(k->dep, pkt))
 		return false;
-	if (k->what == FW_BASE_NH)
-		return load_bits(pkt->l3, pkt->l3cap, k->offset, k->bits,
-				 k->len, v);
+	if (k->what == FW_BASE_NH) {
+		bool ttl = pkt->l3num == CT_L3_IPV4 ? k->offset == 64
+						     : k->offset == 56;
+
+		if (!load_bits(pkt->l3, pkt->l3cap, k->offset, k->bits,
+			       k->len, v))
+			return false;
+		/* ip_forward() decrements the TTL before the FORWARD hook */
+		if (ttl && k->bits == 8 && !hp->local && v->b[0] > 0 &&
+		    (hp->hook == CT_HOOK_FORWARD ||
+		     hp->hook == CT_HOOK_POSTROUTING))
+			v->b[0]--;
+		return true;
+	}
 	if (k->what == FW_BASE_TH) {
 		/* no transport header in a fragment that is not the first */
 		if (pkt->is_fragment && pkt->frag_off != 0)
@@ -333,18 +346,21 @@ static bool load_meta(const struct fw_key *k, const struct ct_hookpkt *hp,
 		load_ifname(v, hp->iifname);
 		return true;
 	case FW_META_OIFNAME:
-		/* no output interface before the routing decision */
-		if (hp->hook == CT_HOOK_PREROUTING || hp->local)
-			return false;
+		/* no output device before the routing decision: an empty
+		 * name (nft_meta.c: a missing device does not break) */
+		if (hp->hook == CT_HOOK_PREROUTING || hp->local) {
+			v->len = 16;
+			return true;
+		}
 		load_ifname(v, hp->oifname);
 		return true;
 	case FW_META_IIF:
 		put_be(v, hp->iif, 4);
 		return true;
 	case FW_META_OIF:
-		if (hp->hook == CT_HOOK_PREROUTING || hp->local)
-			return false;
-		put_be(v, hp->oif, 4);
+		put_be(v, hp->hook == CT_HOOK_PREROUTING || hp->local ? 0
+								      : hp->oif,
+		       4);
 		return true;
 	case FW_META_NFPROTO:
 		put_be(v, pkt->l3num == CT_L3_IPV6 ? 10 : 2, 1);
@@ -365,7 +381,11 @@ static bool load_meta(const struct fw_key *k, const struct ct_hookpkt *hp,
 		put_be(v, pkt->l3num == CT_L3_IPV6 ? 0x86dd : 0x0800, 2);
 		return true;
 	case FW_META_IIFTYPE:
+		put_be(v, 1, 2);
+		return true;
 	case FW_META_OIFTYPE:
+		if (hp->hook == CT_HOOK_PREROUTING || hp->local)
+			return false;
 		put_be(v, 1, 2);
 		return true;
 	default:
@@ -458,7 +478,7 @@ static bool load_key(struct fw_state *st, int ki, const struct ct_hookpkt *hp,
 	case FW_KEY_META:
 		return load_meta(k, hp, v);
 	case FW_KEY_PAYLOAD:
-		return load_payload(k, hp->pkt, v);
+		return load_payload(k, hp, v);
 	case FW_KEY_CT:
 		return load_ct(k, hp, v);
 	case FW_KEY_NUMGEN: {
@@ -557,20 +577,25 @@ static bool match(const struct fw_state *st, const struct fw_expr *x,
 }
 
 /*
- * nft_limit.c, nft_limit_eval(): tokens are nanoseconds of credit, up to
- * the burst's worth on top of one unit's; each packet costs unit/rate
- * (bytes: its length times unit/rate).  Returns true when the packet is
- * within the limit.
+ * nft_limit.c, nft_limit_eval(): tokens are nanoseconds of credit.  A
+ * packet limit costs unit/rate per packet and holds burst packets' worth
+ * (nft always sends a burst; 0 means 5); a byte limit costs
+ * unit * length / rate and holds unit * (rate + burst) / rate.  The
+ * bucket starts full.  Returns true when the packet is within the limit
+ * (and takes its cost).
  */
 static bool limit_ok(struct fw_bucket *b, const struct fw_expr *x,
 		     ct_time now, uint32_t len)
 {
-	uint64_t cost_unit = x->unit_ns / x->rate;
-	uint64_t cost = x->bytes ? cost_unit * len : cost_unit;
-	uint64_t max = x->bytes ? cost_unit * (x->rate + x->burst)
-				: cost_unit * (x->burst ? x->burst : 1);
-	uint64_t tokens;
+	uint64_t cost, max, tokens;
 
+	if (x->bytes) {
+		cost = x->unit_ns * len / x->rate;
+		max = x->unit_ns * (x->rate + x->burst) / x->rate;
+	} else {
+		cost = x->unit_ns / x->rate;
+		max = cost * (x->burst ? x->burst : 5);
+	}
 	if (!b->started) {
 		b->started = true;
 		b->last = now;

@@ -99,7 +99,7 @@ static void log_udp(char *buf, size_t size, size_t *n, uint8_t proto,
 }
 
 static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
-		     uint32_t cap, bool outer, uint32_t mark);
+		     uint32_t cap, bool outer, uint32_t mark, unsigned dec);
 
 /* ICMP: type and code, then per type (dump_ipv4_packet()). */
 static void log_icmp(char *buf, size_t size, size_t *n, const uint8_t *ic,
@@ -143,7 +143,7 @@ static void log_icmp(char *buf, size_t size, size_t *n, const uint8_t *ic,
 	case 11:
 		if (outer && cap > 8) {
 			ADD("[");
-			log_ipv4(buf, size, n, ic + 8, cap - 8, false, 0);
+			log_ipv4(buf, size, n, ic + 8, cap - 8, false, 0, 0);
 			ADD("] ");
 		}
 		if (type == 3 && ic[1] == 4 && cap >= 8)
@@ -155,7 +155,7 @@ static void log_icmp(char *buf, size_t size, size_t *n, const uint8_t *ic,
 }
 
 static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
-		     uint32_t cap, bool outer, uint32_t mark)
+		     uint32_t cap, bool outer, uint32_t mark, unsigned dec)
 {
 	uint32_t hl, tot;
 	uint16_t frag;
@@ -173,7 +173,7 @@ static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
 	ADD("SRC=%u.%u.%u.%u DST=%u.%u.%u.%u ", ih[12], ih[13], ih[14], ih[15],
 	    ih[16], ih[17], ih[18], ih[19]);
 	ADD("LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u ID=%u ", tot, ih[1] & 0x1e,
-	    ih[1] & 0xe0, ih[8], be16(ih + 4));
+	    ih[1] & 0xe0, ih[8] >= dec ? ih[8] - dec : 0, be16(ih + 4));
 	if (frag & 0x8000)
 		ADD("CE ");
 	if (frag & 0x4000)
@@ -238,7 +238,7 @@ static void addr6(char *buf, size_t size, size_t *n, const uint8_t *a)
 }
 
 static void log_ipv6(char *buf, size_t size, size_t *n,
-		     const struct ct_pkt *pkt, uint32_t mark)
+		     const struct ct_pkt *pkt, uint32_t mark, unsigned dec)
 {
 	const uint8_t *ih = pkt->l3;
 	const uint8_t *l4 = pkt->l4;
@@ -252,7 +252,8 @@ static void log_ipv6(char *buf, size_t size, size_t *n,
 	ADD(" DST=");
 	addr6(buf, size, n, ih + 24);
 	ADD(" LEN=%u TC=%u HOPLIMIT=%u FLOWLBL=%u ", be16(ih + 4) + 40u,
-	    (unsigned)((be32(ih) & 0x0ff00000u) >> 20), ih[7],
+	    (unsigned)((be32(ih) & 0x0ff00000u) >> 20),
+	    ih[7] >= dec ? ih[7] - dec : 0,
 	    (unsigned)(be32(ih) & 0x000fffffu));
 	switch (pkt->l4num) {
 	case 6:
@@ -294,6 +295,9 @@ size_t fw_log_format(char *buf, size_t size, const char *prefix,
 	bool has_out = hp->hook == CT_HOOK_FORWARD ||
 		       hp->hook == CT_HOOK_POSTROUTING ||
 		       hp->hook == CT_HOOK_OUTPUT;
+	/* ip_forward() has decremented the TTL before FORWARD */
+	unsigned fwd = !hp->local && (hp->hook == CT_HOOK_FORWARD ||
+				      hp->hook == CT_HOOK_POSTROUTING);
 
 	if (size == 0)
 		return 0;
@@ -303,15 +307,18 @@ size_t fw_log_format(char *buf, size_t size, const char *prefix,
 	memcpy(out, hp->oifname, 16);
 	out[16] = '\0';
 	ADD("%sIN=%s OUT=%s ", prefix ? prefix : "", in, has_out ? out : "");
-	if (hp->hook != CT_HOOK_OUTPUT && hp->hook != CT_HOOK_POSTROUTING) {
+	/* MAC= whenever there is an input device: forwarded packets keep
+	 * theirs in POSTROUTING too */
+	if (hp->iifname[0] != '\0') {
 		ADD("MAC=");
 		for (i = 0; i < maclen; i++)
 			ADD(i ? ":%02x" : "%02x", mac[i]);
 		ADD(" ");
 	}
 	if (pkt->l3num == CT_L3_IPV4)
-		log_ipv4(buf, size, n, pkt->l3, pkt->l3cap, true, hp->mark);
+		log_ipv4(buf, size, n, pkt->l3, pkt->l3cap, true, hp->mark,
+			 fwd);
 	else
-		log_ipv6(buf, size, n, pkt, hp->mark);
+		log_ipv6(buf, size, n, pkt, hp->mark, fwd);
 	return len;
 }
