@@ -861,15 +861,25 @@ static bool tcp_established(const struct ct_conn *ct)
 }
 
 /*
- * Set the entry's timeout without counting the packet: the engine's only
- * timeout service also does the accounting, so the counters are restored.
+ * Set the entry's timeout without counting the packet, as
+ * net/netfilter/nf_conntrack_proto_tcp.c, nf_tcp_handle_invalid(), writes
+ * ct->timeout itself instead of calling nf_ct_refresh_acct().  The
+ * engine's only timeout service also does the accounting, so the counters
+ * are put back - but only on an entry that has them: without `counted`
+ * packets[] and bytes[] lie past the end of the entry (conn.h), in the
+ * next entry of the pool or past the end of its block.
  */
 static void tcp_set_timeout(struct ct_conn *ct, struct ct_pctx *ctx,
 			    uint32_t seconds)
 {
-	uint64_t packets = ct->packets[ctx->dir];
-	uint64_t bytes = ct->bytes[ctx->dir];
+	uint64_t packets, bytes;
 
+	if (!ct->counted) {
+		ct_engine_refresh(ctx->eng, ct, ctx, seconds);
+		return;
+	}
+	packets = ct->packets[ctx->dir];
+	bytes = ct->bytes[ctx->dir];
 	ct_engine_refresh(ctx->eng, ct, ctx, seconds);
 	ct->packets[ctx->dir] = packets;
 	ct->bytes[ctx->dir] = bytes;
