@@ -2,6 +2,7 @@
 #ifndef CTREPLAY_CT_L4PROTO_H
 #define CTREPLAY_CT_L4PROTO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +134,17 @@ const char *ct_tcp_state_text(unsigned state);
 
 /* Name of an SCTP state (enum ct_sctp_state) as /proc prints it; "?" if none. */
 const char *ct_sctp_state_text(unsigned state);
+
+/*
+ * Add a note for --explain to ctx->explain, after a "; " when there are
+ * notes already: the tracker's and then the helper's notes of one frame
+ * all show.  Does nothing unless ctx->want_explain; a note that does not
+ * fit is cut.
+ */
+void ct_explain(struct ct_pctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ct_vexplain(struct ct_pctx *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Tracker for (l3num, l4num); generic when there is no specific one. */
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num);

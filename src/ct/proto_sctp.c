@@ -625,13 +625,11 @@ static enum ct_l4_verdict sctp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 	}
 
 	if (ct->proto.sctp.state != first_state)
-		snprintf(ctx->explain, sizeof(ctx->explain), "%s -> %s%s",
-			 ct_sctp_state_text(first_state),
-			 ct_sctp_state_text(ct->proto.sctp.state),
-			 ignore ? " (timeout not refreshed)" : "");
+		ct_explain(ctx, "%s -> %s%s", ct_sctp_state_text(first_state),
+			   ct_sctp_state_text(ct->proto.sctp.state),
+			   ignore ? " (timeout not refreshed)" : "");
 	else if (ignore)
-		snprintf(ctx->explain, sizeof(ctx->explain),
-			 "accepted without refreshing the timeout");
+		ct_explain(ctx, "accepted without refreshing the timeout");
 	if (ignore)
 		return CT_L4_ACCEPT;
 

@@ -286,27 +286,16 @@ static bool tcp_is_510(const struct ct_settings *set)
 	return set->kernel == CT_KERNEL_5_10;
 }
 
-/* Append a formatted note to ctx->explain (silently truncated). */
+/* Append a formatted note to ctx->explain: ct_vexplain(). */
 static void tcp_explain(struct ct_pctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void tcp_explain(struct ct_pctx *ctx, const char *fmt, ...)
 {
-	size_t used = strlen(ctx->explain);
 	va_list ap;
 
-	if (!ctx->want_explain || used + 1 >= sizeof(ctx->explain))
-		return;
-	if (used > 0) {
-		ctx->explain[used++] = ';';
-		ctx->explain[used] = '\0';
-		if (used + 1 >= sizeof(ctx->explain))
-			return;
-		ctx->explain[used++] = ' ';
-		ctx->explain[used] = '\0';
-	}
 	va_start(ap, fmt);
-	vsnprintf(ctx->explain + used, sizeof(ctx->explain) - used, fmt, ap);
+	ct_vexplain(ctx, fmt, ap);
 	va_end(ap);
 }
 
