@@ -58,8 +58,18 @@ struct ct_l4proto {
 	const char *name;      /* as /proc prints it: "tcp", "unknown" ... */
 
 	/*
-	 * Checks done before lookup (tcp_error, udp_error: length, checksum,
-	 * flags).  Returns false with ctx->reason set for INVALID.  May be NULL.
+	 * The tracker's own sanity checks (length, checksum, flags), which
+	 * the kernel's packet handlers make first: tcp_error() at the top of
+	 * nf_conntrack_tcp_packet(), udp_error() in nf_conntrack_udp_packet().
+	 * So the engine calls it after the lookup, on the entry found or the
+	 * new unconfirmed one, with ctx->dir, ctinfo and confirmed set.
+	 * Returns false with ctx->reason set for INVALID: the entry stays as
+	 * it was, a new one is discarded.  ICMP and ICMPv6 are the exception:
+	 * their error() runs before the lookup, with no entry and no
+	 * direction yet, as the first step of the engine's ICMP error
+	 * handling (nf_conntrack_in() calls nf_conntrack_handle_icmp(), and
+	 * so nf_conntrack_icmpv4_error(), before resolving the tuple).  May
+	 * be NULL.
 	 */
 	bool (*error)(struct ct_pctx *ctx);
 

@@ -62,7 +62,8 @@ enum sctp_row {
 
 /*
  * sctp_conntracks[direction][chunk row][old state] as in the 6.x kernel
- * (kernel-behavior.md section 5.3).  The reply-direction NONE and
+ * (net/netfilter/nf_conntrack_proto_sctp.c, sctp_conntracks[], read by
+ * sctp_new_state()).  The reply-direction NONE and
  * HEARTBEAT_SENT columns are mostly invalid: an entry is only ever created
  * by an original-direction packet, and one created by a HEARTBEAT waits
  * for its HEARTBEAT_ACK.

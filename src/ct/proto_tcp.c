@@ -6,7 +6,9 @@
  * lookup (reopen, ignore and resync, challenge ACKs, simultaneous open, RST
  * acceptance), window tracking after Guido van Rooij's "Real Stateful TCP
  * Packet Filtering in IP Filter" and the timeout rules.  It is written from
- * the behaviour (docs/kernel-behavior.md section 2), not copied.
+ * the behaviour of that file's tcp_conntracks[] table,
+ * nf_conntrack_tcp_packet(), tcp_in_window() and nf_tcp_handle_invalid(),
+ * not copied.
  *
  * The model, as the kernel's: we are the man in the middle and see every
  * packet both ends see.  When our idea of the connection and the packets

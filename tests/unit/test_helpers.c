@@ -1,7 +1,8 @@
 /* \summary: CUnit suite for expectations and the FTP and TFTP helpers */
 /*
- * The parsers are checked against tables of payloads typed in from
- * kernel-behavior.md section 7.3 and the kernel's nf_conntrack_ftp.c rules;
+ * The parsers are checked against tables of payloads typed in from the
+ * kernel's rules (net/netfilter/nf_conntrack_ftp.c: the search[] table,
+ * find_pattern(), try_rfc959(), try_eprt(), try_epsv_response());
  * the rest drives the real engine with IPv4 TCP/UDP packets (valid
  * checksums) and looks at what reporters would see: verdicts, conntrack
  * and expectation events, counters, the table.

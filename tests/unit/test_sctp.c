@@ -4,10 +4,12 @@
  * bit by bit, independently of src/ct/proto_sctp.c), feeds them to the
  * engine and checks what a reporter sees: verdicts, events, the table.
  *
- * The association test walks a table of steps typed in from
- * kernel-behavior.md section 5.3 (and checked against the Linux 6.18 lab
- * recordings sctp-assoc-v4/-v6): chunk, direction, verification tag, and
- * the expected verdict, SCTP state, timeout, ASSURED bit and event.
+ * The association test walks a table of steps typed in from the kernel's
+ * rules (net/netfilter/nf_conntrack_proto_sctp.c: sctp_conntracks[] and
+ * the vtag checks of nf_conntrack_sctp_packet()) and checked against the
+ * Linux 6.18 lab recordings sctp-assoc-v4/-v6: chunk, direction,
+ * verification tag, and the expected verdict, SCTP state, timeout,
+ * ASSURED bit and event.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -5,10 +5,11 @@
  * reporter would see: events, per-frame verdicts and the table.
  *
  * The state-table test checks every reachable (direction, flag class, old
- * state) cell against a table typed in from kernel-behavior.md section 2.3,
- * independently of src/ct/proto_tcp.c: each cell gets a fresh engine, a
- * packet sequence that reaches the old state, then one in-window packet of
- * the class under test.
+ * state) cell against a table typed in from the kernel's tcp_conntracks[]
+ * (net/netfilter/nf_conntrack_proto_tcp.c), independently of
+ * src/ct/proto_tcp.c: each cell gets a fresh engine, a packet sequence
+ * that reaches the old state, then one in-window packet of the class
+ * under test.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -194,7 +195,8 @@ static void handshake(struct tt *t)
 /* ================= (a) the state table, cell by cell ================= */
 
 /*
- * kernel-behavior.md section 2.3, typed in by hand.  Columns: NONE SS SR ES
+ * net/netfilter/nf_conntrack_proto_tcp.c, tcp_conntracks[], typed in by
+ * hand.  Columns: NONE SS SR ES
  * FW CW LA TW CL S2.  Rows: SYN, SYN/ACK, FIN, ACK, RST, NONE.
  */
 static const char *const doc_table[2][6] = {
