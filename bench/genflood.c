@@ -1,6 +1,6 @@
 /* \summary: generate a flood capture: one packet per flow, every flow distinct */
 /*
- * genflood [-n FLOWS] [-b] [-o FILE]
+ * genflood [-n FLOWS] [-b | -c | -s] [-o FILE]
  *
  * Writes a classic pcap (LINKTYPE_RAW, microsecond stamps) to FILE or
  * standard output: FLOWS frames (default 1000000), one microsecond apart,
@@ -17,6 +17,31 @@
  * INVALID frame whose reason ("ACK is over upper bound N") names that
  * flow's own sequence number: as many distinct reasons as flows.
  *
+ * -c: every flow is a TCP connection taking one of the tracker's paths
+ * that count packets and bytes, or that must not (flow i, by i % 8):
+ *   0-3  handshake, then a FIN from each side with a sequence number a
+ *        quarter of the sequence space beyond the window: both INVALID,
+ *        and the second, answering the first, lowers the ESTABLISHED
+ *        timeout to tcp_timeout_unacknowledged without counting
+ *        (net/netfilter/nf_conntrack_proto_tcp.c, nf_tcp_handle_invalid());
+ *        5 frames, the entry stays;
+ *   4-5  SYN, the same SYN again (the retransmission renews nothing and
+ *        counts nothing), SYN/ACK, ACK, FIN from each side and the last
+ *        ACK: TIME_WAIT; 7 frames, the entry stays;
+ *   6    SYN, then a RST from the client before any reply: the entry is
+ *        counted and killed (nf_conntrack_tcp_packet(), nf_ct_kill_acct());
+ *        2 frames;
+ *   7    SYN, then the server's RST/ACK: the same; 2 frames.
+ * Six flows in eight keep their entry.  A killed entry's slot goes to
+ * the next flow, so the entries left fill ctreplay's pool densely in
+ * creation order: slot k holds a flow of kind 0-3 when k % 6 < 4, which
+ * is true of slot 1023, the last of the first block of 1024 (and of many
+ * later blocks' last slots).
+ *
+ * -s: every flow is an SCTP association's first two packets, an INIT and
+ * its INIT_ACK, with right CRC32c checksums: with -j each worker thread
+ * checks CRCs of its own flows at the same time as the others.
+ *
  * Output is a pure function of the options, so tests can compare
  * counters exactly.
  */
@@ -32,7 +57,7 @@
 
 #define FLOOD_START_SEC 1700000000u
 #define FLOOD_LINKTYPE_RAW 101u
-#define FLOOD_FRAME_MAX 40
+#define FLOOD_FRAME_MAX 64
 
 #define FLOOD_SERVER 0xc0000201u      /* 192.0.2.1 */
 
@@ -111,18 +136,158 @@ static size_t flood_badack_frame(uint8_t *f, uint32_t k)
 	}
 }
 
+/* Frames of one flow of -c (see the top): flow i's kind is i % 8. */
+#define CLOSE_KINDS 8
+#define CLOSE_OOW 0x40000000u             /* a quarter of the seq space */
+
+/* Frames flow i of -c has. */
+static unsigned close_nframes(uint32_t i)
+{
+	switch (i % CLOSE_KINDS) {
+	case 4:
+	case 5:
+		return 7;
+	case 6:
+	case 7:
+		return 2;
+	default:
+		return 5;
+	}
+}
+
+/* Frame `step` of flow i of -c.  Returns its length. */
+static size_t close_frame(uint8_t *f, uint32_t i, unsigned step, uint32_t id)
+{
+	uint32_t cli = 0x0a000000u | (i & 0x00ffffffu);
+	uint32_t cport = 1024 + i % 60000;
+	uint32_t c = i * 2654435761u, s = i * 40503u + 7; /* ISNs */
+	const uint8_t SYN = 0x02, SYNACK = 0x12, ACK = 0x10, FINACK = 0x11;
+	const uint8_t RST = 0x04, RSTACK = 0x14;
+
+#define FROM_CLI(seq, ack, fl) \
+	flood_tcp(f, cli, FLOOD_SERVER, cport, 80, (seq), (ack), (fl), id)
+#define FROM_SRV(seq, ack, fl) \
+	flood_tcp(f, FLOOD_SERVER, cli, 80, cport, (seq), (ack), (fl), id)
+	switch (i % CLOSE_KINDS) {
+	case 4:
+	case 5:
+		switch (step) {
+		case 0:
+		case 1:
+			return FROM_CLI(c, 0, SYN);
+		case 2:
+			return FROM_SRV(s, c + 1, SYNACK);
+		case 3:
+			return FROM_CLI(c + 1, s + 1, ACK);
+		case 4:
+			return FROM_CLI(c + 1, s + 1, FINACK);
+		case 5:
+			return FROM_SRV(s + 1, c + 2, FINACK);
+		default:
+			return FROM_CLI(c + 2, s + 2, ACK);
+		}
+	case 6:
+		return step == 0 ? FROM_CLI(c, 0, SYN) : FROM_CLI(c + 1, 0, RST);
+	case 7:
+		return step == 0 ? FROM_CLI(c, 0, SYN)
+				 : FROM_SRV(0, c + 1, RSTACK);
+	default:
+		switch (step) {
+		case 0:
+			return FROM_CLI(c, 0, SYN);
+		case 1:
+			return FROM_SRV(s, c + 1, SYNACK);
+		case 2:
+			return FROM_CLI(c + 1, s + 1, ACK);
+		case 3:
+			return FROM_CLI(c + 1 + CLOSE_OOW, s + 1, FINACK);
+		default:
+			return FROM_SRV(s + 1 + CLOSE_OOW, c + 1, FINACK);
+		}
+	}
+#undef FROM_CLI
+#undef FROM_SRV
+}
+
+/* CRC32c (RFC 9260 appendix B) bit by bit, without ctreplay's table. */
+static uint32_t crc32c(const uint8_t *p, size_t len)
+{
+	uint32_t crc = 0xffffffffu;
+	size_t i;
+	int j;
+
+	for (i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (j = 0; j < 8; j++)
+			crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1)));
+	}
+	return ~crc;
+}
+
+/* Frame k of -s: flow k / 2, an INIT (even k) or its INIT_ACK. */
+static size_t sctp_frame(uint8_t *f, uint32_t k)
+{
+	uint32_t i = k / 2;
+	uint32_t cli = 0x0a000000u | (i & 0x00ffffffu);
+	uint32_t cport = 1024 + i % 60000;
+	uint32_t ctag = i * 2654435761u | 1, stag = i * 40503u + 7;
+	int ack = k & 1;
+	size_t l4len = 12 + 20 + (ack ? 8 : 0);
+	uint8_t *l4 = f + 20, *ch = l4 + 12;
+	uint32_t crc;
+
+	flood_ip(f, ack ? FLOOD_SERVER : cli, ack ? cli : FLOOD_SERVER, 132,
+		 l4len, k);
+	put16(l4, ack ? 5000 : cport);
+	put16(l4 + 2, ack ? cport : 5000);
+	put32(l4 + 4, ack ? ctag : 0);            /* INIT: vtag 0 */
+	ch[0] = ack ? 2 : 1;                      /* INIT_ACK, INIT */
+	put16(ch + 2, (uint32_t)(l4len - 12));
+	put32(ch + 4, ack ? stag : ctag);         /* initiate tag */
+	put32(ch + 8, 65535);                     /* a_rwnd */
+	put16(ch + 12, 1);                        /* outbound streams */
+	put16(ch + 14, 1);                        /* inbound streams */
+	put32(ch + 16, ack ? stag : ctag);        /* initial TSN */
+	if (ack) {
+		put16(ch + 20, 7);                /* State Cookie */
+		put16(ch + 22, 8);
+		put32(ch + 24, i);
+	}
+	/* least significant byte first */
+	crc = crc32c(l4, l4len);
+	l4[8] = (uint8_t)crc;
+	l4[9] = (uint8_t)(crc >> 8);
+	l4[10] = (uint8_t)(crc >> 16);
+	l4[11] = (uint8_t)(crc >> 24);
+	return 20 + l4len;
+}
+
+/* Append frame number k (its stamp: k microseconds from the start). */
+static void put_frame(FILE *out, uint64_t k, const uint8_t *frame, size_t len)
+{
+	uint8_t rec[16];
+
+	put32le(rec, (uint32_t)(FLOOD_START_SEC + k / 1000000));
+	put32le(rec + 4, (uint32_t)(k % 1000000));
+	put32le(rec + 8, (uint32_t)len);
+	put32le(rec + 12, (uint32_t)len);
+	fwrite(rec, 1, sizeof(rec), out);
+	fwrite(frame, 1, len, out);
+}
+
 int main(int argc, char **argv)
 {
-	uint8_t hdr[24], rec[16], frame[FLOOD_FRAME_MAX];
+	uint8_t hdr[24], frame[FLOOD_FRAME_MAX];
 	unsigned long long flows = 1000000;
 	const char *path = NULL;
 	FILE *out = stdout;
 	unsigned long long frames;
-	int badack = 0;
+	int badack = 0, closing = 0, sctp = 0;
+	uint64_t k;
 	uint32_t i;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:bo:")) != -1) {
+	while ((c = getopt(argc, argv, "n:bcso:")) != -1) {
 		switch (c) {
 		case 'n':
 			flows = strtoull(optarg, NULL, 10);
@@ -130,16 +295,26 @@ int main(int argc, char **argv)
 		case 'b':
 			badack = 1;
 			break;
+		case 'c':
+			closing = 1;
+			break;
+		case 's':
+			sctp = 1;
+			break;
 		case 'o':
 			path = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: genflood [-n FLOWS] [-b] [-o FILE]\n");
+			fprintf(stderr, "usage: genflood [-n FLOWS] [-b | -c | -s] [-o FILE]\n");
 			return 1;
 		}
 	}
 	if (flows == 0 || flows > 16000000) {
 		fprintf(stderr, "genflood: FLOWS must be 1..16000000\n");
+		return 1;
+	}
+	if (badack + closing + sctp > 1) {
+		fprintf(stderr, "genflood: -b, -c and -s exclude each other\n");
 		return 1;
 	}
 	if (path && (out = fopen(path, "wb")) == NULL) {
@@ -156,17 +331,25 @@ int main(int argc, char **argv)
 	put32le(hdr + 16, 65535);
 	put32le(hdr + 20, FLOOD_LINKTYPE_RAW);
 	fwrite(hdr, 1, sizeof(hdr), out);
-	frames = badack ? flows * 3 : flows;
-	for (i = 0; i < frames; i++) {
-		size_t len = badack ? flood_badack_frame(frame, i)
-				    : flood_frame(frame, i);
+	if (closing) {
+		k = 0;
+		for (i = 0; i < flows; i++) {
+			unsigned step, n = close_nframes(i);
 
-		put32le(rec, FLOOD_START_SEC + i / 1000000);
-		put32le(rec + 4, i % 1000000);
-		put32le(rec + 8, (uint32_t)len);
-		put32le(rec + 12, (uint32_t)len);
-		fwrite(rec, 1, sizeof(rec), out);
-		fwrite(frame, 1, len, out);
+			for (step = 0; step < n; step++, k++)
+				put_frame(out, k, frame,
+					  close_frame(frame, i, step,
+						      (uint32_t)k));
+		}
+	} else {
+		frames = badack ? flows * 3 : sctp ? flows * 2 : flows;
+		for (k = 0; k < frames; k++) {
+			i = (uint32_t)k;
+			put_frame(out, k, frame,
+				  badack ? flood_badack_frame(frame, i)
+				  : sctp ? sctp_frame(frame, i)
+					 : flood_frame(frame, i));
+		}
 	}
 	if (fflush(out) != 0 || ferror(out) || (path && fclose(out) != 0)) {
 		fprintf(stderr, "genflood: write error\n");

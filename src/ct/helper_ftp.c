@@ -468,8 +468,7 @@ static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 	if (pkt->l4cap < pkt->l4len) {
 		/* the kernel saw bytes the capture lacks: nothing to parse,
 		 * and where the line ends is unknown */
-		snprintf(ctx->explain, sizeof(ctx->explain),
-			 "ftp: payload not fully captured, not parsed");
+		ct_explain(ctx, "ftp: payload not fully captured, not parsed");
 		return true;
 	}
 	data = pkt->l4 + doff;
@@ -493,9 +492,8 @@ static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 		goto update_nl;
 	if (memcmp(cmd.addr, ct->tuple[dir].src, sizeof(cmd.addr)) != 0) {
 		/* a third host named: no hole for it (loose=0) */
-		snprintf(ctx->explain, sizeof(ctx->explain),
-			 "ftp: %s names another address, no expectation",
-			 pattern);
+		ct_explain(ctx, "ftp: %s names another address, no expectation",
+			   pattern);
 		goto update_nl;
 	}
 	ct_expect_init(&exp, ct, cmd.l3num, ct->tuple[other].src,

@@ -1,4 +1,6 @@
-/* \summary: pick the L4 tracker for a protocol number (nf_ct_l4proto_find) */
+/* \summary: what the L4 trackers share: lookup (nf_ct_l4proto_find), tuples and their inverse, --explain notes */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "l4proto.h"
@@ -78,4 +80,30 @@ bool ct_l4_invert(struct ct_tuple *inv, const struct ct_tuple *orig)
 	memcpy(inv->src, orig->dst, alen);
 	memcpy(inv->dst, orig->src, alen);
 	return ct_l4proto_of_tuple(orig)->invert(inv, orig);
+}
+
+void ct_vexplain(struct ct_pctx *ctx, const char *fmt, va_list ap)
+{
+	size_t used = strlen(ctx->explain);
+
+	if (!ctx->want_explain || used + 1 >= sizeof(ctx->explain))
+		return;
+	if (used > 0) {
+		/* "; " separates notes (the --explain report splits there) */
+		if (used + 3 >= sizeof(ctx->explain))
+			return;
+		ctx->explain[used++] = ';';
+		ctx->explain[used++] = ' ';
+		ctx->explain[used] = '\0';
+	}
+	vsnprintf(ctx->explain + used, sizeof(ctx->explain) - used, fmt, ap);
+}
+
+void ct_explain(struct ct_pctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ct_vexplain(ctx, fmt, ap);
+	va_end(ap);
 }

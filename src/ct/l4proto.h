@@ -2,6 +2,7 @@
 #ifndef CTREPLAY_CT_L4PROTO_H
 #define CTREPLAY_CT_L4PROTO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,11 +82,14 @@ struct ct_l4proto {
 	enum ct_l4_error (*error)(struct ct_pctx *ctx);
 
 	/*
-	 * The tracker's own checks (tcp_error, udp_error: length, checksum,
-	 * flags).  In the kernel they run inside the tracker's packet
-	 * handler, so after lookup and creation; here they run just before
-	 * new() and packet().  Returns false with ctx->reason set for
-	 * INVALID.  May be NULL.
+	 * The tracker's own sanity checks (length, checksum, flags), which
+	 * the kernel's packet handlers make first: tcp_error() at the top of
+	 * nf_conntrack_tcp_packet(), udp_error() in nf_conntrack_udp_packet().
+	 * So the engine calls it after the lookup, on the entry found or the
+	 * new unconfirmed one, with ctx->dir, ctinfo and confirmed set, just
+	 * before new() and packet().  Returns false with ctx->reason set for
+	 * INVALID: the entry stays as it was, a new one is discarded.  May
+	 * be NULL.
 	 */
 	bool (*check)(struct ct_pctx *ctx);
 
@@ -157,6 +161,17 @@ const char *ct_tcp_state_text(unsigned state);
 
 /* Name of an SCTP state (enum ct_sctp_state) as /proc prints it; "?" if none. */
 const char *ct_sctp_state_text(unsigned state);
+
+/*
+ * Add a note for --explain to ctx->explain, after a "; " when there are
+ * notes already: the tracker's and then the helper's notes of one frame
+ * all show.  Does nothing unless ctx->want_explain; a note that does not
+ * fit is cut.
+ */
+void ct_explain(struct ct_pctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ct_vexplain(struct ct_pctx *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Tracker for (l3num, l4num); generic when there is no specific one. */
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num);

@@ -80,8 +80,8 @@ static enum ct_l4_verdict gre_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 				  ct->proto.gre.stream_timeout);
 		if (!(ct->status & CT_IPS_ASSURED)) {
 			ct_engine_set_status(ctx->eng, ct, CT_IPS_ASSURED);
-			snprintf(ctx->explain, sizeof(ctx->explain),
-				 "traffic both ways: stream timeout, ASSURED");
+			ct_explain(ctx, "traffic both ways: stream timeout, "
+				   "ASSURED");
 		}
 	} else {
 		ct_engine_refresh(ctx->eng, ct, ctx, ct->proto.gre.timeout);

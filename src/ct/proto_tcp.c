@@ -6,7 +6,9 @@
  * lookup (reopen, ignore and resync, challenge ACKs, simultaneous open, RST
  * acceptance), window tracking after Guido van Rooij's "Real Stateful TCP
  * Packet Filtering in IP Filter" and the timeout rules.  It is written from
- * the behaviour (docs/kernel-behavior.md section 2), not copied.
+ * the behaviour of that file's tcp_conntracks[] table,
+ * nf_conntrack_tcp_packet(), tcp_in_window() and nf_tcp_handle_invalid(),
+ * not copied.
  *
  * The model, as the kernel's: we are the man in the middle and see every
  * packet both ends see.  When our idea of the connection and the packets
@@ -287,27 +289,16 @@ static bool tcp_is_510(const struct ct_settings *set)
 	return set->kernel == CT_KERNEL_5_10;
 }
 
-/* Append a formatted note to ctx->explain (silently truncated). */
+/* Append a formatted note to ctx->explain: ct_vexplain(). */
 static void tcp_explain(struct ct_pctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void tcp_explain(struct ct_pctx *ctx, const char *fmt, ...)
 {
-	size_t used = strlen(ctx->explain);
 	va_list ap;
 
-	if (!ctx->want_explain || used + 1 >= sizeof(ctx->explain))
-		return;
-	if (used > 0) {
-		ctx->explain[used++] = ';';
-		ctx->explain[used] = '\0';
-		if (used + 1 >= sizeof(ctx->explain))
-			return;
-		ctx->explain[used++] = ' ';
-		ctx->explain[used] = '\0';
-	}
 	va_start(ap, fmt);
-	vsnprintf(ctx->explain + used, sizeof(ctx->explain) - used, fmt, ap);
+	ct_vexplain(ctx, fmt, ap);
 	va_end(ap);
 }
 
@@ -862,15 +853,25 @@ static bool tcp_established(const struct ct_conn *ct)
 }
 
 /*
- * Set the entry's timeout without counting the packet: the engine's only
- * timeout service also does the accounting, so the counters are restored.
+ * Set the entry's timeout without counting the packet, as
+ * net/netfilter/nf_conntrack_proto_tcp.c, nf_tcp_handle_invalid(), writes
+ * ct->timeout itself instead of calling nf_ct_refresh_acct().  The
+ * engine's only timeout service also does the accounting, so the counters
+ * are put back - but only on an entry that has them: without `counted`
+ * packets[] and bytes[] lie past the end of the entry (conn.h), in the
+ * next entry of the pool or past the end of its block.
  */
 static void tcp_set_timeout(struct ct_conn *ct, struct ct_pctx *ctx,
 			    uint32_t seconds)
 {
-	uint64_t packets = ct->packets[ctx->dir];
-	uint64_t bytes = ct->bytes[ctx->dir];
+	uint64_t packets, bytes;
 
+	if (!ct->counted) {
+		ct_engine_refresh(ctx->eng, ct, ctx, seconds);
+		return;
+	}
+	packets = ct->packets[ctx->dir];
+	bytes = ct->bytes[ctx->dir];
 	ct_engine_refresh(ctx->eng, ct, ctx, seconds);
 	ct->packets[ctx->dir] = packets;
 	ct->bytes[ctx->dir] = bytes;

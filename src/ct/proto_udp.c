@@ -86,8 +86,8 @@ static enum ct_l4_verdict udp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 			if (!(ct->status & CT_IPS_ASSURED))
 				ct_engine_set_status(ctx->eng, ct,
 						     CT_IPS_ASSURED);
-			snprintf(ctx->explain, sizeof(ctx->explain),
-				 "replied stream older than 2 s: stream timeout");
+			ct_explain(ctx, "replied stream older than 2 s: "
+				   "stream timeout");
 		}
 	}
 	ct_engine_refresh(ctx->eng, ct, ctx, timeout);
@@ -149,8 +149,7 @@ static enum ct_l4_verdict udplite_packet(struct ct_conn *ct,
 		ct_engine_refresh(ctx->eng, ct, ctx, set->udp_timeout_stream);
 		if (!(ct->status & CT_IPS_ASSURED)) {
 			ct_engine_set_status(ctx->eng, ct, CT_IPS_ASSURED);
-			snprintf(ctx->explain, sizeof(ctx->explain),
-				 "replied: stream timeout, ASSURED");
+			ct_explain(ctx, "replied: stream timeout, ASSURED");
 		}
 	} else {
 		ct_engine_refresh(ctx->eng, ct, ctx, set->udp_timeout);

@@ -1,7 +1,8 @@
 /* \summary: CUnit suite for expectations and the FTP and TFTP helpers */
 /*
- * The parsers are checked against tables of payloads typed in from
- * kernel-behavior.md section 7.3 and the kernel's nf_conntrack_ftp.c rules;
+ * The parsers are checked against tables of payloads typed in from the
+ * kernel's rules (net/netfilter/nf_conntrack_ftp.c: the search[] table,
+ * find_pattern(), try_rfc959(), try_eprt(), try_epsv_response());
  * the rest drives the real engine with IPv4 TCP/UDP packets (valid
  * checksums) and looks at what reporters would see: verdicts, conntrack
  * and expectation events, counters, the table.
@@ -619,6 +620,40 @@ static void test_ftp_ttl_runs_out(void)
 	ht_stop(&t);
 }
 
+/*
+ * --explain: the helper's note comes after the TCP tracker's notes of the
+ * same frame, which it once overwrote; and neither writes any for a frame
+ * --explain does not ask about.
+ */
+static void test_ftp_explain_notes(void)
+{
+	const struct tl_verdict *v;
+	const char *tcp, *ftp;
+	struct ht t;
+
+	CU_ASSERT_FATAL(ht_start(&t, "ftp:tcp/21"));
+	ftp_handshake(&t);
+	ftp_say(&t, false, "USER x\r\n");
+	CU_ASSERT_EQUAL(ftp_say(&t, false, "PORT 10,0,0,9,117,48\r\n"),
+			CT_STATE_ESTABLISHED);
+	v = &t.r.v[t.r.nv - 1];
+	tcp = strstr(v->explain, "window check: ");
+	ftp = strstr(v->explain, "; ftp: PORT names another address");
+	CU_ASSERT_PTR_NOT_NULL(tcp);
+	CU_ASSERT_PTR_NOT_NULL(ftp);
+	CU_ASSERT(tcp != NULL && ftp != NULL && tcp < ftp);
+
+	/* only the frame after next is explained */
+	ct_engine_set_explain(t.r.eng, t.r.frame + 2);
+	CU_ASSERT_EQUAL(ftp_say(&t, false, "PORT 10,0,0,9,117,49\r\n"),
+			CT_STATE_ESTABLISHED);
+	CU_ASSERT_STRING_EQUAL(t.r.v[t.r.nv - 1].explain, "");
+	ftp_say(&t, true, "200 ok\r\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(t.r.v[t.r.nv - 1].explain,
+				      "window check: "));
+	ht_stop(&t);
+}
+
 /* max_expected 1: a second PORT evicts the first; the same one again
  * replaces it. */
 static void test_ftp_max_expected(void)
@@ -814,6 +849,8 @@ int test_helpers_register(void)
 	    !CU_add_test(s, "FTP max_expected 1", test_ftp_max_expected) ||
 	    !CU_add_test(s, "FTP command whose TTL runs out",
 			 test_ftp_ttl_runs_out) ||
+	    !CU_add_test(s, "FTP notes after TCP's in --explain",
+			 test_ftp_explain_notes) ||
 	    !CU_add_test(s, "expectation expiry", test_expect_expiry) ||
 	    !CU_add_test(s, "expectations die with their master",
 			 test_expect_removed_with_master) ||

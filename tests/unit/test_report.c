@@ -144,7 +144,9 @@ static void proc_generic(struct ct_conn *ct)
 	set_timer(ct, SEC(1000), 600);
 }
 
-/* kernel-behavior.md 9.2: nf_conntrack_acct=1, nf_conntrack_timestamp=1 */
+/* nf_conntrack_acct=1, nf_conntrack_timestamp=1: the packets=/bytes= and
+ * delta-time= fields of net/netfilter/nf_conntrack_standalone.c,
+ * ct_seq_show() (seq_print_acct(), ct_show_delta_time()) */
 static void proc_acct_tstamp(struct ct_conn *ct)
 {
 	mk_conn(ct, &fake_tcp, 6, "192.168.1.10", "192.168.1.20", 51000, 22);

@@ -4,10 +4,12 @@
  * bit by bit, independently of src/ct/proto_sctp.c), feeds them to the
  * engine and checks what a reporter sees: verdicts, events, the table.
  *
- * The association test walks a table of steps typed in from
- * kernel-behavior.md section 5.3 (and checked against the Linux 6.18 lab
- * recordings sctp-assoc-v4/-v6): chunk, direction, verification tag, and
- * the expected verdict, SCTP state, timeout, ASSURED bit and event.
+ * The association test walks a table of steps typed in from the kernel's
+ * rules (net/netfilter/nf_conntrack_proto_sctp.c: sctp_conntracks[] and
+ * the vtag checks of nf_conntrack_sctp_packet()) and checked against the
+ * Linux 6.18 lab recordings sctp-assoc-v4/-v6: chunk, direction,
+ * verification tag, and the expected verdict, SCTP state, timeout,
+ * ASSURED bit and event.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -444,6 +446,7 @@ static void test_sctp_crc(void)
 	struct chunk data = { C_DATA, 0, 0, 0 };
 	struct chunk init = { C_INIT, 0, 0, 0 };
 	const struct ct_conn *ct;
+	uint32_t i;
 
 	CU_ASSERT_FATAL(tt_start(&t, true));
 	tt_chunk(&t, false, 0, C_INIT, 0, CTAG);
@@ -462,6 +465,21 @@ static void test_sctp_crc(void)
 	tt_sctp(&t, false, 0, &init, 1, true);
 	CU_ASSERT_EQUAL(t.v[0].state, CT_STATE_NEW);
 	CU_ASSERT_EQUAL(ct_engine_count(t.eng), 1);
+	tl_rec_stop(&t);
+
+	/* the tracker's table (a constant) against the bitwise CRC: 256
+	 * INITs of different tags look up every one of its entries many
+	 * times over, and each must verify */
+	CU_ASSERT_FATAL(tt_start(&t, true));
+	for (i = 0; i < 256; i++) {
+		t.nv = 0;
+		tt_chunk(&t, false, 0, C_INIT, 0, 0x9e3779b9u * (i + 1));
+		CU_ASSERT_EQUAL(t.nv, 1);
+		if (t.v[0].state != CT_STATE_NEW) {
+			CU_FAIL("an INIT with a right CRC32c was refused");
+			break;
+		}
+	}
 	tl_rec_stop(&t);
 }
 

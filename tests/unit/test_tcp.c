@@ -5,10 +5,11 @@
  * reporter would see: events, per-frame verdicts and the table.
  *
  * The state-table test checks every reachable (direction, flag class, old
- * state) cell against a table typed in from kernel-behavior.md section 2.3,
- * independently of src/ct/proto_tcp.c: each cell gets a fresh engine, a
- * packet sequence that reaches the old state, then one in-window packet of
- * the class under test.
+ * state) cell against a table typed in from the kernel's tcp_conntracks[]
+ * (net/netfilter/nf_conntrack_proto_tcp.c), independently of
+ * src/ct/proto_tcp.c: each cell gets a fresh engine, a packet sequence
+ * that reaches the old state, then one in-window packet of the class
+ * under test.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +52,7 @@ struct tt {
 	uint32_t cnext;
 	uint32_t snext;
 	bool srv_seen;
+	uint16_t cport;        /* the client's port: 40000 unless changed */
 };
 
 /* Start an engine with default settings changed by `tweak` (may be NULL). */
@@ -62,6 +64,7 @@ static bool tt_start(struct tt *t, void (*tweak)(struct ct_settings *))
 	t->r.now = T0;
 	t->cnext = CLI_ISN;
 	t->snext = SRV_ISN;
+	t->cport = 40000;
 	return true;
 }
 
@@ -99,8 +102,8 @@ static void tt_send(struct tt *t, const struct seg *s)
 	CU_ASSERT_FATAL(total <= sizeof(buf));
 	/* the segment is written in place, then wrapped */
 	memset(th, 0, thl);
-	tl_put16(th, s->from_server ? 80 : 40000);
-	tl_put16(th + 2, s->from_server ? 40000 : 80);
+	tl_put16(th, s->from_server ? 80 : t->cport);
+	tl_put16(th + 2, s->from_server ? t->cport : 80);
 	tl_put32(th + 4, s->seq);
 	tl_put32(th + 8, s->ack);
 	th[12] = (uint8_t)((s->doff_words ? s->doff_words : thl / 4) << 4);
@@ -192,7 +195,8 @@ static void handshake(struct tt *t)
 /* ================= (a) the state table, cell by cell ================= */
 
 /*
- * kernel-behavior.md section 2.3, typed in by hand.  Columns: NONE SS SR ES
+ * net/netfilter/nf_conntrack_proto_tcp.c, tcp_conntracks[], typed in by
+ * hand.  Columns: NONE SS SR ES
  * FW CW LA TW CL S2.  Rows: SYN, SYN/ACK, FIN, ACK, RST, NONE.
  */
 static const char *const doc_table[2][6] = {
@@ -1099,6 +1103,42 @@ static void test_out_of_window_close(void)
 	}
 }
 
+/*
+ * The same with the counters left out of the entries (ctreplay's default
+ * when no report shows them), on the entry in the last slot of the
+ * engine's first block of 1024: the timeout is lowered and nothing reads
+ * or writes packets/bytes, which that entry does not have (the block ends
+ * where they would be; an ASan build reports any access).
+ */
+static void test_out_of_window_close_uncounted(void)
+{
+	const struct ct_conn *ct;
+	struct tt t;
+	int i;
+
+	CU_ASSERT_FATAL(tt_start(&t, NULL));
+	ct_engine_set_counters(t.r.eng, false);
+	for (i = 0; i < 1024; i++) {
+		t.cport = (uint16_t)(20000 + i);
+		t.r.nv = t.r.nev = 0;
+		handshake(&t);
+	}
+	CU_ASSERT_EQUAL_FATAL(ct_engine_count(t.r.eng), 1024);
+	ct = last_v(&t)->ct;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
+	CU_ASSERT_FALSE(ct->counted);
+	CU_ASSERT_EQUAL(ct->timeout, 432000);
+	tx(&t, false, F_FIN | F_ACK, t.cnext + 1000000, t.snext);
+	CU_ASSERT_EQUAL(last_v(&t)->state, CT_STATE_INVALID);
+	tx(&t, true, F_FIN | F_ACK, t.snext + 1000000, t.cnext);
+	CU_ASSERT_EQUAL(last_v(&t)->state, CT_STATE_INVALID);
+	CU_ASSERT_PTR_EQUAL(last_v(&t)->ct, ct);
+	CU_ASSERT_EQUAL(ct->proto.tcp.state, CT_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(ct->timeout, 300);
+	CU_ASSERT_EQUAL(ct_engine_count(t.r.eng), 1024);
+	tt_stop(&t);
+}
+
 int test_tcp_register(void)
 {
 	CU_pSuite s = CU_add_suite("tcp", NULL, NULL);
@@ -1122,7 +1162,9 @@ int test_tcp_register(void)
 	    !CU_add_test(s, "max retrans", test_max_retrans) ||
 	    !CU_add_test(s, "zero window", test_zero_window) ||
 	    !CU_add_test(s, "out-of-window FIN/RST",
-			 test_out_of_window_close))
+			 test_out_of_window_close) ||
+	    !CU_add_test(s, "out-of-window FIN/FIN without counters",
+			 test_out_of_window_close_uncounted))
 		return CU_get_error();
 	return 0;
 }
