@@ -1,5 +1,4 @@
 /* \summary: --expect DIR: replay, compare semantically with expected outputs; --update */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,8 +10,9 @@
 #include "capture.h"
 #include "check.h"
 #include "common.h"
+#include "cttext.h"
 #include "ct/engine.h"
-#include "decode.h"
+#include "replay.h"
 #include "report/report.h"
 
 /*
@@ -35,454 +35,7 @@
  */
 
 #define CHECK_MAX_SHOWN 50     /* differences printed per section */
-#define CHECK_MAX_TOKS 64
 #define CHECK_PATH_MAX 4096
-
-enum snap_kind { SNAP_ABS, SNAP_REL, SNAP_END };
-
-/* ------------------------------------------------------------------ */
-/* text buffers */
-
-struct membuf {
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-static int membuf_open(struct membuf *m)
-{
-	m->buf = NULL;
-	m->len = 0;
-	m->f = open_memstream(&m->buf, &m->len);
-	return m->f ? 0 : -1;
-}
-
-/* Close the stream; buf/len then hold the text (NUL-terminated). */
-static int membuf_finish(struct membuf *m)
-{
-	int rc = 0;
-
-	if (m->f) {
-		if (ferror(m->f))
-			rc = -1;
-		if (fclose(m->f) != 0)
-			rc = -1;
-		m->f = NULL;
-	}
-	if (m->buf == NULL)
-		rc = -1;
-	return rc;
-}
-
-static void membuf_free(struct membuf *m)
-{
-	if (m->f)
-		fclose(m->f);
-	free(m->buf);
-	m->f = NULL;
-	m->buf = NULL;
-}
-
-struct lines {
-	char **v;
-	size_t n, cap;
-};
-
-static int lines_push(struct lines *l, char *s)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		char **v = realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = s;
-	return 0;
-}
-
-/* Cut text into lines in place, trailing white space (and CR) removed. */
-static int split_lines(char *text, struct lines *l)
-{
-	char *p = text;
-
-	while (*p) {
-		char *nl = strchr(p, '\n');
-		char *end = nl ? nl : p + strlen(p);
-
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
-				   end[-1] == '\r'))
-			end--;
-		*end = '\0';
-		if (lines_push(l, p) != 0)
-			return -1;
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-	return 0;
-}
-
-/* Whole file into a NUL-terminated buffer.  -1 with errno on failure. */
-static int slurp(const char *path, char **out)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-
-	if (f == NULL)
-		return -1;
-	do {
-		if (cap - len < 65536) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 131072;
-			nb = realloc(buf, cap + 1);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return -1;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		errno = EIO;
-		return -1;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* conntrack text lines */
-
-struct tok {
-	const char *p;
-	size_t len;
-};
-
-static size_t tokenize(const char *s, struct tok *t, size_t max)
-{
-	size_t n = 0;
-
-	while (*s && n < max) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			break;
-		t[n].p = s;
-		while (*s && *s != ' ' && *s != '\t')
-			s++;
-		t[n].len = (size_t)(s - t[n].p);
-		n++;
-	}
-	return n;
-}
-
-static bool tok_is(const struct tok *t, const char *s)
-{
-	return t->len == strlen(s) && memcmp(t->p, s, t->len) == 0;
-}
-
-static bool tok_digits(const struct tok *t)
-{
-	size_t i;
-
-	if (t->len == 0 || t->len > 9)
-		return false;
-	for (i = 0; i < t->len; i++)
-		if (t->p[i] < '0' || t->p[i] > '9')
-			return false;
-	return true;
-}
-
-enum line_type { LT_NONE = 0, LT_NEW, LT_UPDATE, LT_DESTROY };
-
-/* One line of conntrack text: an event, a /proc or -L line, an expectation. */
-struct ctline {
-	const char *text;      /* as read, after any timestamp (for display) */
-	char *masked;          /* text with the timeout replaced by "T" */
-	char *key;             /* l4 protocol and original tuple, or "" */
-	long timeout;          /* -1: the line has none */
-	enum line_type type;
-	bool has_ts;
-	ct_time ts;
-	size_t seq;            /* position in its file */
-	unsigned life;         /* lifetime of its flow, from 0 */
-};
-
-static bool tuple_key(const struct tok *t)
-{
-	static const char *const keys[] = { "src", "dst", "sport", "dport",
-					    "type", "code", "id", "srckey",
-					    "dstkey" };
-	const char *eq = memchr(t->p, '=', t->len);
-	size_t i, kl;
-
-	if (eq == NULL)
-		return false;
-	kl = (size_t)(eq - t->p);
-	for (i = 0; i < CT_ARRAY_SIZE(keys); i++)
-		if (strlen(keys[i]) == kl && memcmp(t->p, keys[i], kl) == 0)
-			return true;
-	return false;
-}
-
-/* Append "k=v" with addresses in one canonical form: /proc expands IPv6
- * addresses, conntrack -E compresses them. */
-static void key_append(char *buf, size_t size, const struct tok *t)
-{
-	size_t used = strlen(buf);
-	const char *eq = memchr(t->p, '=', t->len);
-	char addr[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];
-	size_t kl = (size_t)(eq - t->p), vl = t->len - kl - 1;
-	struct in6_addr a6;
-
-	if (used + t->len + 2 >= size)
-		return;
-	if (((kl == 3 && (memcmp(t->p, "src", 3) == 0 ||
-			  memcmp(t->p, "dst", 3) == 0))) &&
-	    memchr(eq + 1, ':', vl) && vl < sizeof(addr)) {
-		memcpy(addr, eq + 1, vl);
-		addr[vl] = '\0';
-		if (inet_pton(AF_INET6, addr, &a6) == 1 &&
-		    inet_ntop(AF_INET6, &a6, norm, sizeof(norm))) {
-			snprintf(buf + used, size - used, " %.*s=%s", (int)kl,
-				 t->p, norm);
-			return;
-		}
-	}
-	snprintf(buf + used, size - used, " %.*s", (int)t->len, t->p);
-}
-
-/*
- * Parse one line of conntrack text.  exp_line: a /proc/net/nf_conntrack_expect
- * line, whose timeout comes first.  Returns -1 when memory runs out.
- */
-static int ctline_parse(struct ctline *c, const char *text, bool exp_line)
-{
-	struct tok t[CHECK_MAX_TOKS];
-	size_t n = tokenize(text, t, CHECK_MAX_TOKS), i = 0, j;
-	const struct tok *to = NULL, *l4 = NULL;
-	char key[512];
-
-	memset(c, 0, sizeof(*c));
-	c->text = text;
-	c->timeout = -1;
-	if (n && t[0].len > 2 && t[0].p[0] == '[' && t[0].p[t[0].len - 1] == ']') {
-		if (tok_is(&t[0], "[NEW]"))
-			c->type = LT_NEW;
-		else if (tok_is(&t[0], "[UPDATE]"))
-			c->type = LT_UPDATE;
-		else if (tok_is(&t[0], "[DESTROY]"))
-			c->type = LT_DESTROY;
-		i = 1;
-	}
-	if (!exp_line) {
-		if (i < n && (tok_is(&t[i], "ipv4") || tok_is(&t[i], "ipv6")))
-			i += 2;
-		if (i + 1 < n && tok_digits(&t[i + 1])) {
-			l4 = &t[i];
-			i += 2;
-		}
-	}
-	if ((exp_line || l4) && i < n && tok_digits(&t[i])) {
-		to = &t[i];
-		c->timeout = strtol(to->p, NULL, 10);
-		i++;
-	}
-	if (to) {
-		size_t pre = (size_t)(to->p - text);
-		size_t post = strlen(to->p + to->len);
-
-		c->masked = malloc(pre + post + 2);
-		if (c->masked == NULL)
-			return -1;
-		memcpy(c->masked, text, pre);
-		c->masked[pre] = 'T';
-		memcpy(c->masked + pre + 1, to->p + to->len, post + 1);
-	} else {
-		c->masked = strdup(text);
-		if (c->masked == NULL)
-			return -1;
-	}
-
-	key[0] = '\0';
-	if (l4) {
-		snprintf(key, sizeof(key), "%.*s", (int)l4->len, l4->p);
-		for (j = i; j < n && !(t[j].len > 4 && memcmp(t[j].p, "src=", 4) == 0);
-		     j++)
-			;
-		for (; j < n && tuple_key(&t[j]); j++) {
-			if (j > i && memcmp(t[j].p, "src=", 4) == 0 &&
-			    strstr(key, " src=") != NULL)
-				break;
-			key_append(key, sizeof(key), &t[j]);
-		}
-	}
-	c->key = strdup(key);
-	return c->key ? 0 : -1;
-}
-
-static void ctline_free(struct ctline *c, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(c[i].masked);
-		free(c[i].key);
-	}
-	free(c);
-}
-
-/* "tcp 10.77.1.2:40006 > 10.77.2.2:9001" from a key. */
-static void flow_name(const char *key, char *buf, size_t size)
-{
-	struct tok t[16];
-	size_t n = tokenize(key, t, CT_ARRAY_SIZE(t)), i;
-	const struct tok *src = NULL, *dst = NULL, *sp = NULL, *dp = NULL;
-	const struct tok *type = NULL, *id = NULL;
-	bool v6;
-
-	for (i = 1; i < n; i++) {
-		const struct tok *x = &t[i];
-
-		if (x->len > 4 && memcmp(x->p, "src=", 4) == 0 && !src)
-			src = x;
-		else if (x->len > 4 && memcmp(x->p, "dst=", 4) == 0 && !dst)
-			dst = x;
-		else if (x->len > 6 && memcmp(x->p, "sport=", 6) == 0)
-			sp = x;
-		else if (x->len > 6 && memcmp(x->p, "dport=", 6) == 0)
-			dp = x;
-		else if (x->len > 5 && memcmp(x->p, "type=", 5) == 0)
-			type = x;
-		else if (x->len > 3 && memcmp(x->p, "id=", 3) == 0)
-			id = x;
-	}
-	if (n == 0 || src == NULL || dst == NULL) {
-		snprintf(buf, size, "%s", key[0] ? key : "(unparsed line)");
-		return;
-	}
-	v6 = memchr(src->p, ':', src->len) != NULL;
-	if (sp && dp)
-		snprintf(buf, size, "%.*s %s%.*s%s:%.*s > %s%.*s%s:%.*s",
-			 (int)t[0].len, t[0].p, v6 ? "[" : "",
-			 (int)src->len - 4, src->p + 4, v6 ? "]" : "",
-			 (int)sp->len - 6, sp->p + 6, v6 ? "[" : "",
-			 (int)dst->len - 4, dst->p + 4, v6 ? "]" : "",
-			 (int)dp->len - 6, dp->p + 6);
-	else if (type && id)
-		snprintf(buf, size, "%.*s %.*s > %.*s %.*s %.*s",
-			 (int)t[0].len, t[0].p, (int)src->len - 4, src->p + 4,
-			 (int)dst->len - 4, dst->p + 4, (int)type->len,
-			 type->p, (int)id->len, id->p);
-	else
-		snprintf(buf, size, "%.*s %.*s > %.*s", (int)t[0].len, t[0].p,
-			 (int)src->len - 4, src->p + 4, (int)dst->len - 4,
-			 dst->p + 4);
-}
-
-/* "[1795347493.781885]\t" -> ns; returns the text after it, or NULL. */
-static const char *strip_timestamp(const char *line, ct_time *ts)
-{
-	const char *p = line + 1;
-	ct_time sec = 0, frac = 0;
-	int fd = 0;
-
-	if (line[0] != '[' || *p < '0' || *p > '9')
-		return NULL;
-	while (*p >= '0' && *p <= '9' && sec < INT64_MAX / 100)
-		sec = sec * 10 + (*p++ - '0');
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9') {
-			if (fd < 9) {
-				frac = frac * 10 + (*p - '0');
-				fd++;
-			}
-			p++;
-		}
-	}
-	while (*p == ' ')
-		p++;
-	if (*p != ']' || p[1] != '\t')
-		return NULL;
-	while (fd++ < 9)
-		frac *= 10;
-	*ts = sec * CT_NSEC_PER_SEC + frac;
-	return p + 2;
-}
-
-static int cmp_key_seq(const void *a, const void *b)
-{
-	const struct ctline *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/*
- * Event lines of a conntrack -E log, sorted by flow then file order, with
- * lifetimes numbered.  *extended: the first event had the l3 columns.
- */
-static int parse_events(struct lines *ls, struct ctline **out, size_t *nout,
-			int *extended)
-{
-	struct ctline *v = calloc(ls->n ? ls->n : 1, sizeof(*v));
-	size_t i, n = 0;
-
-	if (v == NULL)
-		return -1;
-	for (i = 0; i < ls->n; i++) {
-		const char *line = ls->v[i], *body;
-		ct_time ts = 0;
-		bool has_ts;
-		struct tok t[2];
-
-		body = strip_timestamp(line, &ts);
-		has_ts = body != NULL;
-		if (body == NULL)
-			body = line;
-		if (tokenize(body, t, 2) < 1 || t[0].p[0] != '[')
-			continue;
-		if (ctline_parse(&v[n], body, false) != 0) {
-			ctline_free(v, n + 1);
-			return -1;
-		}
-		v[n].has_ts = has_ts;
-		v[n].ts = ts;
-		v[n].seq = n;
-		if (*extended < 0)
-			*extended = tokenize(body, t, 2) == 2 &&
-				    (tok_is(&t[1], "ipv4") || tok_is(&t[1], "ipv6"));
-		n++;
-	}
-	qsort(v, n, sizeof(*v), cmp_key_seq);
-	for (i = 0; i < n; i++) {
-		if (i == 0 || strcmp(v[i].key, v[i - 1].key) != 0)
-			v[i].life = 0;
-		else if (v[i].type == LT_NEW || v[i - 1].type == LT_DESTROY)
-			v[i].life = v[i - 1].life + 1;
-		else
-			v[i].life = v[i - 1].life;
-	}
-	*out = v;
-	*nout = n;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* snapshots */
@@ -490,28 +43,11 @@ static int parse_events(struct lines *ls, struct ctline **out, size_t *nout,
 struct snap {
 	const char *timetext;  /* as in the header: epoch, +SECONDS or end */
 	const char *label;     /* rest of the header, may be "" */
-	enum snap_kind kind;
-	ct_time t;
-	bool done;
+	struct replay_instant at;
 	struct lines ct, exp;  /* expected lines */
 	struct membuf out;     /* ctreplay's snapshot text */
 	struct lines got_ct, got_exp;
 };
-
-static int parse_instant(const char *text, enum snap_kind *kind, ct_time *t)
-{
-	*t = 0;
-	if (strcmp(text, "end") == 0) {
-		*kind = SNAP_END;
-		return 0;
-	}
-	if (text[0] == '+') {
-		*kind = SNAP_REL;
-		return ct_time_parse(text + 1, t);
-	}
-	*kind = SNAP_ABS;
-	return ct_time_parse(text, t);
-}
 
 /*
  * Split the blocks of a proc file ("# snapshot TIME [LABEL]", lines,
@@ -556,7 +92,7 @@ static int parse_proc(struct lines *ls, struct snap **v, size_t *n,
 				p++;
 			cur->timetext = tt;
 			cur->label = p;
-			if (parse_instant(tt, &cur->kind, &cur->t) != 0) {
+			if (replay_parse_instant(tt, &cur->at) != 0) {
 				*bad = tt;
 				return -2;
 			}
@@ -590,24 +126,6 @@ static int cmp_masked_timeout(const void *a, const void *b)
 	if (c)
 		return c;
 	return x->timeout < y->timeout ? -1 : x->timeout > y->timeout;
-}
-
-static int parse_many(struct lines *ls, bool exp_line, struct ctline **out)
-{
-	struct ctline *v = calloc(ls->n ? ls->n : 1, sizeof(*v));
-	size_t i;
-
-	if (v == NULL)
-		return -1;
-	for (i = 0; i < ls->n; i++) {
-		if (ctline_parse(&v[i], ls->v[i], exp_line) != 0) {
-			ctline_free(v, i + 1);
-			return -1;
-		}
-		v[i].seq = i;
-	}
-	*out = v;
-	return 0;
 }
 
 /*
@@ -956,26 +474,9 @@ static size_t compare_verdicts(struct lines *want, struct lines *got,
 /* ------------------------------------------------------------------ */
 /* the run */
 
-/* Passes events on to the reporter until the capture (or --until) ends:
- * a real recording stops with the capture, so expiries the clock would
- * reach only while taking later snapshots are not part of it. */
-struct gate {
-	struct ct_sink inner;
-	bool closed;
-};
-
-static void gate_event(void *ctx, const struct ct_event *ev)
-{
-	struct gate *g = ctx;
-
-	if (!g->closed && g->inner.event)
-		g->inner.event(g->inner.ctx, ev);
-}
-
-static int take_snapshot(struct snap *s, struct ct_engine *eng)
+static int take_snapshot(struct snap *s, struct ct_engine *eng, ct_time t)
 {
 	char label[512];
-	ct_time t = ct_engine_now(eng);
 	/* "end" and "+SECONDS" become epochs: keep them as the label */
 	const char *name = s->label[0] ? s->label
 			   : (s->timetext[0] < '0' || s->timetext[0] > '9')
@@ -987,33 +488,7 @@ static int take_snapshot(struct snap *s, struct ct_engine *eng)
 		 (long long)(t / CT_NSEC_PER_SEC),
 		 (long long)(t % CT_NSEC_PER_SEC), name[0] ? " " : "", name);
 	report_proc_snapshot(s->out.f, eng, label);
-	s->done = true;
 	return membuf_finish(&s->out);
-}
-
-/* Take, in time order, every pending snapshot before `limit` (all: every
- * one), moving the clock to each instant first. */
-static int flush_snaps(struct snap *v, size_t n, struct ct_engine *eng,
-		       ct_time limit, bool all)
-{
-	for (;;) {
-		struct snap *next = NULL;
-		size_t i;
-
-		for (i = 0; i < n; i++) {
-			if (v[i].done || v[i].kind != SNAP_ABS)
-				continue;
-			if (!all && v[i].t >= limit)
-				continue;
-			if (next == NULL || v[i].t < next->t)
-				next = &v[i];
-		}
-		if (next == NULL)
-			return 0;
-		ct_engine_advance(eng, next->t);
-		if (take_snapshot(next, eng) != 0)
-			return -1;
-	}
 }
 
 static int path_in(char *buf, const char *dir, const char *name)
@@ -1089,35 +564,34 @@ static void list_drop_summary(struct lines *ls)
 	ls->n = n;
 }
 
-int check_run(const struct check_opts *o, const struct ct_settings *set,
-	      char *const *files, int nfiles)
+/* Says so; the exit status of a run that ran out of memory. */
+static int check_nomem(void)
 {
-	char *ev_text = NULL, *proc_text = NULL, *vd_text = NULL, *ls_text = NULL;
-	struct lines ev_ls = { 0 }, proc_ls = { 0 }, vd_ls = { 0 }, ls_ls = { 0 };
-	struct lines got_vd = { 0 }, got_ls = { 0 };
-	struct snap *snaps = NULL;
-	size_t nsnaps = 0, i;
-	struct membuf evb = { 0 }, vdb = { 0 }, lsb = { 0 };
-	struct check_report rep = { 0 };
-	struct capture *cap = NULL;
-	struct ct_engine *eng = NULL;
-	struct report_events *rev = NULL;
-	struct report_verdicts *rvd = NULL;
-	struct gate gate = { 0 };
-	struct ct_frame frame;
-	struct ct_pkt pkt;
-	char errbuf[CT_ERRBUF_SIZE];
-	enum snap_kind until_kind = SNAP_END;
-	ct_time until_t = 0, last_ts = -1, end_ts;
-	bool first = true, want_vd, want_ls, damaged = false;
-	int err = 0, r, ext = -1, rc = CT_EXIT_INPUT, have_proc;
-	unsigned lflags = o->oflags & ~(unsigned)REPORT_O_TIMESTAMP;
+	fprintf(stderr, "ctreplay: out of memory\n");
+	return CT_EXIT_INPUT;
+}
 
-	if (o->until && parse_instant(o->until, &until_kind, &until_t) != 0) {
-		fprintf(stderr, "ctreplay: --until '%s': expected epoch seconds[.fraction], +SECONDS or end\n",
-			o->until);
-		return CT_EXIT_USAGE;
-	}
+/* Everything one --expect run reads and makes. */
+struct check {
+	/* expected */
+	char *ev_text, *proc_text, *vd_text, *ls_text;
+	struct lines ev_ls, proc_ls, vd_ls, ls_ls;
+	struct snap *snaps;            /* the instants, and what we got */
+	size_t nsnaps;
+	bool want_vd, want_ls;
+	int ext;                       /* the events have l3 columns (-1: ?) */
+	unsigned lflags;               /* -o flags of our -L */
+	/* ctreplay's */
+	struct membuf evb, vdb, lsb;
+	ct_time end_ts;                /* the end of the recording; -1: none */
+	bool damaged;
+};
+
+/* Read DIR's expected files.  -1 to go on, or an exit status (said). */
+static int check_load(struct check *c, const struct check_opts *o)
+{
+	const char *bad = NULL;
+	int r;
 
 	/* the expected outputs (kept by --update for the snapshot instants) */
 	if (o->update) {
@@ -1127,338 +601,387 @@ int check_run(const struct check_opts *o, const struct ct_settings *set,
 			return CT_EXIT_INPUT;
 		}
 	} else {
-		r = read_expected(o->dir, "events", &ev_text, &ev_ls);
+		r = read_expected(o->dir, "events", &c->ev_text, &c->ev_ls);
 		if (r == 1)
 			fprintf(stderr, "ctreplay: --expect %s: no events file (create the expectations with --update)\n",
 				o->dir);
 		if (r != 0)
-			goto out;
+			return CT_EXIT_INPUT;
 	}
-	have_proc = read_expected(o->dir, "proc", &proc_text, &proc_ls);
-	if (have_proc < 0)
-		goto out;
-	if (have_proc == 0) {
-		const char *bad = NULL;
-
-		r = parse_proc(&proc_ls, &snaps, &nsnaps, false, &bad);
+	r = read_expected(o->dir, "proc", &c->proc_text, &c->proc_ls);
+	if (r < 0)
+		return CT_EXIT_INPUT;
+	if (r == 0) {
+		r = parse_proc(&c->proc_ls, &c->snaps, &c->nsnaps, false, &bad);
 		if (r == -2) {
 			fprintf(stderr, "ctreplay: %s/proc: '# snapshot %s': expected epoch seconds[.fraction], +SECONDS or end\n",
 				o->dir, bad);
-			goto out;
+			return CT_EXIT_INPUT;
 		}
 		if (r != 0)
-			goto out_nomem;
+			return check_nomem();
 	}
-	if (nsnaps == 0 && o->update) {
-		snaps = calloc(1, sizeof(*snaps));
-		if (snaps == NULL)
-			goto out_nomem;
-		snaps[0].timetext = "end";
-		snaps[0].label = "";
-		snaps[0].kind = SNAP_END;
-		nsnaps = 1;
+	if (c->nsnaps == 0 && o->update) {
+		c->snaps = calloc(1, sizeof(*c->snaps));
+		if (c->snaps == NULL)
+			return check_nomem();
+		c->snaps[0].timetext = "end";
+		c->snaps[0].label = "";
+		c->snaps[0].at.at = REPLAY_AT_END;
+		c->nsnaps = 1;
 	}
 	if (o->update) {
-		want_vd = want_ls = true;
-	} else {
-		r = read_expected(o->dir, "verdicts", &vd_text, &vd_ls);
-		if (r < 0)
-			goto out;
-		want_vd = r == 0;
-		r = read_expected(o->dir, "list", &ls_text, &ls_ls);
-		if (r < 0)
-			goto out;
-		want_ls = r == 0;
-		if (want_ls) {
-			list_drop_summary(&ls_ls);
-			if (ls_ls.n && (strncmp(ls_ls.v[0], "ipv4 ", 5) == 0 ||
-					strncmp(ls_ls.v[0], "ipv6 ", 5) == 0))
-				lflags |= REPORT_O_EXTENDED;
-		}
-		/* the expected log's layout decides ours: with or without l3 */
-		{
-			struct ctline *tmp = NULL;
-			size_t nt = 0;
-
-			if (parse_events(&ev_ls, &tmp, &nt, &ext) != 0)
-				goto out_nomem;
-			ctline_free(tmp, nt);
-		}
+		c->want_vd = c->want_ls = true;
+		return -1;
 	}
+	r = read_expected(o->dir, "verdicts", &c->vd_text, &c->vd_ls);
+	if (r < 0)
+		return CT_EXIT_INPUT;
+	c->want_vd = r == 0;
+	r = read_expected(o->dir, "list", &c->ls_text, &c->ls_ls);
+	if (r < 0)
+		return CT_EXIT_INPUT;
+	c->want_ls = r == 0;
+	if (c->want_ls) {
+		list_drop_summary(&c->ls_ls);
+		if (c->ls_ls.n && (strncmp(c->ls_ls.v[0], "ipv4 ", 5) == 0 ||
+				   strncmp(c->ls_ls.v[0], "ipv6 ", 5) == 0))
+			c->lflags |= REPORT_O_EXTENDED;
+	}
+	/* the expected log's layout decides ours: with or without l3 */
+	{
+		struct ctline *tmp = NULL;
+		size_t nt = 0;
 
-	/* the run */
+		if (parse_events(&c->ev_ls, &tmp, &nt, &c->ext) != 0)
+			return check_nomem();
+		ctline_free(tmp, nt);
+	}
+	return -1;
+}
+
+static int check_snapshot(void *ctx, size_t i, struct ct_engine *eng,
+			  ct_time t)
+{
+	struct check *c = ctx;
+
+	return take_snapshot(&c->snaps[i], eng, t);
+}
+
+/* The end of the recording (replay.h): the list; the snapshots after it
+ * are still taken, but a recording holds none of its later events. */
+static int check_end(void *ctx, struct ct_engine *eng, uint64_t frames)
+{
+	struct check *c = ctx;
+
+	c->end_ts = frames ? ct_engine_now(eng) : -1;
+	if (!c->want_ls)
+		return 0;
+	if (membuf_open(&c->lsb) != 0)
+		return -1;
+	report_list(c->lsb.f, NULL, eng, c->lflags);
+	return membuf_finish(&c->lsb);
+}
+
+/* Replay the capture, what ctreplay says into c.  -1 to go on, or an exit
+ * status (said). */
+static int check_replay(struct check *c, const struct check_opts *o,
+			const struct ct_settings *set, char *const *files,
+			int nfiles)
+{
+	struct replay_opts ro = { .until = o->until, .nsnaps = c->nsnaps,
+				  .snapshot = check_snapshot,
+				  .end = check_end, .ctx = c };
+	struct replay_instant *at = calloc(c->nsnaps + 1, sizeof(*at));
+	char errbuf[CT_ERRBUF_SIZE];
+	struct capture *cap = NULL;
+	struct ct_engine *eng = NULL;
+	struct replay *rp = NULL;
+	struct report_events *rev = NULL;
+	struct report_verdicts *rvd = NULL;
+	struct ct_sink s = { 0 };
+	int err = 0, rc = CT_EXIT_INPUT, i;
+	size_t k;
+
+	if (at == NULL)
+		return check_nomem();
+	for (k = 0; k < c->nsnaps; k++)
+		at[k] = c->snaps[k].at;
+	ro.snaps = at;
 	cap = capture_open(files, nfiles, o->filter, &err, errbuf);
 	if (cap == NULL) {
 		fprintf(stderr, "ctreplay: %s\n", errbuf);
-		rc = err == CT_ERR_FILTER ? CT_EXIT_USAGE : CT_EXIT_INPUT;
-		goto out;
+		free(at);
+		return err == CT_ERR_FILTER ? CT_EXIT_USAGE : CT_EXIT_INPUT;
 	}
 	eng = ct_engine_create(set);
-	if (eng == NULL || membuf_open(&evb) != 0)
-		goto out_nomem;
-	rev = report_events_create(evb.f,
+	if (eng == NULL || membuf_open(&c->evb) != 0)
+		goto nomem;
+	ct_engine_set_explain(eng, 0);
+	rp = replay_create(&ro, eng);
+	rev = report_events_create(c->evb.f,
 				   REPORT_O_TIMESTAMP |
-					   (ext == 0 ? 0 : REPORT_O_EXTENDED),
+					   (c->ext == 0 ? 0 : REPORT_O_EXTENDED),
 				   set->hz);
-	if (rev == NULL)
-		goto out_nomem;
-	report_events_sink(rev, &gate.inner);
-	{
-		struct ct_sink s = { .ctx = &gate, .event = gate_event };
-
-		ct_engine_add_sink(eng, &s);
-	}
-	if (want_vd) {
-		struct ct_sink s = { 0 };
-
-		if (membuf_open(&vdb) != 0)
-			goto out_nomem;
-		rvd = report_verdicts_create(vdb.f);
+	if (rp == NULL || rev == NULL)
+		goto nomem;
+	report_events_sink(rev, &s);
+	if (replay_add_sink(rp, &s) != 0)
+		goto nomem;
+	if (c->want_vd) {
+		if (membuf_open(&c->vdb) != 0)
+			goto nomem;
+		rvd = report_verdicts_create(c->vdb.f);
 		if (rvd == NULL)
-			goto out_nomem;
+			goto nomem;
 		report_verdicts_sink(rvd, &s);
-		ct_engine_add_sink(eng, &s);
+		if (replay_add_sink(rp, &s) != 0)
+			goto nomem;
 	}
-
-	while ((r = capture_next(cap, &frame)) == 1) {
-		if (first) {
-			for (i = 0; i < nsnaps; i++) {
-				if (snaps[i].kind == SNAP_REL) {
-					snaps[i].t += frame.ts;
-					snaps[i].kind = SNAP_ABS;
-				}
-			}
-			if (until_kind == SNAP_REL) {
-				until_t += frame.ts;
-				until_kind = SNAP_ABS;
-			}
-			first = false;
-		}
-		if (flush_snaps(snaps, nsnaps, eng, frame.ts, false) != 0)
-			goto out_nomem;
-		ct_decode(frame.dlt, frame.data, frame.caplen, frame.number,
-			  frame.ts, &pkt);
-		ct_engine_packet(eng, &pkt);
-		last_ts = frame.ts;
-	}
-
-	/* "end" is the last frame; then the clock runs on to --until with
-	 * events, and to later snapshots without. */
-	for (i = 0; i < nsnaps; i++) {
-		if (snaps[i].kind == SNAP_END) {
-			snaps[i].kind = SNAP_ABS;
-			snaps[i].t = ct_engine_now(eng);
-		}
-	}
-	if (until_kind == SNAP_ABS) {
-		if (flush_snaps(snaps, nsnaps, eng, until_t + 1, false) != 0)
-			goto out_nomem;
-		ct_engine_advance(eng, until_t);
-	}
-	end_ts = last_ts < 0 ? -1 : ct_engine_now(eng);
-	gate.closed = true;
-	if (want_ls) {
-		if (membuf_open(&lsb) != 0)
-			goto out_nomem;
-		report_list(lsb.f, NULL, eng, lflags);
-		if (membuf_finish(&lsb) != 0)
-			goto out_nomem;
-	}
-	if (flush_snaps(snaps, nsnaps, eng, 0, true) != 0)
-		goto out_nomem;
-	if (membuf_finish(&evb) != 0)
-		goto out_nomem;
-	if (want_vd && membuf_finish(&vdb) != 0)
-		goto out_nomem;
-
-	if (capture_damaged(cap)) {
-		for (i = 0; i < (size_t)capture_damaged(cap); i++)
-			fprintf(stderr, "ctreplay: %s\n", capture_error(cap, (int)i));
-		damaged = true;
-		if (o->update) {
-			fprintf(stderr, "ctreplay: --update %s: not written\n", o->dir);
-			goto out;
-		}
-	}
-
-	if (o->update) {
-		const char **pt = calloc(nsnaps, sizeof(*pt));
-		size_t *pl = calloc(nsnaps, sizeof(*pl));
-		const char *t1[1];
-		size_t l1[1];
-		int bad;
-
-		if (pt == NULL || pl == NULL) {
-			free(pt);
-			free(pl);
-			goto out_nomem;
-		}
-		for (i = 0; i < nsnaps; i++) {
-			pt[i] = snaps[i].out.buf;
-			pl[i] = snaps[i].out.len;
-		}
-		t1[0] = evb.buf;
-		l1[0] = evb.len;
-		bad = write_out(o->dir, "events", t1, l1, 1);
-		bad |= write_out(o->dir, "proc", pt, pl, nsnaps);
-		t1[0] = vdb.buf;
-		l1[0] = vdb.len;
-		bad |= write_out(o->dir, "verdicts", t1, l1, 1);
-		t1[0] = lsb.buf;
-		l1[0] = lsb.len;
-		bad |= write_out(o->dir, "list", t1, l1, 1);
-		free(pt);
-		free(pl);
-		if (bad)
-			goto out;
-		fprintf(stderr, "ctreplay: %s updated: events, %zu snapshot%s, verdicts, list\n",
-			o->dir, nsnaps, nsnaps == 1 ? "" : "s");
-		rc = CT_EXIT_OK;
-		goto out;
-	}
-
-	/* the comparison */
-	if (membuf_open(&rep.notes) != 0)
-		goto out_nomem;
-	{
-		struct evstats es;
-		char **alive = NULL;
-		size_t nalive = 0;
-		long snap_good = 0, snap_total = 0, m;
-		size_t vd_good = 0, vd_total = 0;
-		long ls_good = 0;
-		unsigned shown = 0;
-		int erc;
-
-		/* flows still in the expected table at its last snapshot */
-		if (nsnaps) {
-			struct ctline *lv = NULL;
-			struct lines *last = &snaps[nsnaps - 1].ct;
-
-			if (parse_many(last, false, &lv) != 0)
-				goto out_nomem;
-			alive = calloc(last->n + 1, sizeof(*alive));
-			if (alive == NULL) {
-				ctline_free(lv, last->n);
-				goto out_nomem;
-			}
-			for (i = 0; i < last->n; i++) {
-				alive[i] = lv[i].key;
-				lv[i].key = NULL;
-			}
-			nalive = last->n;
-			ctline_free(lv, last->n);
-			qsort(alive, nalive, sizeof(*alive), cmp_str);
-		}
-		erc = compare_events(&ev_ls, evb.buf, end_ts, alive, nalive,
-				     &rep, &es);
-		for (i = 0; i < nalive; i++)
-			free(alive[i]);
-		free(alive);
-		if (erc != 0)
-			goto out_nomem;
-
-		for (i = 0; i < nsnaps; i++) {
-			struct snap *s = &snaps[i];
-			struct lines got = { 0 };
-			char title[600];
-			const char *bad;
-
-			if (split_lines(s->out.buf, &got) != 0 ||
-			    parse_proc(&got, &s, &nsnaps, true, &bad) != 0) {
-				free(got.v);
-				goto out_nomem;
-			}
-			free(got.v);
-			snprintf(title, sizeof(title), "snapshot %s%s%s", s->timetext,
-				 s->label[0] ? " " : "", s->label);
-			m = compare_multiset(&s->ct, &s->got_ct, false, title, &rep, &shown);
-			if (m < 0)
-				goto out_nomem;
-			snap_good += m;
-			snprintf(title, sizeof(title), "snapshot %s%s%s, expectations",
-				 s->timetext, s->label[0] ? " " : "", s->label);
-			m = compare_multiset(&s->exp, &s->got_exp, true, title, &rep, &shown);
-			if (m < 0)
-				goto out_nomem;
-			snap_good += m;
-			snap_total += (long)(s->ct.n + s->exp.n);
-		}
-		if (shown > CHECK_MAX_SHOWN)
-			printf("snapshots: %u more lines differ\n", shown - CHECK_MAX_SHOWN);
-
-		if (want_vd) {
-			if (split_lines(vdb.buf, &got_vd) != 0)
-				goto out_nomem;
-			vd_good = compare_verdicts(&vd_ls, &got_vd, &rep, &vd_total);
-		}
-		if (want_ls) {
-			shown = 0;
-			if (split_lines(lsb.buf, &got_ls) != 0)
-				goto out_nomem;
-			list_drop_summary(&got_ls);
-			ls_good = compare_multiset(&ls_ls, &got_ls, false, "list", &rep,
-						   &shown);
-			if (ls_good < 0)
-				goto out_nomem;
-			if (shown > CHECK_MAX_SHOWN)
-				printf("list: %u more lines differ\n", shown - CHECK_MAX_SHOWN);
-		}
-		fflush(stdout);
-		if (membuf_finish(&rep.notes) != 0)
-			goto out_nomem;
-		fputs(rep.notes.buf, stderr);
-		if (!rep.failed) {
-			fprintf(stderr, "ctreplay: %zu flows, %ld snapshot lines, %zu verdicts%s",
-				es.good, snap_good, vd_good, want_ls ? "" : " match\n");
-			if (want_ls)
-				fprintf(stderr, ", %ld list lines match\n", ls_good);
-			rc = damaged ? CT_EXIT_INPUT : CT_EXIT_OK;
-		} else {
-			fprintf(stderr, "ctreplay: %s: differences: events %zu/%zu flows",
-				o->dir, es.good, es.total);
-			if (es.extra)
-				fprintf(stderr, " (+%zu extra)", es.extra);
-			fprintf(stderr, ", snapshot lines %ld/%ld", snap_good, snap_total);
-			if (want_vd)
-				fprintf(stderr, ", verdicts %zu/%zu", vd_good, vd_total);
-			if (want_ls)
-				fprintf(stderr, ", list lines %ld/%zu", ls_good, ls_ls.n);
-			fputc('\n', stderr);
-			rc = damaged ? CT_EXIT_INPUT : CHECK_EXIT_MISMATCH;
-		}
-	}
+	if (replay_run(rp, cap) != 0 || membuf_finish(&c->evb) != 0 ||
+	    (c->want_vd && membuf_finish(&c->vdb) != 0))
+		goto nomem;
+	for (i = 0; i < capture_damaged(cap); i++)
+		fprintf(stderr, "ctreplay: %s\n", capture_error(cap, i));
+	c->damaged = capture_damaged(cap) != 0;
+	rc = -1;
 	goto out;
-
-out_nomem:
-	fprintf(stderr, "ctreplay: out of memory\n");
-	rc = CT_EXIT_INPUT;
+nomem:
+	rc = check_nomem();
 out:
+	replay_destroy(rp);
 	report_events_destroy(rev);
 	report_verdicts_destroy(rvd);
 	ct_engine_destroy(eng);
 	capture_close(cap);
-	membuf_free(&evb);
-	membuf_free(&vdb);
-	membuf_free(&lsb);
-	membuf_free(&rep.notes);
-	for (i = 0; i < nsnaps; i++) {
-		membuf_free(&snaps[i].out);
-		free(snaps[i].ct.v);
-		free(snaps[i].exp.v);
-		free(snaps[i].got_ct.v);
-		free(snaps[i].got_exp.v);
+	free(at);
+	return rc;
+}
+
+/* --update: DIR's files from this run.  An exit status (said). */
+static int check_update(struct check *c, const struct check_opts *o)
+{
+	const char **pt = calloc(c->nsnaps, sizeof(*pt));
+	size_t *pl = calloc(c->nsnaps, sizeof(*pl)), i;
+	const char *t1[1];
+	size_t l1[1];
+	int bad;
+
+	if (c->damaged) {
+		fprintf(stderr, "ctreplay: --update %s: not written\n", o->dir);
+		free(pt);
+		free(pl);
+		return CT_EXIT_INPUT;
 	}
-	free(snaps);
-	free(ev_ls.v);
-	free(proc_ls.v);
-	free(vd_ls.v);
-	free(ls_ls.v);
+	if (pt == NULL || pl == NULL) {
+		free(pt);
+		free(pl);
+		return check_nomem();
+	}
+	for (i = 0; i < c->nsnaps; i++) {
+		pt[i] = c->snaps[i].out.buf;
+		pl[i] = c->snaps[i].out.len;
+	}
+	t1[0] = c->evb.buf;
+	l1[0] = c->evb.len;
+	bad = write_out(o->dir, "events", t1, l1, 1);
+	bad |= write_out(o->dir, "proc", pt, pl, c->nsnaps);
+	t1[0] = c->vdb.buf;
+	l1[0] = c->vdb.len;
+	bad |= write_out(o->dir, "verdicts", t1, l1, 1);
+	t1[0] = c->lsb.buf;
+	l1[0] = c->lsb.len;
+	bad |= write_out(o->dir, "list", t1, l1, 1);
+	free(pt);
+	free(pl);
+	if (bad)
+		return CT_EXIT_INPUT;
+	fprintf(stderr, "ctreplay: %s updated: events, %zu snapshot%s, verdicts, list\n",
+		o->dir, c->nsnaps, c->nsnaps == 1 ? "" : "s");
+	return CT_EXIT_OK;
+}
+
+/* The sorted keys of the flows in the expected table at its last
+ * snapshot (*out NULL when there is none).  0, or -1 out of memory. */
+static int last_alive(const struct check *c, char ***out, size_t *n)
+{
+	struct lines *last;
+	struct ctline *lv = NULL;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (c->nsnaps == 0)
+		return 0;
+	last = &c->snaps[c->nsnaps - 1].ct;
+	if (parse_many(last, false, &lv) != 0)
+		return -1;
+	*out = calloc(last->n + 1, sizeof(**out));
+	if (*out == NULL) {
+		ctline_free(lv, last->n);
+		return -1;
+	}
+	for (i = 0; i < last->n; i++) {
+		(*out)[i] = lv[i].key;
+		lv[i].key = NULL;
+	}
+	*n = last->n;
+	ctline_free(lv, last->n);
+	qsort(*out, *n, sizeof(**out), cmp_str);
+	return 0;
+}
+
+/* Every snapshot against ours.  The lines that match, or -1 out of
+ * memory; *total: the expected lines. */
+static long compare_snapshots(struct check *c, struct check_report *rep,
+			      long *total)
+{
+	unsigned shown = 0;
+	long good = 0, m;
+	size_t i;
+
+	*total = 0;
+	for (i = 0; i < c->nsnaps; i++) {
+		struct snap *s = &c->snaps[i];
+		struct lines got = { 0 };
+		char title[600];
+		const char *bad;
+
+		if (split_lines(s->out.buf, &got) != 0 ||
+		    parse_proc(&got, &s, &c->nsnaps, true, &bad) != 0) {
+			free(got.v);
+			return -1;
+		}
+		free(got.v);
+		snprintf(title, sizeof(title), "snapshot %s%s%s", s->timetext,
+			 s->label[0] ? " " : "", s->label);
+		m = compare_multiset(&s->ct, &s->got_ct, false, title, rep, &shown);
+		if (m < 0)
+			return -1;
+		good += m;
+		snprintf(title, sizeof(title), "snapshot %s%s%s, expectations",
+			 s->timetext, s->label[0] ? " " : "", s->label);
+		m = compare_multiset(&s->exp, &s->got_exp, true, title, rep, &shown);
+		if (m < 0)
+			return -1;
+		good += m;
+		*total += (long)(s->ct.n + s->exp.n);
+	}
+	if (shown > CHECK_MAX_SHOWN)
+		printf("snapshots: %u more lines differ\n", shown - CHECK_MAX_SHOWN);
+	return good;
+}
+
+/* Compare and say how it went.  An exit status. */
+static int check_compare(struct check *c, const struct check_opts *o)
+{
+	struct check_report rep = { 0 };
+	struct lines got_vd = { 0 }, got_ls = { 0 };
+	struct evstats es;
+	char **alive = NULL;
+	size_t nalive = 0, vd_good = 0, vd_total = 0, i;
+	long snap_good = 0, snap_total = 0, ls_good = 0;
+	unsigned shown = 0;
+	int rc = -1, erc = -1;
+
+	if (membuf_open(&rep.notes) != 0)
+		return check_nomem();
+	if (last_alive(c, &alive, &nalive) == 0)
+		erc = compare_events(&c->ev_ls, c->evb.buf, c->end_ts, alive,
+				     nalive, &rep, &es);
+	for (i = 0; i < nalive; i++)
+		free(alive[i]);
+	free(alive);
+	if (erc != 0)
+		goto out;
+	snap_good = compare_snapshots(c, &rep, &snap_total);
+	if (snap_good < 0)
+		goto out;
+	if (c->want_vd) {
+		if (split_lines(c->vdb.buf, &got_vd) != 0)
+			goto out;
+		vd_good = compare_verdicts(&c->vd_ls, &got_vd, &rep, &vd_total);
+	}
+	if (c->want_ls) {
+		if (split_lines(c->lsb.buf, &got_ls) != 0)
+			goto out;
+		list_drop_summary(&got_ls);
+		ls_good = compare_multiset(&c->ls_ls, &got_ls, false, "list",
+					   &rep, &shown);
+		if (ls_good < 0)
+			goto out;
+		if (shown > CHECK_MAX_SHOWN)
+			printf("list: %u more lines differ\n", shown - CHECK_MAX_SHOWN);
+	}
+	fflush(stdout);
+	if (membuf_finish(&rep.notes) != 0)
+		goto out;
+	fputs(rep.notes.buf, stderr);
+	if (!rep.failed) {
+		fprintf(stderr, "ctreplay: %zu flows, %ld snapshot lines, %zu verdicts%s",
+			es.good, snap_good, vd_good, c->want_ls ? "" : " match\n");
+		if (c->want_ls)
+			fprintf(stderr, ", %ld list lines match\n", ls_good);
+		rc = c->damaged ? CT_EXIT_INPUT : CT_EXIT_OK;
+	} else {
+		fprintf(stderr, "ctreplay: %s: differences: events %zu/%zu flows",
+			o->dir, es.good, es.total);
+		if (es.extra)
+			fprintf(stderr, " (+%zu extra)", es.extra);
+		fprintf(stderr, ", snapshot lines %ld/%ld", snap_good, snap_total);
+		if (c->want_vd)
+			fprintf(stderr, ", verdicts %zu/%zu", vd_good, vd_total);
+		if (c->want_ls)
+			fprintf(stderr, ", list lines %ld/%zu", ls_good, c->ls_ls.n);
+		fputc('\n', stderr);
+		rc = c->damaged ? CT_EXIT_INPUT : CHECK_EXIT_MISMATCH;
+	}
+out:
+	membuf_free(&rep.notes);
 	free(got_vd.v);
 	free(got_ls.v);
-	free(ev_text);
-	free(proc_text);
-	free(vd_text);
-	free(ls_text);
+	return rc < 0 ? check_nomem() : rc;
+}
+
+static void check_free(struct check *c)
+{
+	size_t i;
+
+	membuf_free(&c->evb);
+	membuf_free(&c->vdb);
+	membuf_free(&c->lsb);
+	for (i = 0; i < c->nsnaps; i++) {
+		membuf_free(&c->snaps[i].out);
+		free(c->snaps[i].ct.v);
+		free(c->snaps[i].exp.v);
+		free(c->snaps[i].got_ct.v);
+		free(c->snaps[i].got_exp.v);
+	}
+	free(c->snaps);
+	free(c->ev_ls.v);
+	free(c->proc_ls.v);
+	free(c->vd_ls.v);
+	free(c->ls_ls.v);
+	free(c->ev_text);
+	free(c->proc_text);
+	free(c->vd_text);
+	free(c->ls_text);
+}
+
+int check_run(const struct check_opts *o, const struct ct_settings *set,
+	      char *const *files, int nfiles)
+{
+	struct check c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.ext = -1;
+	c.lflags = o->oflags & ~(unsigned)REPORT_O_TIMESTAMP;
+	rc = check_load(&c, o);
+	if (rc < 0)
+		rc = check_replay(&c, o, set, files, nfiles);
+	if (rc < 0)
+		rc = o->update ? check_update(&c, o) : check_compare(&c, o);
+	check_free(&c);
 	return rc;
 }

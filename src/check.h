@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "replay.h"
 #include "settings.h"
 
 /* What --expect/--update need from the command line. */
@@ -11,7 +12,7 @@ struct check_opts {
 	const char *dir;       /* DIR holding events, [proc], [verdicts], [list] */
 	bool update;           /* rewrite DIR instead of comparing */
 	const char *filter;    /* -f BPF expression, or NULL */
-	const char *until;     /* --until text (epoch, +SECONDS, end), or NULL */
+	struct replay_instant until;   /* --until; REPLAY_AT_END: none */
 	unsigned oflags;       /* -o flags (REPORT_O_*), used by the list */
 };
 

@@ -31,7 +31,6 @@
 
 #include "decode.h"
 #include "jobs.h"
-#include "report/report.h"
 
 #define JOBS_BATCH 1024         /* frames per batch */
 #define JOBS_RING 4             /* batches in flight */
@@ -105,10 +104,9 @@ struct jobs_worker {
 	pthread_t thread;
 	bool running;
 	struct ct_engine *eng;
-	struct report_events *rev;
-	struct report_verdicts *rvd;
-	struct report_json *rjs;
-	struct ct_sink sinks[3];       /* in main.c's order */
+	struct report_set reps;        /* those that take events */
+	struct ct_sink sinks[CT_MAX_SINKS];    /* in the table's order */
+	bool selected[CT_MAX_SINKS];   /* the sink takes the selection */
 	int nsinks;
 	struct jobs_stream so, sj;
 	FILE *fo, *fj;                 /* fj may be fo */
@@ -122,12 +120,15 @@ struct jobs_worker {
 
 struct jobs {
 	struct jobs_opts o;
-	FILE *out;
+	struct report_opts ro;
+	FILE *out;                     /* ro.out */
 	unsigned n;
 	struct jobs_worker *w;
 	struct ct_engine **engs;
 	struct ct_engine *view;
+	struct report_set **sets;      /* at the end: the view's, workers' */
 	const struct report_select *sel;   /* NULL unless active */
+	bool closed;                   /* the recording ended: no more events */
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
 	struct jobs_batch ring[JOBS_RING];
@@ -164,7 +165,7 @@ static void stream_put(struct jobs_stream *s, const char *p, size_t n)
 	struct jobs_worker *w = s->w;
 
 	if (w->direct) {
-		fwrite(p, 1, n, s->json ? w->j->o.json : w->j->out);
+		fwrite(p, 1, n, s->json ? w->j->ro.json : w->j->out);
 		return;
 	}
 	if (!w->cur || !buf_add(s->json ? &w->cur->js : &w->cur->out, p, n)) {
@@ -253,34 +254,37 @@ static bool frame_rec_open(const struct jobs_worker *w)
 	       w->cur->rec[w->cur->nrec - 1].frame == w->frame;
 }
 
-/* The worker's one engine sink: cut the record, select, report. */
+/* The worker's one engine sink: cut the record, select, report (nothing
+ * once the recording ended: jobs_close()). */
 static void tap_event(void *ctx, const struct ct_event *ev)
 {
 	struct jobs_worker *w = ctx;
+	bool pass;
 	int i;
 
+	if (w->j->closed)
+		return;
 	if (ev->type == CT_EV_DESTROY && ev->cause == CT_DC_EXPIRED)
 		rec_open(w, JOBS_REC_EXPIRY, ev->ts, ev->ct->id);
 	else if (!frame_rec_open(w))
 		rec_open(w, JOBS_REC_FRAME, 0, 0);
-	if (w->j->sel && !report_select_event(w->j->sel, ev))
-		return;
+	pass = !w->j->sel || report_select_event(w->j->sel, ev);
 	for (i = 0; i < w->nsinks; i++)
-		if (w->sinks[i].event)
+		if (w->sinks[i].event && (pass || !w->selected[i]))
 			w->sinks[i].event(w->sinks[i].ctx, ev);
 }
 
 static void tap_verdict(void *ctx, const struct ct_verdict *v)
 {
 	struct jobs_worker *w = ctx;
+	bool pass;
 	int i;
 
 	if (!frame_rec_open(w))
 		rec_open(w, JOBS_REC_FRAME, 0, 0);
-	if (w->j->sel && !report_select_verdict(w->j->sel, v))
-		return;
+	pass = !w->j->sel || report_select_verdict(w->j->sel, v);
 	for (i = 0; i < w->nsinks; i++)
-		if (w->sinks[i].verdict)
+		if (w->sinks[i].verdict && (pass || !w->selected[i]))
 			w->sinks[i].verdict(w->sinks[i].ctx, v);
 }
 
@@ -354,7 +358,7 @@ static void rec_write(struct jobs *j, const struct jobs_out *o,
 		       j->out);
 	if (r->js_end > r->js_off)
 		fwrite(o->js.p + r->js_off, 1, r->js_end - r->js_off,
-		       j->o.json);
+		       j->ro.json);
 }
 
 /* Write one finished batch: per frame, the expiries of every worker in
@@ -541,34 +545,60 @@ struct ct_engine *jobs_view(struct jobs *j)
 	return j->view;
 }
 
-void jobs_json_finish(struct jobs *j)
+void jobs_close(struct jobs *j)
 {
-	const struct ct_conn *const *list;
-	ct_time now;
-	size_t i, n;
+	jobs_drain(j);
+	j->closed = true;
+}
+
+/* A worker's streams, straight through: what its reporters wrote so far
+ * is in the output, in the order report_set_end() writes. */
+static void worker_sync(void *ctx)
+{
+	struct jobs_worker *w = ctx;
+
+	fflush(w->fo);
+	if (w->fj != w->fo)
+		fflush(w->fj);
+}
+
+int jobs_end(struct jobs *j, struct report_set *view, uint64_t backwards)
+{
 	unsigned w;
+	int rc;
 
 	jobs_drain(j);
-	if (!j->o.json)
-		return;
-	for (w = 0; w < j->n; w++)
+	j->sets[0] = view;
+	for (w = 0; w < j->n; w++) {
 		j->w[w].direct = true;
-	now = ct_engine_now(j->view);
-	list = ct_engine_list(j->view, &n);
-	for (i = 0; i < n; i++)
-		for (w = 0; w < j->n; w++)
-			report_json_finish_one(j->w[w].rjs, list[i], now);
+		j->sets[w + 1] = &j->w[w].reps;
+	}
+	rc = report_set_end(j->sets, j->n + 1, j->view, backwards);
 	for (w = 0; w < j->n; w++)
-		fflush(j->w[w].fj);
+		worker_sync(&j->w[w]);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* lifecycle */
 
+/* A reporter's sink, behind the tap. */
+static int worker_add(void *ctx, const struct ct_sink *sink, bool selected)
+{
+	struct jobs_worker *w = ctx;
+
+	if (w->nsinks >= CT_MAX_SINKS)
+		return CT_ERR_NOMEM;
+	w->selected[w->nsinks] = selected;
+	w->sinks[w->nsinks++] = *sink;
+	return 0;
+}
+
 static int worker_init(struct jobs *j, struct jobs_worker *w,
 		       const struct ct_settings *set, bool counters)
 {
 	struct ct_sink tap = { w, tap_event, tap_verdict };
+	struct report_opts ro = j->ro;
 
 	w->j = j;
 	w->eng = ct_engine_create(set);
@@ -583,37 +613,24 @@ static int worker_init(struct jobs *j, struct jobs_worker *w,
 		return -1;
 	setvbuf(w->fo, NULL, _IOFBF, 1 << 16);
 	w->fj = w->fo;
-	if (j->o.json && j->o.json != j->out) {
+	if (ro.json_path && ro.json != ro.out) {
 		w->fj = stream_open(&w->sj);
 		if (!w->fj)
 			return -1;
 		setvbuf(w->fj, NULL, _IOFBF, 1 << 16);
 	}
-	/* the reporters in main.c's order: events, JSON, verdicts */
-	if (j->o.events) {
-		w->rev = report_events_create(w->fo, j->o.oflags, set->hz);
-		if (!w->rev)
-			return -1;
-		report_events_sink(w->rev, &w->sinks[w->nsinks++]);
-	}
-	if (j->o.json) {
-		w->rjs = report_json_create(w->fj, set->hz);
-		if (!w->rjs)
-			return -1;
-		report_json_sink(w->rjs, &w->sinks[w->nsinks++]);
-	}
-	if (j->o.verdicts) {
-		w->rvd = report_verdicts_create(w->fo);
-		if (!w->rvd)
-			return -1;
-		report_verdicts_sink(w->rvd, &w->sinks[w->nsinks++]);
-	}
+	ro.out = w->fo;
+	ro.json = w->fj;
+	if (report_set_init(&w->reps, &ro, REPORT_WORKER) != 0 ||
+	    report_set_sinks(&w->reps, worker_add, NULL, w) != 0)
+		return -1;
+	w->reps.sync = worker_sync;
+	w->reps.sync_ctx = w;
 	return ct_engine_add_sink(w->eng, &tap);
 }
 
 struct jobs *jobs_create(const struct jobs_opts *o,
-			 const struct ct_settings *set, bool counters,
-			 FILE *out)
+			 const struct ct_settings *set, bool counters)
 {
 	struct jobs *j = calloc(1, sizeof(*j));
 	unsigned i;
@@ -621,17 +638,19 @@ struct jobs *jobs_create(const struct jobs_opts *o,
 	if (!j)
 		return NULL;
 	j->o = *o;
-	j->out = out;
+	j->ro = *o->reports;
+	j->out = j->ro.out;
 	j->n = o->nworkers ? o->nworkers : 1;
-	if (o->sel && report_select_active(o->sel))
-		j->sel = o->sel;
+	if (j->ro.sel && report_select_active(j->ro.sel))
+		j->sel = j->ro.sel;
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->work_cv, NULL);
 	pthread_cond_init(&j->done_cv, NULL);
 	j->w = calloc(j->n, sizeof(*j->w));
 	j->engs = calloc(j->n, sizeof(*j->engs));
 	j->cursor = calloc(j->n, sizeof(*j->cursor));
-	if (!j->w || !j->engs || !j->cursor)
+	j->sets = calloc(j->n + 1, sizeof(*j->sets));
+	if (!j->w || !j->engs || !j->cursor || !j->sets)
 		goto fail;
 	for (i = 0; i < JOBS_RING; i++) {
 		j->ring[i].slots = calloc(JOBS_BATCH, sizeof(*j->ring[i].slots));
@@ -683,9 +702,7 @@ void jobs_destroy(struct jobs *j)
 			pthread_join(w->thread, NULL);
 		/* whatever the reporters still write goes out directly */
 		w->direct = true;
-		report_events_destroy(w->rev);
-		report_verdicts_destroy(w->rvd);
-		report_json_destroy(w->rjs);
+		report_set_destroy(&w->reps);
 		if (w->fj && w->fj != w->fo)
 			fclose(w->fj);
 		if (w->fo)
@@ -709,6 +726,7 @@ void jobs_destroy(struct jobs *j)
 	pthread_cond_destroy(&j->done_cv);
 	pthread_mutex_destroy(&j->mu);
 	free(j->cursor);
+	free(j->sets);
 	free(j->engs);
 	free(j->w);
 	free(j);

@@ -8,22 +8,19 @@
 
 #include "capture.h"
 #include "ct/engine.h"
-#include "report/select.h"
+#include "report/reporters.h"
 #include "settings.h"
 
 /*
- * The reporters -j supports: what main.c would attach to one engine.
- * Every worker gets its own instances writing into memory; the reader
- * thread merges their output into `out` and `json` in the order one
- * engine prints it.
+ * The reporters of the table (report/reporters.h) that take events run
+ * on every worker, each instance writing into memory; the reader thread
+ * merges their output into reports->out and reports->json in the order
+ * one engine prints it.  report_jobs_ok() says whether a choice of
+ * reporters can run so.
  */
 struct jobs_opts {
 	unsigned nworkers;             /* >= 1 */
-	bool events;                   /* -E to out */
-	unsigned oflags;
-	bool verdicts;                 /* --verdicts to out */
-	FILE *json;                    /* --json, may be out; NULL: none */
-	const struct report_select *sel;  /* shared, read only; may be NULL */
+	const struct report_opts *reports;  /* copied; sel read only */
 	uint32_t shard, nshards;       /* --shard K/N (nshards <= 1: all) */
 };
 
@@ -31,11 +28,11 @@ struct jobs;
 
 /*
  * Start the workers, each with an engine made from `set` (counters kept
- * when `counters`).  NULL when memory or threads run out.
+ * when `counters`) and its reporters.  NULL when memory or threads run
+ * out.
  */
 struct jobs *jobs_create(const struct jobs_opts *o,
-			 const struct ct_settings *set, bool counters,
-			 FILE *out);
+			 const struct ct_settings *set, bool counters);
 
 /* Queue one frame (copied): decoded, sharded, tracked by its worker while
  * every other worker's clock follows.  0, or -1 when memory ran out. */
@@ -49,11 +46,19 @@ int jobs_frame(struct jobs *j, const struct ct_frame *f);
 void jobs_advance(struct jobs *j, ct_time t);
 
 /* An engine reporting the union of the workers' tables (only while they
- * are idle: after jobs_advance() or jobs_finish()). */
+ * are idle: after jobs_advance() or jobs_close()). */
 struct ct_engine *jobs_view(struct jobs *j);
 
-/* Wait for all frames, then write the JSON lifetimes still alive. */
-void jobs_json_finish(struct jobs *j);
+/* The recording ended (replay.h): wait for all frames; from now on the
+ * workers' reporters get no more events. */
+void jobs_close(struct jobs *j);
+
+/*
+ * The reports of the end (report_set_end()): those of `view`, made on
+ * the merged table, and the workers', in the table's order.  0, or -1
+ * when a write failed.
+ */
+int jobs_end(struct jobs *j, struct report_set *view, uint64_t backwards);
 
 /* Stop the workers and free everything (the view too). */
 void jobs_destroy(struct jobs *j);

@@ -10,11 +10,10 @@
 #include "check.h"
 #include "common.h"
 #include "ct/engine.h"
-#include "decode.h"
 #include "jobs.h"
-#include "progress.h"
-#include "readahead.h"
+#include "replay.h"
 #include "report/report.h"
+#include "report/reporters.h"
 #include "report/select.h"
 #include "settings.h"
 
@@ -27,35 +26,19 @@
 
 #define MAX_SNAPSHOTS 256
 
-enum snap_kind { SNAP_ABS, SNAP_REL, SNAP_END };
-
-struct snapshot {
-	enum snap_kind kind;
-	ct_time t;             /* absolute (resolved for SNAP_REL) */
-	bool done;
-};
-
 struct options {
-	bool events;
-	bool expect_events;
-	bool list;
-	bool verdicts;
-	bool stats;
-	unsigned oflags;
-	const char *json_path;
+	struct report_opts r;          /* the reports chosen */
 	const char *filter;
-	const char *expect_dir;  /* --expect DIR */
-	bool update;             /* --update */
-	const char *until_text;  /* --until as given, for --expect */
-	uint64_t explain_frame; /* 0: none */
-	struct report_select *sel;      /* -p, -s, --state, --from ... */
+	const char *expect_dir;        /* --expect DIR */
+	bool update;                   /* --update */
+	struct report_select *sel;     /* -p, -s, --state, --from ... */
 	enum report_proc_format proc_format;  /* --proc-format */
-	const char *plot_path;          /* --plot FILE.svg */
-	uint32_t shard, nshards;        /* --shard K/N; nshards 0: all */
-	unsigned jobs;                  /* -j N: worker threads */
-	struct snapshot until; /* kind SNAP_END when not given */
-	struct snapshot snaps[MAX_SNAPSHOTS];
+	uint32_t shard, nshards;       /* --shard K/N; nshards 0: all */
+	unsigned jobs;                 /* -j N: worker threads */
+	struct replay_instant until;   /* REPLAY_AT_END when not given */
+	struct replay_instant snaps[MAX_SNAPSHOTS];
 	int nsnaps;
+	char plot_title[256];
 };
 
 /* Selection options: this + enum report_select_key (clear of long_only). */
@@ -212,249 +195,105 @@ static int parse_oflags(const char *text, unsigned *out)
 	return 0;
 }
 
-/* TIME as --snapshot and --until take it: epoch, +SECONDS or end. */
-static int parse_instant(struct snapshot *s, const char *text)
-{
-	memset(s, 0, sizeof(*s));
-	if (strcmp(text, "end") == 0) {
-		s->kind = SNAP_END;
-	} else if (text[0] == '+') {
-		s->kind = SNAP_REL;
-		if (ct_time_parse(text + 1, &s->t) != 0)
-			return -1;
-	} else {
-		s->kind = SNAP_ABS;
-		if (ct_time_parse(text, &s->t) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int add_snapshot(struct options *o, const char *text)
 {
 	if (o->nsnaps >= MAX_SNAPSHOTS)
 		return -1;
-	if (parse_instant(&o->snaps[o->nsnaps], text) != 0)
+	if (replay_parse_instant(text, &o->snaps[o->nsnaps]) != 0)
 		return -1;
 	o->nsnaps++;
 	return 0;
 }
 
-static void print_snapshot(const struct options *o, struct ct_engine *eng,
-			   ct_time t)
+/* A whole number in [lo, hi] and nothing else.  0 or -1. */
+static int parse_count(const char *text, unsigned long long lo,
+		       unsigned long long hi, unsigned long long *out)
 {
-	char label[48];
+	char *end;
 
-	snprintf(label, sizeof(label), "%lld.%09lld",
-		 (long long)(t / CT_NSEC_PER_SEC),
-		 (long long)(t % CT_NSEC_PER_SEC));
-	report_proc_snapshot_sel(stdout, eng, label, o->sel, o->proc_format);
-}
-
-/*
- * The earliest pending absolute snapshot before `limit` (any, when `all`),
- * or NULL: flush_snapshots() and jobs_flush_snapshots() take them in time
- * order.
- */
-static struct snapshot *next_snapshot(struct options *o, ct_time limit,
-				      bool all)
-{
-	struct snapshot *next = NULL;
-	int i;
-
-	for (i = 0; i < o->nsnaps; i++) {
-		struct snapshot *s = &o->snaps[i];
-
-		if (s->done || s->kind == SNAP_END)
-			continue;
-		if (!all && s->t >= limit)
-			continue;
-		if (next == NULL || s->t < next->t)
-			next = s;
-	}
-	return next;
-}
-
-/*
- * Print every pending absolute snapshot whose instant is before `limit`
- * (or all of them when all is set), in time order, moving the engine's
- * clock to each instant first.
- */
-static void flush_snapshots(struct options *o, struct ct_engine *eng,
-			    ct_time limit, bool all)
-{
-	struct snapshot *next;
-
-	while ((next = next_snapshot(o, limit, all)) != NULL) {
-		ct_engine_advance(eng, next->t);
-		print_snapshot(o, eng, next->t);
-		next->done = true;
-	}
-}
-
-/* Pending snapshots before `limit` (all when `all`), as flush_snapshots()
- * does, with the workers of -j. */
-static void jobs_flush_snapshots(struct options *o, struct jobs *j,
-				 ct_time limit, bool all)
-{
-	struct snapshot *next;
-
-	while ((next = next_snapshot(o, limit, all)) != NULL) {
-		jobs_advance(j, next->t);
-		print_snapshot(o, jobs_view(j), next->t);
-		next->done = true;
-	}
-}
-
-/*
- * Prefetch distances for the single-engine replay (frames after the one
- * being tracked; readahead.c has them read and decoded by then).  Most of
- * the time per frame is cache misses in the table lookup: the table slot
- * is warmed AHEAD_SLOT frames early and the entry AHEAD_CONN frames early
- * (as the -j workers do).  Frames are still tracked one by one in capture
- * order, so the output is the same.
- */
-#define AHEAD_SLOT 10
-#define AHEAD_CONN 4
-
-static void ahead_prefetch(struct readahead *ra, const struct ct_engine *eng)
-{
-	const struct ra_frame *f = readahead_peek(ra, AHEAD_SLOT);
-
-	if (f)
-		ct_engine_prefetch_slot(eng, f->hash);
-	f = readahead_peek(ra, AHEAD_CONN);
-	if (f && f->hash)
-		ct_engine_prefetch(eng, &f->pkt, f->hash);
-}
-
-/*
- * -j N: the replay of main()'s loop on worker threads (jobs.c), the
- * tables read through the workers' merged view.  Returns 0, or -1 when
- * memory ran out.
- */
-static int replay_jobs(struct options *o, const struct ct_settings *set,
-		       struct capture *cap, FILE *json_file)
-{
-	struct jobs_opts jo;
-	struct jobs *j;
-	struct ct_frame frame;
-	struct progress *prog;
-	uint64_t bytes_read = 24;
-	bool first = true;
-	int i, rc = 0;
-
-	memset(&jo, 0, sizeof(jo));
-	jo.nworkers = o->jobs;
-	jo.events = o->events;
-	jo.oflags = o->oflags;
-	jo.verdicts = o->verdicts;
-	jo.json = json_file;
-	jo.sel = o->sel;
-	jo.shard = o->shard;
-	jo.nshards = o->nshards;
-	j = jobs_create(&jo, set, set->acct || json_file != NULL, stdout);
-	if (j == NULL)
+	errno = 0;
+	*out = strtoull(text, &end, 10);
+	if (errno || text[0] == '-' || end == text || *end != '\0' ||
+	    *out < lo || *out > hi)
 		return -1;
-	prog = progress_create(stderr, capture_bytes_total(cap));
-	while (capture_next(cap, &frame) == 1) {
-		if (first) {
-			for (i = 0; i < o->nsnaps; i++) {
-				if (o->snaps[i].kind == SNAP_REL) {
-					o->snaps[i].t += frame.ts;
-					o->snaps[i].kind = SNAP_ABS;
-				}
-			}
-			if (o->until.kind == SNAP_REL) {
-				o->until.t += frame.ts;
-				o->until.kind = SNAP_ABS;
-			}
-			report_select_set_origin(o->sel, frame.ts);
-			first = false;
-		}
-		if (o->nsnaps)
-			jobs_flush_snapshots(o, j, frame.ts, false);
-		if (jobs_frame(j, &frame) != 0) {
-			rc = -1;
-			break;
-		}
-		bytes_read += 16 + frame.caplen;
-		progress_update(prog, frame.number, bytes_read, 0);
-	}
-	progress_finish(prog);
-	for (i = 0; i < o->nsnaps; i++)
-		if (o->snaps[i].kind == SNAP_END)
-			print_snapshot(o, jobs_view(j),
-				       ct_engine_now(jobs_view(j)));
-	jobs_flush_snapshots(o, j, 0, true);
-	if (o->until.kind == SNAP_ABS)
-		jobs_advance(j, o->until.t);
-	if (o->list)
-		report_list_sel(stdout, stderr, jobs_view(j), o->oflags,
-				o->sel);
-	jobs_json_finish(j);
-	jobs_destroy(j);
-	return rc;
+	return 0;
 }
 
-int main(int argc, char **argv)
+/* --shard K/N: 0 <= K < N <= 65536. */
+static int parse_shard(const char *text, uint32_t *k, uint32_t *n)
 {
-	static char outbuf[1 << 16];
-	struct options o;
-	struct ct_settings set;
-	char errbuf[CT_ERRBUF_SIZE];
-	struct capture *cap = NULL;
-	struct ct_engine *eng = NULL;
-	struct report_events *rev = NULL;
-	struct report_expect_events *rxe = NULL;
-	struct report_verdicts *rvd = NULL;
-	struct report_json *rjs = NULL;
-	struct report_explain *rex = NULL;
-	struct report_summary *rsum = NULL;
-	struct report_plot *rplot = NULL;
-	struct progress *prog = NULL;
-	FILE *plot_file = NULL;
-	uint64_t bytes_read = 24;  /* the pcap file header */
-	FILE *json_file = NULL;
-	struct readahead *ra = NULL;
-	struct ra_frame *as;
-	bool first = true, nomem = false;
-	int c, err = 0, rc = CT_EXIT_OK, i;
+	char part[32];
+	const char *slash = strchr(text, '/');
+	unsigned long long kk, nn;
 
-	memset(&o, 0, sizeof(o));
-	o.sel = report_select_create();
-	if (o.sel == NULL) {
-		fprintf(stderr, "ctreplay: out of memory\n");
-		return CT_EXIT_INPUT;
+	if (slash == NULL || (size_t)(slash - text) >= sizeof(part))
+		return -1;
+	memcpy(part, text, (size_t)(slash - text));
+	part[slash - text] = '\0';
+	if (parse_count(part, 0, 65535, &kk) != 0 ||
+	    parse_count(slash + 1, 1, 65536, &nn) != 0 || kk >= nn)
+		return -1;
+	*k = (uint32_t)kk;
+	*n = (uint32_t)nn;
+	return 0;
+}
+
+/* --set KEY=VALUE */
+static int parse_set(struct ct_settings *set, const char *text, char *errbuf)
+{
+	char key[128];
+	const char *eq = strchr(text, '=');
+
+	if (eq == NULL || (size_t)(eq - text) >= sizeof(key)) {
+		fprintf(stderr, "ctreplay: --set '%s': expected KEY=VALUE\n",
+			text);
+		return -1;
 	}
-	o.until.kind = SNAP_END;
-	ct_settings_init(&set);
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	memcpy(key, text, (size_t)(eq - text));
+	key[eq - text] = '\0';
+	if (ct_settings_set(set, key, eq + 1, errbuf) != 0) {
+		fprintf(stderr, "ctreplay: --set: %s\n", errbuf);
+		return -1;
+	}
+	return 0;
+}
 
-	while ((c = getopt_long(argc, argv, "ELo:Sf:hVp:s:d:j:", long_opts, NULL)) != -1) {
+/*
+ * The command line into o and set.  Returns -1 to go on, or the exit
+ * status (an error was printed, or --help, --version).
+ */
+static int parse_args(int argc, char **argv, struct options *o,
+		      struct ct_settings *set)
+{
+	char errbuf[CT_ERRBUF_SIZE];
+	unsigned long long n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "ELo:Sf:hVp:s:d:j:", long_opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'E':
-			o.events = true;
+			o->r.events = true;
 			break;
 		case 'L':
-			o.list = true;
+			o->r.list = true;
 			break;
 		case 'o':
-			if (parse_oflags(optarg, &o.oflags) != 0) {
+			if (parse_oflags(optarg, &o->r.oflags) != 0) {
 				fprintf(stderr,
-					"ctreplay: -o '%s': known flags are timestamp, extended, id\n",
+					"ctreplay: -o '%s': known flags are timestamp, extended, id, xml\n",
 					optarg);
 				return CT_EXIT_USAGE;
 			}
 			break;
 		case 'S':
-			o.stats = true;
+			o->r.stats = true;
 			break;
 		case 'f':
-			o.filter = optarg;
+			o->filter = optarg;
 			break;
 		case OPT_SNAPSHOT:
-			if (add_snapshot(&o, optarg) != 0) {
+			if (add_snapshot(o, optarg) != 0) {
 				fprintf(stderr,
 					"ctreplay: --snapshot '%s': expected epoch seconds[.fraction], +SECONDS or end (at most %d)\n",
 					optarg, MAX_SNAPSHOTS);
@@ -462,121 +301,82 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_UNTIL:
-			o.until_text = optarg;
-			if (parse_instant(&o.until, optarg) != 0) {
+			if (replay_parse_instant(optarg, &o->until) != 0) {
 				fprintf(stderr,
 					"ctreplay: --until '%s': expected epoch seconds[.fraction], +SECONDS or end\n",
 					optarg);
 				return CT_EXIT_USAGE;
 			}
 			break;
-		case OPT_EXPLAIN: {
-			char *end;
-			unsigned long long n;
-
-			errno = 0;
-			n = strtoull(optarg, &end, 10);
-			if (errno || *end != '\0' || n == 0 || optarg[0] == '-') {
+		case OPT_EXPLAIN:
+			if (parse_count(optarg, 1, UINT64_MAX, &n) != 0) {
 				fprintf(stderr,
 					"ctreplay: --explain '%s': expected a frame number (from 1)\n",
 					optarg);
 				return CT_EXIT_USAGE;
 			}
-			o.explain_frame = n;
+			o->r.explain_frame = n;
 			break;
-		}
 		case OPT_EXPECT_EVENTS:
-			o.expect_events = true;
+			o->r.expect_events = true;
 			break;
-		case OPT_SHARD: {
-			unsigned long k, n;
-			char *end, *end2;
-
-			errno = 0;
-			k = strtoul(optarg, &end, 10);
-			n = *end == '/' ? strtoul(end + 1, &end2, 10) : 0;
-			if (errno || optarg[0] == '-' || *end != '/' ||
-			    end[1] == '-' || *end2 != '\0' || n == 0 ||
-			    n > 65536 || k >= n) {
+		case OPT_SHARD:
+			if (parse_shard(optarg, &o->shard, &o->nshards) != 0) {
 				fprintf(stderr,
 					"ctreplay: --shard '%s': expected K/N with 0 <= K < N <= 65536\n",
 					optarg);
 				return CT_EXIT_USAGE;
 			}
-			o.shard = (uint32_t)k;
-			o.nshards = (uint32_t)n;
 			break;
-		}
-		case 'j': {
-			char *end;
-			unsigned long n;
-
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (errno || optarg[0] == '-' || *end != '\0' ||
-			    n == 0 || n > MAX_JOBS) {
+		case 'j':
+			if (parse_count(optarg, 1, MAX_JOBS, &n) != 0) {
 				fprintf(stderr,
 					"ctreplay: -j '%s': expected a number of threads from 1 to %d\n",
 					optarg, MAX_JOBS);
 				return CT_EXIT_USAGE;
 			}
-			o.jobs = (unsigned)n;
+			o->jobs = (unsigned)n;
 			break;
-		}
 		case OPT_EXPECT:
-			o.expect_dir = optarg;
+			o->expect_dir = optarg;
 			break;
 		case OPT_UPDATE:
-			o.update = true;
+			o->update = true;
 			break;
 		case OPT_VERDICTS:
-			o.verdicts = true;
+			o->r.verdicts = true;
 			break;
 		case OPT_JSON:
-			o.json_path = optarg;
+			o->r.json_path = optarg;
 			break;
 		case OPT_SYSCTL:
-			if (ct_settings_load_sysctl(&set, optarg, stderr,
+			if (ct_settings_load_sysctl(set, optarg, stderr,
 						    errbuf) != 0) {
 				fprintf(stderr, "ctreplay: --sysctl %s\n", errbuf);
 				return CT_EXIT_USAGE;
 			}
 			break;
-		case OPT_SET: {
-			char key[128];
-			const char *eq = strchr(optarg, '=');
-
-			if (eq == NULL || (size_t)(eq - optarg) >= sizeof(key)) {
-				fprintf(stderr,
-					"ctreplay: --set '%s': expected KEY=VALUE\n",
-					optarg);
+		case OPT_SET:
+			if (parse_set(set, optarg, errbuf) != 0)
 				return CT_EXIT_USAGE;
-			}
-			memcpy(key, optarg, (size_t)(eq - optarg));
-			key[eq - optarg] = '\0';
-			if (ct_settings_set(&set, key, eq + 1, errbuf) != 0) {
-				fprintf(stderr, "ctreplay: --set: %s\n", errbuf);
-				return CT_EXIT_USAGE;
-			}
 			break;
-		}
 		case OPT_HELPER:
-			if (ct_settings_add_helper(&set, optarg, errbuf) != 0) {
+			if (ct_settings_add_helper(set, optarg, errbuf) != 0) {
 				fprintf(stderr, "ctreplay: %s\n", errbuf);
 				return CT_EXIT_USAGE;
 			}
 			break;
 		case OPT_KERNEL:
-			if (ct_settings_set_kernel(&set, optarg, errbuf) != 0) {
+			if (ct_settings_set_kernel(set, optarg, errbuf) != 0) {
 				fprintf(stderr, "ctreplay: %s\n", errbuf);
 				return CT_EXIT_USAGE;
 			}
 			break;
 		case OPT_PROC_FORMAT:
 			if (strcmp(optarg, "nf_conntrack") == 0) {
-				o.proc_format = REPORT_PROC_NF_CONNTRACK;
+				o->proc_format = REPORT_PROC_NF_CONNTRACK;
 			} else if (strcmp(optarg, "ip_conntrack") == 0) {
-				o.proc_format = REPORT_PROC_IP_CONNTRACK;
+				o->proc_format = REPORT_PROC_IP_CONNTRACK;
 			} else {
 				fprintf(stderr,
 					"ctreplay: --proc-format '%s': expected nf_conntrack or ip_conntrack\n",
@@ -585,7 +385,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_PLOT:
-			o.plot_path = optarg;
+			o->r.plot_path = optarg;
 			break;
 		case OPT_ZONE_FROM:
 			if (strcmp(optarg, "vlan") != 0) {
@@ -594,7 +394,7 @@ int main(int argc, char **argv)
 					optarg);
 				return CT_EXIT_USAGE;
 			}
-			set.zone_from = CT_ZONE_FROM_VLAN;
+			set->zone_from = CT_ZONE_FROM_VLAN;
 			break;
 		case 'p':
 		case 's':
@@ -617,7 +417,7 @@ int main(int argc, char **argv)
 				: c == 'd' ? REPORT_SEL_DST
 				: (enum report_select_key)(c - OPT_SEL_BASE);
 
-			if (report_select_parse(o.sel, key, optarg,
+			if (report_select_parse(o->sel, key, optarg,
 						errbuf) != 0) {
 				fprintf(stderr, "ctreplay: %s: %s\n",
 					argv[optind - 1], errbuf);
@@ -641,32 +441,211 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CT_EXIT_USAGE;
 	}
-	if (o.update && o.expect_dir == NULL) {
+	if (o->update && o->expect_dir == NULL) {
 		fprintf(stderr, "ctreplay: --update needs --expect DIR\n");
 		return CT_EXIT_USAGE;
 	}
-	if (o.expect_dir) {
-		struct check_opts co = { .dir = o.expect_dir, .update = o.update,
-					  .filter = o.filter, .until = o.until_text,
-					  .oflags = o.oflags };
+	return -1;
+}
 
-		bool other = o.events || o.list || o.verdicts || o.stats ||
-			     o.json_path || o.expect_events || o.nsnaps ||
-			     o.explain_frame || o.plot_path ||
-			     report_select_active(o.sel);
+/* --expect DIR: no report of ours, only the comparison. */
+static int run_expect(const struct options *o, const struct ct_settings *set,
+		      char *const *files, int nfiles)
+{
+	struct check_opts co = { .dir = o->expect_dir, .update = o->update,
+				  .filter = o->filter, .until = o->until,
+				  .oflags = o->r.oflags };
 
-		report_select_destroy(o.sel);
-		if (other) {
-			fprintf(stderr,
-				"ctreplay: --expect compares whole reports: no other report or selection with it (-f restricts the capture)\n");
-			return CT_EXIT_USAGE;
-		}
-		return check_run(&co, &set, argv + optind, argc - optind);
+	if (report_chosen(&o->r) || o->nsnaps ||
+	    report_select_active(o->sel)) {
+		fprintf(stderr,
+			"ctreplay: --expect compares whole reports: no other report or selection with it (-f restricts the capture)\n");
+		return CT_EXIT_USAGE;
 	}
-	if (!o.events && !o.list && !o.verdicts && !o.stats && !o.json_path &&
-	    !o.expect_events &&
-	    o.nsnaps == 0 && o.explain_frame == 0)
-		o.events = true;
+	return check_run(&co, set, files, nfiles);
+}
+
+/* ------------------------------------------------------------------ */
+/* the run */
+
+/* What the replay's hooks need. */
+struct run {
+	const struct options *o;
+	struct capture *cap;
+	struct replay *rp;
+	struct jobs *jobs;             /* -j, or NULL */
+	struct report_set reps;        /* one engine's, or the -j view's */
+	bool write_error;
+};
+
+static int run_snapshot(void *ctx, size_t i, struct ct_engine *eng,
+			ct_time t)
+{
+	const struct run *run = ctx;
+	char label[48];
+
+	(void)i;
+	snprintf(label, sizeof(label), "%lld.%09lld",
+		 (long long)(t / CT_NSEC_PER_SEC),
+		 (long long)(t % CT_NSEC_PER_SEC));
+	report_proc_snapshot_sel(stdout, eng, label, run->o->sel,
+				 run->o->proc_format);
+	return 0;
+}
+
+static int run_end(void *ctx, struct ct_engine *eng, uint64_t frames)
+{
+	struct run *run = ctx;
+	struct report_set *set = &run->reps;
+	uint64_t back = capture_backwards(run->cap);
+	int rc;
+
+	(void)frames;
+	if (run->jobs)
+		rc = jobs_end(run->jobs, set, back);
+	else
+		rc = report_set_end(&set, 1, eng, back);
+	if (rc != 0)
+		run->write_error = true;
+	return 0;
+}
+
+static int run_add_sink(void *ctx, const struct ct_sink *sink, bool selected)
+{
+	struct run *run = ctx;
+	struct ct_sink s = *sink;
+
+	if (selected && report_select_wrap(run->o->sel, &s) != 0)
+		return CT_ERR_NOMEM;
+	return replay_add_sink(run->rp, &s);
+}
+
+static int run_add_exp_sink(void *ctx, const struct ct_exp_sink *sink)
+{
+	struct run *run = ctx;
+
+	return replay_add_expect_sink(run->rp, sink);
+}
+
+/*
+ * Replay cap with the reports of o, on one engine or, with -j and
+ * reports that allow it, on worker threads.  CT_EXIT_OK, or
+ * CT_EXIT_INPUT when memory ran out (said) or a report could not be
+ * written.
+ */
+static int run_replay(const struct options *o, const struct ct_settings *set,
+		      struct capture *cap)
+{
+	struct run run = { .o = o, .cap = cap };
+	struct replay_opts ro = {
+		.snaps = o->snaps, .nsnaps = (size_t)o->nsnaps,
+		.until = o->until, .sel = o->sel,
+		.shard = o->shard, .nshards = o->nshards, .progress = true,
+		.snapshot = run_snapshot, .end = run_end, .ctx = &run,
+	};
+	/* counters cost 32 bytes an entry: only when something shows them */
+	bool counters = set->acct || report_counters(&o->r);
+	struct ct_engine *eng = NULL;
+	int rc = -1;
+
+	if (o->jobs > 1 && report_jobs_ok(&o->r)) {
+		struct jobs_opts jo = { .nworkers = o->jobs, .reports = &o->r,
+					.shard = o->shard,
+					.nshards = o->nshards };
+
+		run.jobs = jobs_create(&jo, set, counters);
+		if (run.jobs == NULL ||
+		    report_set_init(&run.reps, &o->r, REPORT_VIEW) != 0)
+			goto out;
+		run.rp = replay_create_jobs(&ro, run.jobs);
+	} else {
+		eng = ct_engine_create(set);
+		if (eng == NULL)
+			goto out;
+		/* tracker notes only for the frame --explain asks about */
+		ct_engine_set_explain(eng, o->r.explain_frame);
+		ct_engine_set_counters(eng, counters);
+		if (report_set_init(&run.reps, &o->r, REPORT_ONE) != 0)
+			goto out;
+		run.rp = replay_create(&ro, eng);
+		if (run.rp && report_set_sinks(&run.reps, run_add_sink,
+					       run_add_exp_sink, &run) != 0)
+			goto out;
+	}
+	if (run.rp)
+		rc = replay_run(run.rp, cap);
+out:
+	replay_destroy(run.rp);
+	report_set_destroy(&run.reps);
+	jobs_destroy(run.jobs);
+	ct_engine_destroy(eng);
+	if (rc != 0) {
+		fprintf(stderr, "ctreplay: out of memory\n");
+		return CT_EXIT_INPUT;
+	}
+	return run.write_error ? CT_EXIT_INPUT : CT_EXIT_OK;
+}
+
+/* --json FILE ("-": standard output) or --plot FILE: NULL when it cannot
+ * be created (said). */
+static FILE *open_output(const char *opt, const char *path, bool dash)
+{
+	FILE *f = dash && strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+
+	if (f == NULL)
+		fprintf(stderr, "ctreplay: %s %s: %s\n", opt, path,
+			strerror(errno));
+	return f;
+}
+
+/* Close what open_output() opened: 0, or -1 on a write error (said). */
+static int close_output(const char *opt, const char *path, FILE *f)
+{
+	bool bad;
+
+	if (f == NULL || f == stdout)
+		return 0;
+	bad = ferror(f) != 0;
+	if (fclose(f) != 0)
+		bad = true;
+	if (bad)
+		fprintf(stderr, "ctreplay: %s %s: write error\n", opt, path);
+	return bad ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+	struct options o;
+	struct ct_settings set;
+	char errbuf[CT_ERRBUF_SIZE];
+	struct capture *cap = NULL;
+	int err = 0, rc, i;
+
+	memset(&o, 0, sizeof(o));
+	o.sel = report_select_create();
+	if (o.sel == NULL) {
+		fprintf(stderr, "ctreplay: out of memory\n");
+		return CT_EXIT_INPUT;
+	}
+	o.until.at = REPLAY_AT_END;
+	ct_settings_init(&set);
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+
+	rc = parse_args(argc, argv, &o, &set);
+	if (rc < 0 && o.expect_dir)
+		rc = run_expect(&o, &set, argv + optind, argc - optind);
+	if (rc >= 0) {
+		report_select_destroy(o.sel);
+		return rc;
+	}
+	/* no report chosen: the event stream, as conntrack -E */
+	if (!report_chosen(&o.r) && o.nsnaps == 0)
+		o.r.events = true;
+	o.r.out = stdout;
+	o.r.sel = o.sel;
+	o.r.hz = set.hz;
+	o.r.max = set.max;
 
 	cap = capture_open(argv + optind, argc - optind, o.filter, &err, errbuf);
 	if (cap == NULL) {
@@ -674,228 +653,34 @@ int main(int argc, char **argv)
 		report_select_destroy(o.sel);
 		return err == CT_ERR_FILTER ? CT_EXIT_USAGE : CT_EXIT_INPUT;
 	}
-	/* reports -j does not split run on one thread */
-	if (o.jobs > 1 && (o.explain_frame || o.plot_path || o.stats ||
-			   o.expect_events || (o.oflags & REPORT_O_XML)))
-		o.jobs = 1;
-	if (o.jobs > 1) {
-		if (o.json_path) {
-			json_file = strcmp(o.json_path, "-") == 0
-					    ? stdout
-					    : fopen(o.json_path, "w");
-			if (json_file == NULL) {
-				fprintf(stderr, "ctreplay: --json %s: %s\n",
-					o.json_path, strerror(errno));
-				rc = CT_EXIT_USAGE;
-				goto out;
-			}
-		}
-		if (replay_jobs(&o, &set, cap, json_file) != 0)
-			goto out_nomem;
-		goto damaged;
-	}
-	eng = ct_engine_create(&set);
-	if (eng == NULL)
-		goto out_nomem;
-	/* tracker notes only for the frame --explain asks about */
-	ct_engine_set_explain(eng, o.explain_frame);
-	/* counters cost 32 bytes an entry: only when something shows them */
-	ct_engine_set_counters(eng, set.acct || o.json_path != NULL);
-	if (o.events) {
-		struct ct_sink sink = { 0 };
-
-		rev = report_events_create(stdout, o.oflags, set.hz);
-		if (rev == NULL)
-			goto out_nomem;
-		report_events_sink(rev, &sink);
-		report_select_wrap(o.sel, &sink);
-		ct_engine_add_sink(eng, &sink);
-	}
-	if (o.expect_events) {
-		struct ct_exp_sink xsink = { 0 };
-
-		rxe = report_expect_events_create(stdout, o.oflags);
-		if (rxe == NULL)
-			goto out_nomem;
-		report_expect_events_sink(rxe, &xsink);
-		ct_engine_add_expect_sink(eng, &xsink);
-	}
-	if (o.json_path) {
-		struct ct_sink sink = { 0 };
-
-		json_file = strcmp(o.json_path, "-") == 0
-				    ? stdout
-				    : fopen(o.json_path, "w");
-		if (json_file == NULL) {
-			fprintf(stderr, "ctreplay: --json %s: %s\n", o.json_path,
-				strerror(errno));
-			rc = CT_EXIT_USAGE;
-			goto out;
-		}
-		rjs = report_json_create(json_file, set.hz);
-		if (rjs == NULL)
-			goto out_nomem;
-		report_json_sink(rjs, &sink);
-		report_select_wrap(o.sel, &sink);
-		ct_engine_add_sink(eng, &sink);
-	}
-	if (o.verdicts) {
-		struct ct_sink sink = { 0 };
-
-		rvd = report_verdicts_create(stdout);
-		if (rvd == NULL)
-			goto out_nomem;
-		report_verdicts_sink(rvd, &sink);
-		report_select_wrap(o.sel, &sink);
-		ct_engine_add_sink(eng, &sink);
-	}
-
-	if (o.explain_frame) {
-		struct ct_sink sink = { 0 };
-
-		rex = report_explain_create(stdout, o.explain_frame, set.hz);
-		if (rex == NULL)
-			goto out_nomem;
-		report_explain_sink(rex, &sink);
-		ct_engine_add_sink(eng, &sink);
-	}
-
-	if (o.stats) {
-		struct ct_sink sink = { 0 };
-
-		rsum = report_summary_create();
-		if (rsum == NULL)
-			goto out_nomem;
-		report_summary_sink(rsum, &sink);
-		ct_engine_add_sink(eng, &sink);
-	}
-	if (o.plot_path) {
-		struct ct_sink sink = { 0 };
-
-		plot_file = fopen(o.plot_path, "w");
-		if (plot_file == NULL) {
-			fprintf(stderr, "ctreplay: --plot %s: %s\n", o.plot_path,
-				strerror(errno));
-			rc = CT_EXIT_USAGE;
-			goto out;
-		}
-		rplot = report_plot_create(set.max);
-		if (rplot == NULL)
-			goto out_nomem;
-		report_plot_sink(rplot, &sink);
-		ct_engine_add_sink(eng, &sink);
-	}
-	prog = progress_create(stderr, capture_bytes_total(cap));
-
-	ra = readahead_start(cap, eng, o.shard, o.nshards);
-	if (ra == NULL)
-		goto out_nomem;
-	while ((as = readahead_next(ra)) != NULL) {
-		const struct ct_frame *frame = &as->frame;
-
-		ahead_prefetch(ra, eng);
-		if (first) {
-			for (i = 0; i < o.nsnaps; i++) {
-				if (o.snaps[i].kind == SNAP_REL) {
-					o.snaps[i].t += frame->ts;
-					o.snaps[i].kind = SNAP_ABS;
-				}
-			}
-			if (o.until.kind == SNAP_REL) {
-				o.until.t += frame->ts;
-				o.until.kind = SNAP_ABS;
-			}
-			report_select_set_origin(o.sel, frame->ts);
-			first = false;
-		}
-		if (o.nsnaps)
-			flush_snapshots(&o, eng, frame->ts, false);
-		if (!as->mine)
-			/* another shard's frame: only the clock moves */
-			ct_engine_advance(eng, as->pkt.ts);
-		else
-			ct_engine_packet_hashed(eng, &as->pkt, as->hash);
-		/* pcap record header + data: near enough for a progress bar */
-		bytes_read += 16 + frame->caplen;
-		progress_update(prog, frame->number, bytes_read,
-				ct_engine_count(eng));
-	}
-	nomem = readahead_nomem(ra);
-	/* the capture is the reader's until it stops */
-	readahead_stop(ra);
-	ra = NULL;
-	if (nomem)
-		goto out_nomem;
-	progress_finish(prog);
-	prog = NULL;
-
-	/* Snapshots after the last frame: the clock runs on without traffic,
-	 * and so it does up to --until. */
-	for (i = 0; i < o.nsnaps; i++)
-		if (o.snaps[i].kind == SNAP_END)
-			print_snapshot(&o, eng, ct_engine_now(eng));
-	flush_snapshots(&o, eng, 0, true);
-	if (o.until.kind == SNAP_ABS)
-		ct_engine_advance(eng, o.until.t);
-	if (o.list)
-		report_list_sel(stdout, stderr, eng, o.oflags, o.sel);
-	if (rjs)
-		report_json_finish(rjs, eng);
-	if (rex)
-		report_explain_finish(rex);
-	if (o.stats)
-		report_stats(stdout, eng);
-	if (rsum)
-		report_summary_print(rsum, stdout, capture_backwards(cap));
-	if (rplot) {
-		char title[256];
-		int nfiles = argc - optind;
+	if (o.r.json_path)
+		o.r.json = open_output("--json", o.r.json_path, true);
+	if (o.r.plot_path && (!o.r.json_path || o.r.json)) {
 		const char *base = strrchr(argv[optind], '/');
 
-		snprintf(title, sizeof(title),
+		o.r.plot = open_output("--plot", o.r.plot_path, false);
+		snprintf(o.plot_title, sizeof(o.plot_title),
 			 "ctreplay: conntrack table over capture time, %s%s",
 			 base ? base + 1 : argv[optind],
-			 nfiles > 1 ? " and more" : "");
-		if (report_plot_write(rplot, plot_file, title) != 0 ||
-		    fclose(plot_file) != 0) {
-			fprintf(stderr, "ctreplay: --plot %s: write error\n",
-				o.plot_path);
-			rc = CT_EXIT_INPUT;
-		}
-		plot_file = NULL;
+			 argc - optind > 1 ? " and more" : "");
+		o.r.plot_title = o.plot_title;
 	}
-
-damaged:
-	if (capture_damaged(cap)) {
+	if ((o.r.json_path && !o.r.json) || (o.r.plot_path && !o.r.plot)) {
+		rc = CT_EXIT_USAGE;
+	} else {
+		rc = run_replay(&o, &set, cap);
 		for (i = 0; i < capture_damaged(cap); i++)
 			fprintf(stderr, "ctreplay: %s\n", capture_error(cap, i));
-		rc = CT_EXIT_INPUT;
+		if (capture_damaged(cap))
+			rc = CT_EXIT_INPUT;
 	}
-	goto out;
-
-out_nomem:
-	fprintf(stderr, "ctreplay: out of memory\n");
-	rc = CT_EXIT_INPUT;
-out:
-	progress_finish(prog);
+	if (close_output("--plot", o.r.plot_path, o.r.plot) != 0)
+		rc = CT_EXIT_INPUT;
 	report_xml_finish(stdout);
 	fflush(stdout);
-	if (plot_file)
-		fclose(plot_file);
-	report_summary_destroy(rsum);
-	report_plot_destroy(rplot);
 	report_select_destroy(o.sel);
-	if (json_file && json_file != stdout && fclose(json_file) != 0) {
-		fprintf(stderr, "ctreplay: --json %s: write error\n", o.json_path);
+	if (close_output("--json", o.r.json_path, o.r.json) != 0)
 		rc = CT_EXIT_INPUT;
-	}
-	report_events_destroy(rev);
-	report_expect_events_destroy(rxe);
-	report_verdicts_destroy(rvd);
-	report_json_destroy(rjs);
-	report_explain_destroy(rex);
-	readahead_stop(ra);
-	ct_engine_destroy(eng);
 	capture_close(cap);
 	if (ferror(stdout)) {
 		fprintf(stderr, "ctreplay: write error on standard output\n");

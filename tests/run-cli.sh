@@ -72,6 +72,11 @@ check "-L lists the three TIME_WAIT entries" \
 "$CT" -S "$G/tcp-scapy-oddities-v4/in.pcap" >"$TMP/stats"
 check "-S counts the INVALID frames" grep -q 'invalid=7 ' "$TMP/stats"
 
+# --plot is a report: alone, it writes the picture and nothing else
+"$CT" --plot "$TMP/table.svg" "$G/http-v4/in.pcap" >"$TMP/plot.out"
+check "--plot alone prints no events" \
+	sh -c "test ! -s '$TMP/plot.out' && grep -q '</svg>' '$TMP/table.svg'"
+
 # --until runs the clock on past the last frame
 "$CT" --sysctl "$G/ping-v4/sysctl" --until +60 "$G/ping-v4/in.pcap" >"$TMP/until"
 check "--until reports the expiry after the last frame" grep -q DESTROY "$TMP/until"
@@ -83,6 +88,44 @@ check "without --until the entry stays alive" sh -c "! grep -q DESTROY '$TMP/nou
 check "snapshots have their header and /proc lines" \
 	sh -c "test \$(grep -c '^# snapshot [0-9]*\.[0-9]\{9\}$' '$TMP/snap') -eq 2 &&
 	       test \$(grep -c ' TIME_WAIT .* mark=0 zone=0 use=2$' '$TMP/snap') -eq 3"
+
+# A snapshot after the end of the recording (ping-v4's last frame is at
+# +5.6 s, its entry expires at +8) shows the table then, the entry gone,
+# but what the recording printed stays as it was: no DESTROY in -E, the
+# entry still in -L.  The same with -j and with --expect --update.
+P="--sysctl $G/ping-v4/sysctl $G/ping-v4/in.pcap"
+# shellcheck disable=SC2086
+{
+	"$CT" -E -L $P >"$TMP/late.none" 2>&1
+	"$CT" -E -L --snapshot +40 $P >"$TMP/late.1" 2>&1
+	"$CT" -j 2 -E -L --snapshot +40 $P >"$TMP/late.2" 2>&1
+	"$CT" -E --snapshot +6.5 --snapshot +40 $P >"$TMP/late.snaps"
+	"$CT" -E --until +10 --snapshot +40 $P >"$TMP/late.until10"
+	"$CT" -E -L --until +6 --snapshot +40 $P >"$TMP/late.until6" 2>&1
+}
+grep -v -e '^#' -e '^ipv4 ' "$TMP/late.1" >"$TMP/late.1.rest"
+check "a late snapshot leaves -E and -L as they were" \
+	sh -c "cmp '$TMP/late.1.rest' '$TMP/late.none' &&
+	       ! grep -q DESTROY '$TMP/late.1' &&
+	       grep -q '1 flow entries have been shown' '$TMP/late.1'"
+check "a late snapshot: -j 2 prints what one thread prints" \
+	cmp "$TMP/late.1" "$TMP/late.2"
+check "a late snapshot shows the entries expired up to it" \
+	sh -c "test \$(grep -c '^ipv4 .* icmp ' '$TMP/late.snaps') -eq 1 &&
+	       sed -n '/^# snapshot/h; /^ipv4/{x;p;}' '$TMP/late.snaps' | grep -q '^# snapshot 1795347903\.3'"
+check "--until reports the expiries up to it, a later snapshot none" \
+	sh -c "test \$(grep -c DESTROY '$TMP/late.until10') -eq 1 &&
+	       ! grep -q DESTROY '$TMP/late.until6' &&
+	       grep -q '1 flow entries have been shown' '$TMP/late.until6'"
+mkdir "$TMP/pingx"
+cp "$G/ping-v4/proc" "$TMP/pingx/"
+# shellcheck disable=SC2086
+"$CT" --expect "$TMP/pingx" --update $P >/dev/null 2>&1
+# shellcheck disable=SC2046,SC2086
+"$CT" -E -o timestamp,extended $(sed -n 's/^# snapshot \([^ ]*\).*/--snapshot \1/p' \
+	"$G/ping-v4/proc") $P | grep -v -e '^#' -e '^ipv4 ' >"$TMP/pingx.ev"
+check "--expect records the events a run with the same snapshots prints" \
+	cmp "$TMP/pingx/events" "$TMP/pingx.ev"
 
 # Determinism: same bytes whatever the time zone and locale.
 for f in http-v6 tcp-scapy-oddities-v4 ftp-passive-v4; do
@@ -102,6 +145,10 @@ for args in "--bogus x" "--snapshot yesterday x" "--set nope=1 x" \
 	rc=$?
 	check "usage error exits 1: ctreplay $args" test "$rc" -eq 1
 done
+
+"$CT" -o color x 2>"$TMP/oflags.err"
+check "-o's error names every flag it takes" \
+	grep -q 'timestamp, extended, id, xml$' "$TMP/oflags.err"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,7 +10,8 @@
 #     standard output (their interleaving included),
 #   - -E on standard output with --json to a file, and snapshots taken
 #     during the capture (the workers stop at each one),
-#   - the same under --shard 1/2 (each shard split again among threads).
+#   - the same under --shard 1/2 (each shard split again among threads);
+# and, on a flood of flows between many hosts, -E, -L and --json.
 # The table-wide limits (nf_conntrack_max, expect_max) hold per thread, so
 # a recording that reaches them may differ: none in TESTLIST is allowed to.
 # Exit 0 when all agree, 1 otherwise, 99 when ctreplay is not built.
@@ -75,6 +76,25 @@ while read -r name dir inputs rest; do
 		failed=$((failed + 1))
 	fi
 done <"$golden/TESTLIST"
+
+# Flows between many hosts, so that every worker holds entries alive at
+# the end, more than a stream buffer of JSON each: their lines come whole
+# and in id order, as one thread writes them.
+genflood=${GENFLOOD:-$top_builddir/bench/genflood}
+if [ $# -eq 0 ] && [ -x "$genflood" ]; then
+	"$genflood" -n 2000 -o "$work/flood.pcap"
+	for j in 1 3; do
+		"$ctreplay" -j $j -E -L --json "$work/flood.json" \
+			"$work/flood.pcap" >"$work/flood.$j" 2>&1
+		cat "$work/flood.json" >>"$work/flood.$j"
+	done
+	if cmp -s "$work/flood.1" "$work/flood.3"; then
+		passed=$((passed + 1))
+	else
+		echo "flood: -j 3 differs from -j 1"
+		failed=$((failed + 1))
+	fi
+fi
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
