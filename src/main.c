@@ -10,6 +10,7 @@
 #include "check.h"
 #include "common.h"
 #include "ct/engine.h"
+#include "fw/firewall.h"
 #include "jobs.h"
 #include "replay.h"
 #include "report/report.h"
@@ -39,6 +40,12 @@ struct options {
 	struct replay_instant snaps[MAX_SNAPSHOTS];
 	int nsnaps;
 	char plot_title[256];
+	/* --firewall and its files */
+	struct fw_paths fw;
+	bool have_fw;
+	const char *counters_path;     /* --counters FILE */
+	const char *log_path;          /* --log FILE */
+	bool strict;                   /* --strict */
 };
 
 /* Selection options: this + enum report_select_key (clear of long_only). */
@@ -61,6 +68,15 @@ enum long_only {
 	OPT_UPDATE,
 	OPT_EXPECT_EVENTS,
 	OPT_SHARD,
+	OPT_FIREWALL,
+	OPT_RULESET,
+	OPT_ADDR,
+	OPT_ROUTES,
+	OPT_ROUTES6,
+	OPT_IIF,
+	OPT_COUNTERS,
+	OPT_LOG,
+	OPT_STRICT,
 };
 
 /* -j: more threads than this buys nothing but memory */
@@ -108,6 +124,15 @@ static const struct option long_opts[] = {
 	{ "expect-events", no_argument, NULL, OPT_EXPECT_EVENTS },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "jobs", required_argument, NULL, 'j' },
+	{ "firewall", required_argument, NULL, OPT_FIREWALL },
+	{ "ruleset", required_argument, NULL, OPT_RULESET },
+	{ "addr", required_argument, NULL, OPT_ADDR },
+	{ "routes", required_argument, NULL, OPT_ROUTES },
+	{ "routes6", required_argument, NULL, OPT_ROUTES6 },
+	{ "iif", required_argument, NULL, OPT_IIF },
+	{ "counters", required_argument, NULL, OPT_COUNTERS },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -163,6 +188,17 @@ static void usage(FILE *f)
 	      "                          same output, but nf_conntrack_max and expect_max\n"
 	      "                          hold per thread (-E, -L, --verdicts, --snapshot,\n"
 	      "                          --json; other reports run on one thread)\n"
+	      "\n"
+	      "Firewall (the ruleset around conntrack; see FIREWALL in ctreplay(1)):\n"
+	      "      --firewall DIR      what ctreplay-collect wrote: ruleset.json (nft -j\n"
+	      "                          list ruleset), addr.json, route.json, route6.json,\n"
+	      "                          sysctl.txt; --verdicts then names the rule\n"
+	      "      --ruleset FILE      nft -j list ruleset output (instead of DIR's)\n"
+	      "      --addr FILE, --routes FILE, --routes6 FILE  ip -j addr / route output\n"
+	      "      --iif NAME          the capture's frames came in on interface NAME\n"
+	      "      --counters FILE     the ruleset with this replay's counters\n"
+	      "      --log FILE          the kernel log lines of log rules\n"
+	      "      --strict            a rule ctreplay cannot judge is an error\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -425,6 +461,35 @@ static int parse_args(int argc, char **argv, struct options *o,
 			}
 			break;
 		}
+		case OPT_FIREWALL:
+			o->fw.dir = optarg;
+			o->have_fw = true;
+			break;
+		case OPT_RULESET:
+			o->fw.ruleset = optarg;
+			o->have_fw = true;
+			break;
+		case OPT_ADDR:
+			o->fw.addr = optarg;
+			break;
+		case OPT_ROUTES:
+			o->fw.route = optarg;
+			break;
+		case OPT_ROUTES6:
+			o->fw.route6 = optarg;
+			break;
+		case OPT_IIF:
+			o->fw.iif = optarg;
+			break;
+		case OPT_COUNTERS:
+			o->counters_path = optarg;
+			break;
+		case OPT_LOG:
+			o->log_path = optarg;
+			break;
+		case OPT_STRICT:
+			o->strict = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return CT_EXIT_OK;
@@ -534,7 +599,7 @@ static int run_add_exp_sink(void *ctx, const struct ct_exp_sink *sink)
  * written.
  */
 static int run_replay(const struct options *o, const struct ct_settings *set,
-		      struct capture *cap)
+		      struct capture *cap, struct fw_firewall *fw)
 {
 	struct run run = { .o = o, .cap = cap };
 	struct replay_opts ro = {
@@ -548,7 +613,9 @@ static int run_replay(const struct options *o, const struct ct_settings *set,
 	struct ct_engine *eng = NULL;
 	int rc = -1;
 
-	if (o->jobs > 1 && report_jobs_ok(&o->r)) {
+	/* a firewall's state (counters, limits) is one for all flows: it
+	 * runs on one thread */
+	if (o->jobs > 1 && report_jobs_ok(&o->r) && fw == NULL) {
 		struct jobs_opts jo = { .nworkers = o->jobs, .reports = &o->r,
 					.shard = o->shard,
 					.nshards = o->nshards };
@@ -565,6 +632,12 @@ static int run_replay(const struct options *o, const struct ct_settings *set,
 		/* tracker notes only for the frame --explain asks about */
 		ct_engine_set_explain(eng, o->r.explain_frame);
 		ct_engine_set_counters(eng, counters);
+		if (fw) {
+			struct ct_firewall hooks;
+
+			fw_firewall_hooks(fw, &hooks);
+			ct_engine_set_firewall(eng, &hooks);
+		}
 		if (report_set_init(&run.reps, &o->r, REPORT_ONE) != 0)
 			goto out;
 		run.rp = replay_create(&ro, eng);
@@ -574,6 +647,10 @@ static int run_replay(const struct options *o, const struct ct_settings *set,
 	}
 	if (run.rp)
 		rc = replay_run(run.rp, cap);
+	if (rc == 0 && fw && o->r.stats) {
+		fflush(stdout);
+		fw_state_summary(fw->st, stdout);
+	}
 out:
 	replay_destroy(run.rp);
 	report_set_destroy(&run.reps);
@@ -613,6 +690,93 @@ static int close_output(const char *opt, const char *path, FILE *f)
 	return bad ? -1 : 0;
 }
 
+/*
+ * --firewall DIR without --sysctl: the firewall's own settings
+ * (DIR/sysctl.txt) before any --set, which then change them.  Returns 0,
+ * or -1 (said).
+ */
+static int firewall_sysctl(int argc, char **argv, struct ct_settings *set)
+{
+	const char *dir = NULL, *path;
+	char buf[4096], errbuf[CT_ERRBUF_SIZE];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--sysctl") == 0 ||
+		    strncmp(argv[i], "--sysctl=", 9) == 0)
+			return 0;
+		if (strcmp(argv[i], "--firewall") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strncmp(argv[i], "--firewall=", 11) == 0)
+			dir = argv[i] + 11;
+	}
+	path = fw_dir_file(dir, "sysctl.txt", buf, sizeof(buf));
+	if (!path)
+		return 0;
+	if (ct_settings_load_sysctl(set, path, stderr, errbuf) != 0) {
+		fprintf(stderr, "ctreplay: --firewall %s\n", errbuf);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the firewall, and open --log: 0, or -1 (said). */
+static int open_firewall(struct options *o, struct fw_firewall **fw)
+{
+	char errbuf[CT_ERRBUF_SIZE];
+	int r = fw_firewall_load(fw, &o->fw, errbuf);
+	size_t i;
+
+	if (r != 0) {
+		fprintf(stderr, "ctreplay: %s\n", errbuf);
+		return -1;
+	}
+	for (i = 0; o->strict && i < (*fw)->rs->nrules; i++) {
+		const struct fw_rule *rule = &(*fw)->rs->rules[i];
+
+		if (rule->unknown) {
+			fprintf(stderr,
+				"ctreplay: %s: chain %s, rule %llu: ctreplay "
+				"cannot judge %s (--strict)\n",
+				(*fw)->ruleset_file,
+				(*fw)->rs->chains[rule->chain].name,
+				(unsigned long long)rule->handle,
+				rule->unknown_what ? rule->unknown_what : "it");
+			return -1;
+		}
+	}
+	if (o->log_path) {
+		FILE *f = open_output("--log", o->log_path, true);
+
+		if (!f)
+			return -1;
+		fw_firewall_set_log(*fw, f);
+	}
+	return 0;
+}
+
+/* --counters: the ruleset written back with this replay's counters. */
+static int close_firewall(const struct options *o, struct fw_firewall *fw)
+{
+	FILE *f;
+	int r;
+
+	if (!o->counters_path)
+		return 0;
+	f = open_output("--counters", o->counters_path, true);
+	if (!f)
+		return -1;
+	r = fw_firewall_write_counters(fw, f);
+	if (r != 0)
+		fprintf(stderr, "ctreplay: --counters %s: cannot write\n",
+			o->counters_path);
+	fflush(f);
+	return close_output("--counters", o->counters_path, f) != 0 || r != 0
+		       ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
@@ -620,6 +784,8 @@ int main(int argc, char **argv)
 	struct ct_settings set;
 	char errbuf[CT_ERRBUF_SIZE];
 	struct capture *cap = NULL;
+	struct fw_firewall *fw = NULL;
+	FILE *fwlog = NULL;
 	int err = 0, rc, i;
 
 	memset(&o, 0, sizeof(o));
@@ -631,6 +797,10 @@ int main(int argc, char **argv)
 	o.until.at = REPLAY_AT_END;
 	ct_settings_init(&set);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (firewall_sysctl(argc, argv, &set) != 0) {
+		report_select_destroy(o.sel);
+		return CT_EXIT_INPUT;
+	}
 
 	rc = parse_args(argc, argv, &o, &set);
 	if (rc < 0 && o.expect_dir)
@@ -665,10 +835,15 @@ int main(int argc, char **argv)
 			 argc - optind > 1 ? " and more" : "");
 		o.r.plot_title = o.plot_title;
 	}
-	if ((o.r.json_path && !o.r.json) || (o.r.plot_path && !o.r.plot)) {
+	if (o.have_fw && open_firewall(&o, &fw) != 0) {
+		rc = CT_EXIT_INPUT;
+	} else if ((o.r.json_path && !o.r.json) ||
+		   (o.r.plot_path && !o.r.plot)) {
 		rc = CT_EXIT_USAGE;
 	} else {
-		rc = run_replay(&o, &set, cap);
+		rc = run_replay(&o, &set, cap, fw);
+		if (fw && rc == CT_EXIT_OK && close_firewall(&o, fw) != 0)
+			rc = CT_EXIT_INPUT;
 		for (i = 0; i < capture_damaged(cap); i++)
 			fprintf(stderr, "ctreplay: %s\n", capture_error(cap, i));
 		if (capture_damaged(cap))
@@ -682,6 +857,11 @@ int main(int argc, char **argv)
 	if (close_output("--json", o.r.json_path, o.r.json) != 0)
 		rc = CT_EXIT_INPUT;
 	capture_close(cap);
+	if (fw && fw->log)
+		fwlog = fw->log;
+	fw_firewall_destroy(fw);
+	if (fwlog && close_output("--log", o.log_path, fwlog) != 0)
+		rc = CT_EXIT_INPUT;
 	if (ferror(stdout)) {
 		fprintf(stderr, "ctreplay: write error on standard output\n");
 		rc = CT_EXIT_INPUT;

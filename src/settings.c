@@ -231,7 +231,8 @@ int ct_settings_load_sysctl(struct ct_settings *s, const char *path,
 		*end = '\0';
 		val[strcspn(val, "\r\n")] = '\0';
 		/* nf_log.N = nf_log_ipv4 and the like are not ours */
-		if (strncmp(key, "net.netfilter.nf_log.", 21) == 0)
+		if (strncmp(key, "net.netfilter.nf_log.", 21) == 0 ||
+		    strcmp(key, "net.netfilter.nf_log_all_netns") == 0)
 			continue;
 		if (find_key(key) == NULL) {
 			if (warn)

@@ -57,7 +57,8 @@ struct ct_hookpkt {
 	const char *helper;    /* "ct helper set": helper type name */
 	/* the decision */
 	enum ct_action action;
-	enum ct_hook hook;     /* where it was decided */
+	enum ct_hook hook;     /* the hook the packet is at */
+	enum ct_hook rule_hook;  /* where `rule` decided */
 	const char *rule;      /* "inet filter forward handle 12" */
 	const char *comment;   /* the rule's comment, or NULL */
 	bool unknown;          /* a rule ctreplay cannot judge was reached */

@@ -57,7 +57,7 @@ static void engine_fw_verdict(const struct ct_hookpkt *hp,
 			      struct ct_verdict *v)
 {
 	v->action = hp->action;
-	v->hook = hp->hook;
+	v->hook = hp->rule ? hp->rule_hook : hp->hook;
 	v->rule = hp->rule;
 	v->rule_comment = hp->comment;
 	v->unknown_rule = hp->unknown ? hp->unknown_rule : NULL;
@@ -85,6 +85,7 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 	hp->action = CT_ACT_ACCEPT;
 	if (fw->enter)
 		fw->enter(fw->ctx, hp);
+	hp->hook = CT_HOOK_PREROUTING;
 	go = fw->run(fw->ctx, CT_HOOK_PREROUTING, INT32_MIN, CT_PRIO_CONNTRACK,
 		     hp);
 	if (go && hp->notrack) {
@@ -105,6 +106,7 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 	if (go) {
 		fw->route(fw->ctx, hp);
 		if (hp->local) {
+			hp->hook = CT_HOOK_INPUT;
 			go = fw->run(fw->ctx, CT_HOOK_INPUT, INT32_MIN,
 				     INT32_MAX, hp);
 		} else if (ct_engine_ttl_runs_out(eng, pkt)) {
@@ -114,10 +116,14 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 			hp->rule = NULL;
 			go = false;
 		} else {
+			hp->hook = CT_HOOK_FORWARD;
 			go = fw->run(fw->ctx, CT_HOOK_FORWARD, INT32_MIN,
-				     INT32_MAX, hp) &&
-			     fw->run(fw->ctx, CT_HOOK_POSTROUTING, INT32_MIN,
 				     INT32_MAX, hp);
+			if (go) {
+				hp->hook = CT_HOOK_POSTROUTING;
+				go = fw->run(fw->ctx, CT_HOOK_POSTROUTING,
+					     INT32_MIN, INT32_MAX, hp);
+			}
 		}
 	}
 	engine_fw_verdict(hp, v);

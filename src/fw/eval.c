@@ -871,19 +871,19 @@ bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 
 		if (ch->prio < lo || ch->prio >= hi || !chain_sees(rs, ch, hp))
 			continue;
-		hp->hook = hook;
 		res = run_chain(st, c, hp, &rule);
 		/* the decision reported: a drop, else the last accept of
 		 * the filter hooks (input/forward) or, without one, the
 		 * last accept at all */
 		if (res != FW_V_ACCEPT || hook == CT_HOOK_INPUT ||
 		    hook == CT_HOOK_FORWARD || hp->rule == NULL ||
-		    (hp->action == CT_ACT_ACCEPT &&
-		     hp->hook != CT_HOOK_INPUT && hp->hook != CT_HOOK_FORWARD)) {
+		    (hp->rule_hook != CT_HOOK_INPUT &&
+		     hp->rule_hook != CT_HOOK_FORWARD)) {
 			hp->rule = rule >= 0 ? st->rule_name[rule]
 					     : st->policy_name[c];
 			hp->comment = rule >= 0 ? rs->rules[rule].comment
 						: NULL;
+			hp->rule_hook = hook;
 		}
 		if (res == FW_V_ACCEPT) {
 			hp->action = CT_ACT_ACCEPT;
