@@ -673,7 +673,7 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 			break;
 		case FW_X_LOG:
 			if (st->log && !x->inv)
-				st->log(st->log_ctx, x->text, hp);
+				st->log(st->log_ctx, x->text, x->code, hp);
 			break;
 		case FW_X_LIMIT:
 			if (limit_ok(&st->buckets[i], x, hp->now,

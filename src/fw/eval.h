@@ -44,7 +44,7 @@ uint64_t fw_state_unknown_hits(const struct fw_state *st);
 
 /* What log statements and LOG targets call (--log): the rule's prefix
  * and the packet as the hook sees it. */
-typedef void (*fw_log_fn)(void *ctx, const char *prefix,
+typedef void (*fw_log_fn)(void *ctx, const char *prefix, unsigned flags,
 			  const struct ct_hookpkt *hp);
 void fw_state_set_log(struct fw_state *st, fw_log_fn fn, void *ctx);
 

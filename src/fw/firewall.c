@@ -197,7 +197,8 @@ static void fwh_route(void *ctx, struct ct_hookpkt *hp)
 }
 
 /* One kernel log line, stamped with the capture time. */
-static void fwh_log(void *ctx, const char *prefix, const struct ct_hookpkt *hp)
+static void fwh_log(void *ctx, const char *prefix, unsigned flags,
+		    const struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
 	const struct ct_pkt *pkt = hp->pkt;
@@ -216,7 +217,7 @@ static void fwh_log(void *ctx, const char *prefix, const struct ct_hookpkt *hp)
 		if (f && f->has_mac)
 			memcpy(mac, f->mac, 6);
 	}
-	fw_log_format(line, sizeof(line), prefix, hp, mac, maclen);
+	fw_log_format(line, sizeof(line), prefix, flags, hp, mac, maclen);
 	fprintf(fw->log, "[%lld.%06lld] %s\n",
 		(long long)(t / CT_NSEC_PER_SEC),
 		(long long)((t % CT_NSEC_PER_SEC) / 1000), line);

@@ -234,6 +234,14 @@ enum fw_expr_kind {
 	FW_X_UNKNOWN,          /* an expression ctreplay does not know */
 };
 
+/* Log flags (NF_LOG_* of include/uapi/linux/netfilter/nf_log.h), in a
+ * FW_X_LOG's code. */
+#define FW_LOG_TCPSEQ    0x01u
+#define FW_LOG_TCPOPT    0x02u
+#define FW_LOG_IPOPT     0x04u
+#define FW_LOG_UID       0x08u
+#define FW_LOG_MACDECODE 0x20u
+
 /* Reject types (nft reject ... / iptables --reject-with). */
 enum fw_reject {
 	FW_REJ_DEFAULT = 0,    /* icmp port-unreachable (family's own) */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fw.h"
 #include "log.h"
 
 static uint16_t be16(const uint8_t *p)
@@ -46,7 +47,7 @@ static void add(char *buf, size_t size, size_t *n, const char *fmt, ...)
 
 /* nf_log_dump_tcp_header() with the default flags. */
 static void log_tcp(char *buf, size_t size, size_t *n, const uint8_t *th,
-		    uint32_t cap, uint32_t len, bool fragment)
+		    uint32_t cap, uint32_t len, bool fragment, unsigned flags)
 {
 	uint8_t f;
 
@@ -58,6 +59,8 @@ static void log_tcp(char *buf, size_t size, size_t *n, const uint8_t *th,
 		return;
 	}
 	ADD("SPT=%u DPT=%u ", be16(th), be16(th + 2));
+	if (flags & FW_LOG_TCPSEQ)
+		ADD("SEQ=%u ACK=%u ", be32(th + 4), be32(th + 8));
 	ADD("WINDOW=%u ", be16(th + 14));
 	/* the reserved bits of the flag word (three since AE took one) */
 	ADD("RES=0x%02x ", (unsigned)((be32(th + 12) & 0x0e000000u) >> 22) &
@@ -82,6 +85,18 @@ static void log_tcp(char *buf, size_t size, size_t *n, const uint8_t *th,
 	if (f & 0x01)
 		ADD("FIN ");
 	ADD("URGP=%u ", be16(th + 18));
+	if ((flags & FW_LOG_TCPOPT) && (th[12] >> 4) * 4u > 20) {
+		uint32_t optlen = (th[12] >> 4) * 4u - 20, i;
+
+		if (cap < 20 + optlen) {
+			ADD("OPT (TRUNCATED)");
+			return;
+		}
+		ADD("OPT (");
+		for (i = 0; i < optlen; i++)
+			ADD("%02X", th[20 + i]);
+		ADD(") ");
+	}
 }
 
 static void log_udp(char *buf, size_t size, size_t *n, uint8_t proto,
@@ -99,11 +114,12 @@ static void log_udp(char *buf, size_t size, size_t *n, uint8_t proto,
 }
 
 static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
-		     uint32_t cap, bool outer, uint32_t mark, unsigned dec);
+		     uint32_t cap, bool outer, uint32_t mark, unsigned dec,
+		     unsigned flags);
 
 /* ICMP: type and code, then per type (dump_ipv4_packet()). */
 static void log_icmp(char *buf, size_t size, size_t *n, const uint8_t *ic,
-		     uint32_t cap, uint32_t len, bool outer)
+		     uint32_t cap, uint32_t len, bool outer, unsigned flags)
 {
 	static const uint8_t required[19] = {
 		[0] = 4, [3] = 28, [4] = 28, [5] = 28, [8] = 4, [11] = 28,
@@ -143,7 +159,8 @@ static void log_icmp(char *buf, size_t size, size_t *n, const uint8_t *ic,
 	case 11:
 		if (outer && cap > 8) {
 			ADD("[");
-			log_ipv4(buf, size, n, ic + 8, cap - 8, false, 0, 0);
+			log_ipv4(buf, size, n, ic + 8, cap - 8, false, 0, 0,
+				 flags);
 			ADD("] ");
 		}
 		if (type == 3 && ic[1] == 4 && cap >= 8)
@@ -155,7 +172,8 @@ static void log_icmp(char *buf, size_t size, size_t *n, const uint8_t *ic,
 }
 
 static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
-		     uint32_t cap, bool outer, uint32_t mark, unsigned dec)
+		     uint32_t cap, bool outer, uint32_t mark, unsigned dec,
+		     unsigned flags)
 {
 	uint32_t hl, tot;
 	uint16_t frag;
@@ -182,6 +200,18 @@ static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
 		ADD("MF ");
 	if (frag & 0x1fff)
 		ADD("FRAG:%u ", frag & 0x1fff);
+	if ((flags & FW_LOG_IPOPT) && hl > 20) {
+		uint32_t i;
+
+		if (cap < hl) {
+			ADD("TRUNCATED");
+			return;
+		}
+		ADD("OPT (");
+		for (i = 20; i < hl; i++)
+			ADD("%02X", ih[i]);
+		ADD(") ");
+	}
 	fragment = (frag & 0x1fff) != 0;
 	l4 = ih + (hl < cap ? hl : cap);
 	l4cap = hl < cap ? cap - hl : 0;
@@ -190,7 +220,7 @@ static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
 		l4cap = l4len;
 	switch (ih[9]) {
 	case 6:
-		log_tcp(buf, size, n, l4, l4cap, l4len, fragment);
+		log_tcp(buf, size, n, l4, l4cap, l4len, fragment, flags);
 		break;
 	case 17:
 	case 136:
@@ -201,7 +231,7 @@ static void log_ipv4(char *buf, size_t size, size_t *n, const uint8_t *ih,
 			ADD("PROTO=ICMP ");
 			break;
 		}
-		log_icmp(buf, size, n, l4, l4cap, l4len, outer);
+		log_icmp(buf, size, n, l4, l4cap, l4len, outer, flags);
 		break;
 	case 51:
 		if (fragment)
@@ -238,7 +268,8 @@ static void addr6(char *buf, size_t size, size_t *n, const uint8_t *a)
 }
 
 static void log_ipv6(char *buf, size_t size, size_t *n,
-		     const struct ct_pkt *pkt, uint32_t mark, unsigned dec)
+		     const struct ct_pkt *pkt, uint32_t mark, unsigned dec,
+		     unsigned flags)
 {
 	const uint8_t *ih = pkt->l3;
 	const uint8_t *l4 = pkt->l4;
@@ -257,7 +288,8 @@ static void log_ipv6(char *buf, size_t size, size_t *n,
 	    (unsigned)(be32(ih) & 0x000fffffu));
 	switch (pkt->l4num) {
 	case 6:
-		log_tcp(buf, size, n, l4, pkt->l4cap, pkt->l4len, false);
+		log_tcp(buf, size, n, l4, pkt->l4cap, pkt->l4len, false,
+			flags);
 		break;
 	case 17:
 	case 136:
@@ -286,8 +318,8 @@ static void log_ipv6(char *buf, size_t size, size_t *n,
 }
 
 size_t fw_log_format(char *buf, size_t size, const char *prefix,
-		     const struct ct_hookpkt *hp, const uint8_t *mac,
-		     size_t maclen)
+		     unsigned flags, const struct ct_hookpkt *hp,
+		     const uint8_t *mac, size_t maclen)
 {
 	const struct ct_pkt *pkt = hp->pkt;
 	size_t len = 0, *n = &len, i;
@@ -309,7 +341,15 @@ size_t fw_log_format(char *buf, size_t size, const char *prefix,
 	ADD("%sIN=%s OUT=%s ", prefix ? prefix : "", in, has_out ? out : "");
 	/* MAC= whenever there is an input device: forwarded packets keep
 	 * theirs in POSTROUTING too */
-	if (hp->iifname[0] != '\0') {
+	if (hp->iifname[0] != '\0' && (flags & FW_LOG_MACDECODE)) {
+		/* dump_mac_header(): an Ethernet header decoded */
+		if (maclen >= 14)
+			ADD("MACSRC=%02x:%02x:%02x:%02x:%02x:%02x "
+			    "MACDST=%02x:%02x:%02x:%02x:%02x:%02x "
+			    "MACPROTO=%04x ", mac[6], mac[7], mac[8], mac[9],
+			    mac[10], mac[11], mac[0], mac[1], mac[2], mac[3],
+			    mac[4], mac[5], be16(mac + 12));
+	} else if (hp->iifname[0] != '\0') {
 		ADD("MAC=");
 		for (i = 0; i < maclen; i++)
 			ADD(i ? ":%02x" : "%02x", mac[i]);
@@ -317,8 +357,8 @@ size_t fw_log_format(char *buf, size_t size, const char *prefix,
 	}
 	if (pkt->l3num == CT_L3_IPV4)
 		log_ipv4(buf, size, n, pkt->l3, pkt->l3cap, true, hp->mark,
-			 fwd);
+			 fwd, flags);
 	else
-		log_ipv6(buf, size, n, pkt, hp->mark, fwd);
+		log_ipv6(buf, size, n, pkt, hp->mark, fwd, flags);
 	return len;
 }

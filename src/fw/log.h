@@ -13,10 +13,12 @@
  * default flags): "PREFIXIN=rc0 OUT=rs0 MAC=... SRC=... DST=... LEN=...".
  * mac is the link header of the input interface (maclen bytes, 14 for
  * Ethernet: destination, source, ethertype), maclen 0 when unknown.
- * Returns the length written (always NUL-terminated).
+ * flags are FW_LOG_* (fw.h): sequence numbers, TCP and IP options, the
+ * Ethernet header decoded.  Returns the length written (always
+ * NUL-terminated).
  */
 size_t fw_log_format(char *buf, size_t size, const char *prefix,
-		     const struct ct_hookpkt *hp, const uint8_t *mac,
-		     size_t maclen);
+		     unsigned flags, const struct ct_hookpkt *hp,
+		     const uint8_t *mac, size_t maclen);
 
 #endif

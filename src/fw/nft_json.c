@@ -1484,6 +1484,31 @@ static const char *helper_type(struct nj *p, const char *obj)
 	return NULL;
 }
 
+/* "flags": "all" or a list of "tcp sequence", "tcp options", "ip
+ * options", "skuid", "ether" (nftables src/json.c, log_stmt_json()). */
+static unsigned log_flags(const json_t *f)
+{
+	static const struct sym names[] = {
+		{ "tcp sequence", FW_LOG_TCPSEQ }, { "tcp options", FW_LOG_TCPOPT },
+		{ "ip options", FW_LOG_IPOPT }, { "skuid", FW_LOG_UID },
+		{ "ether", FW_LOG_MACDECODE },
+		{ "all", FW_LOG_TCPSEQ | FW_LOG_TCPOPT | FW_LOG_IPOPT |
+			 FW_LOG_UID | FW_LOG_MACDECODE },
+	};
+	const json_t *e;
+	unsigned flags = 0;
+	uint32_t v;
+	size_t i;
+
+	if (json_is_string(f))
+		return sym_find(SYMS(names), json_string_value(f), &v) ? v : 0;
+	json_array_foreach(f, i, e)
+		if (json_is_string(e) &&
+		    sym_find(SYMS(names), json_string_value(e), &v))
+			flags |= v;
+	return flags;
+}
+
 static int parse_stmt(struct nj *p, const json_t *e)
 {
 	const char *kind;
@@ -1522,6 +1547,7 @@ static int parse_stmt(struct nj *p, const json_t *e)
 			return nj_nomem(p);
 		x->kind = FW_X_LOG;
 		x->text = fw_strdup(p->rs, prefix ? prefix : "");
+		x->code = log_flags(json_object_get(v, "flags"));
 		/* log group N goes to nflog, not the kernel log */
 		x->inv = json_object_get(v, "group") != NULL;
 		return 0;
