@@ -13,9 +13,11 @@
  * come from the IP header and the missing tail is simply not there
  * (l3cap/l4cap say how much is).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "decode.h"
 #include "ct/tuple.h"
 
@@ -52,83 +54,6 @@
 /* ip6_rcv_core's default for net.ipv6.max_hbh_opts_number. */
 #define HBH_MAX_OPTS  8
 
-/*
- * Bounds-checked reader.  Every getter fails (and leaves the value alone)
- * rather than read past len, so a short frame can never be over-read.
- */
-struct rd {
-	const uint8_t *p;
-	uint32_t len;
-	uint32_t off;
-};
-
-static void rd_init(struct rd *r, const uint8_t *p, uint32_t len)
-{
-	r->p = p;
-	r->len = len;
-	r->off = 0;
-}
-
-static uint32_t rd_left(const struct rd *r)
-{
-	return r->len - r->off;
-}
-
-static bool rd_skip(struct rd *r, uint32_t n)
-{
-	if (rd_left(r) < n)
-		return false;
-	r->off += n;
-	return true;
-}
-
-static bool rd_u8(struct rd *r, uint8_t *v)
-{
-	if (rd_left(r) < 1)
-		return false;
-	*v = r->p[r->off++];
-	return true;
-}
-
-static bool rd_be16(struct rd *r, uint16_t *v)
-{
-	if (rd_left(r) < 2)
-		return false;
-	*v = (uint16_t)((r->p[r->off] << 8) | r->p[r->off + 1]);
-	r->off += 2;
-	return true;
-}
-
-static bool rd_be32(struct rd *r, uint32_t *v)
-{
-	if (rd_left(r) < 4)
-		return false;
-	*v = ((uint32_t)r->p[r->off] << 24) | ((uint32_t)r->p[r->off + 1] << 16) |
-	     ((uint32_t)r->p[r->off + 2] << 8) | r->p[r->off + 3];
-	r->off += 4;
-	return true;
-}
-
-static uint16_t be16_at(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t be32_at(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
-/* Four bytes as the host orders them, wherever they lie. */
-static uint32_t ne32_at(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* Mark the frame as one conntrack never sees; false for the callers'
  * convenience (the decoders return true for an IP packet). */
 static bool pkt_none(struct ct_pkt *pkt, const char *reason)
@@ -140,8 +65,7 @@ static bool pkt_none(struct ct_pkt *pkt, const char *reason)
 
 /*
  * Reasons for non-IP frames.  The usual ethertypes get their own constant
- * string; anything else is formatted into one buffer, which (like the
- * frame's data) stays valid until the next ct_decode() call.
+ * string; anything else is formatted into the packet's own reason_buf.
  */
 static const struct {
 	uint16_t type;
@@ -163,20 +87,18 @@ static const struct {
 	{ 0x9000, "not IP (ethertype 0x9000)" },  /* loopback test */
 };
 
-static char ethertype_buf[48];
-
-static const char *ethertype_reason(uint16_t type)
+static bool ethertype_none(struct ct_pkt *pkt, uint16_t type)
 {
 	size_t i;
 
 	if (type < 0x0600)
-		return "not IP (802.3 length field)";
+		return pkt_none(pkt, "not IP (802.3 length field)");
 	for (i = 0; i < CT_ARRAY_SIZE(ethertype_reasons); i++)
 		if (ethertype_reasons[i].type == type)
-			return ethertype_reasons[i].reason;
-	snprintf(ethertype_buf, sizeof(ethertype_buf),
+			return pkt_none(pkt, ethertype_reasons[i].reason);
+	snprintf(pkt->reason_buf, sizeof(pkt->reason_buf),
 		 "not IP (ethertype 0x%04x)", type);
-	return ethertype_buf;
+	return pkt_none(pkt, pkt->reason_buf);
 }
 
 /*
@@ -190,12 +112,13 @@ static const char *ethertype_reason(uint16_t type)
 static bool ipv4_header_csum_ok(const uint8_t *h, uint32_t len)
 {
 	/* the 20 bytes every header has without a loop, then any options */
-	uint64_t sum = (uint64_t)ne32_at(h) + ne32_at(h + 4) + ne32_at(h + 8) +
-		       ne32_at(h + 12) + ne32_at(h + 16);
+	uint64_t sum = (uint64_t)bytes_load_ne32(h) + bytes_load_ne32(h + 4) +
+		       bytes_load_ne32(h + 8) + bytes_load_ne32(h + 12) +
+		       bytes_load_ne32(h + 16);
 	uint32_t i;
 
 	for (i = 20; i < len; i += 4)
-		sum += ne32_at(h + i);
+		sum += bytes_load_ne32(h + i);
 	return sum != 0 && sum % 0xffff == 0;
 }
 
@@ -207,43 +130,46 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 /*
  * The checks of ip_rcv_core(), in its order, except that a length field
  * larger than the captured bytes is believed (snap length, see top).
+ * ip holds the header and what the capture kept after it.
  */
-static bool decode_ipv4(const uint8_t *d, uint32_t len, struct ct_pkt *pkt)
+static bool decode_ipv4(struct bytes ip, struct ct_pkt *pkt)
 {
 	uint32_t ihl, tot;
 	uint16_t fo;
+	uint8_t vihl;
 
-	if (len < 20)
+	if (!bytes_has(&ip, 0, 20))
 		return pkt_none(pkt, "truncated IPv4 header");
-	if ((d[0] >> 4) != 4)
+	vihl = bytes_u8(&ip, 0);
+	if ((vihl >> 4) != 4)
 		return pkt_none(pkt, "bad IPv4 version");
-	ihl = (uint32_t)(d[0] & 0x0f) * 4;
+	ihl = (uint32_t)(vihl & 0x0f) * 4;
 	if (ihl < 20)
 		return pkt_none(pkt, "bad IPv4 header length");
-	if (len < ihl)
+	if (!bytes_has(&ip, 0, ihl))
 		return pkt_none(pkt, "truncated IPv4 header");
-	if (!ipv4_header_csum_ok(d, ihl))
+	if (!ipv4_header_csum_ok(bytes_ptr(&ip, 0), ihl))
 		return pkt_none(pkt, "bad IPv4 header checksum");
-	tot = be16_at(d + 2);
+	tot = bytes_be16(&ip, 2);
 	if (tot < ihl)
 		return pkt_none(pkt, "bad IPv4 total length");
 
 	pkt->kind = CT_PKT_IP;
 	pkt->l3num = CT_L3_IPV4;
-	pkt->l4num = d[9];
-	pkt->ttl = d[8];
-	memcpy(pkt->src, d + 12, 4);
-	memcpy(pkt->dst, d + 16, 4);
-	pkt->l3 = d;
+	pkt->l4num = bytes_u8(&ip, 9);
+	pkt->ttl = bytes_u8(&ip, 8);
+	memcpy(pkt->src, bytes_ptr(&ip, 12), 4);
+	memcpy(pkt->dst, bytes_ptr(&ip, 16), 4);
+	pkt->l3 = bytes_ptr(&ip, 0);
 	pkt->l3len = tot;
-	pkt->l3cap = min_u32(len, tot);
+	pkt->l3cap = min_u32(ip.len, tot);
 	pkt->l3hdrlen = ihl;
-	pkt->l4 = d + ihl;
+	pkt->l4 = bytes_ptr(&ip, ihl);
 	pkt->l4len = tot - ihl;
 	pkt->l4cap = pkt->l3cap - ihl;
 
-	fo = be16_at(d + 6);
-	pkt->frag_id = be16_at(d + 4);
+	fo = bytes_be16(&ip, 6);
+	pkt->frag_id = bytes_be16(&ip, 4);
 	pkt->frag_more = (fo & 0x2000) != 0;
 	pkt->frag_off = fo & 0x1fff;
 	pkt->is_fragment = pkt->frag_more || pkt->frag_off != 0;
@@ -259,41 +185,39 @@ static bool ipv6_is_multicast(const uint8_t *a)
  * ip6_parse_tlv() for the hop-by-hop header ip6_rcv_core() insists on
  * parsing: padding must really be padding, at most HBH_MAX_OPTS options,
  * a router alert carries 2 bytes, and an unknown option whose two high
- * bits ask for it (RFC 8200 4.2) gets the packet discarded.  Returns the
- * drop reason or NULL.  CALIPSO and IOAM options are accepted unchecked.
+ * bits ask for it (RFC 8200 4.2) gets the packet discarded.  h is the
+ * whole header.  Returns the drop reason or NULL.  CALIPSO and IOAM
+ * options are accepted unchecked.
  */
-static const char *ipv6_hbh_check(const uint8_t *h, uint32_t hlen)
+static const char *ipv6_hbh_check(struct bytes h)
 {
-	uint32_t off = 2, padlen = 0, nopts = 0;
+	uint32_t padlen = 0, nopts = 0;
+	struct bytes val;
+	uint8_t type, vlen, b;
 
-	while (off < hlen) {
-		uint8_t type = h[off];
-		uint32_t optlen, i;
-
+	if (!bytes_skip(&h, 2))           /* next header, length */
+		return "bad IPv6 hop-by-hop options";
+	while (bytes_get_u8(&h, &type)) {
 		if (type == 0) {                  /* Pad1 */
 			if (++padlen > 7)
 				return "bad IPv6 hop-by-hop options";
-			off++;
 			continue;
 		}
-		if (hlen - off < 2)
-			return "bad IPv6 hop-by-hop options";
-		optlen = (uint32_t)h[off + 1] + 2;
-		if (optlen > hlen - off)
+		if (!bytes_get_u8(&h, &vlen) || !bytes_get_view(&h, vlen, &val))
 			return "bad IPv6 hop-by-hop options";
 		if (type == 1) {                  /* PadN */
-			padlen += optlen;
+			padlen += (uint32_t)vlen + 2;
 			if (padlen > 7)
 				return "bad IPv6 hop-by-hop options";
-			for (i = 2; i < optlen; i++)
-				if (h[off + i] != 0)
+			while (bytes_get_u8(&val, &b))
+				if (b != 0)
 					return "bad IPv6 hop-by-hop options";
 		} else {
 			if (++nopts > HBH_MAX_OPTS)
 				return "bad IPv6 hop-by-hop options";
 			switch (type) {
 			case 0x05:                /* router alert */
-				if (optlen != 4)
+				if (vlen != 2)
 					return "bad IPv6 hop-by-hop options";
 				break;
 			case 0xc2:                /* jumbo payload */
@@ -308,7 +232,6 @@ static const char *ipv6_hbh_check(const uint8_t *h, uint32_t hlen)
 			}
 			padlen = 0;
 		}
-		off += optlen;
 	}
 	return NULL;
 }
@@ -318,44 +241,54 @@ static const char *ipv6_hbh_check(const uint8_t *h, uint32_t hlen)
  * ipv6_skip_exthdr().  Link-dependent checks (loopback addresses,
  * interface-local multicast) need to know the receiving device; they run
  * only when the link layer said it was not a loopback (loopback == 0).
+ * ip holds the header and what the capture kept after it.
+ *
+ * Two lengths matter in the walk: the packet's (l3len, from the header),
+ * which decides what the kernel sees, and the capture's (the view cap),
+ * which decides what can be read.
  */
-static bool decode_ipv6(const uint8_t *d, uint32_t len, int loopback,
-			struct ct_pkt *pkt)
+static bool decode_ipv6(struct bytes ip, int loopback, struct ct_pkt *pkt)
 {
 	static const uint8_t lo6[16] = { [15] = 1 };
-	uint32_t l3len, l3cap, off;
+	const uint8_t *src, *dst;
+	struct bytes cap, hbh;
+	uint32_t l3len, off, plen;
 	uint8_t nh;
 	bool first = true;
 
-	if (len < 40)
+	if (!bytes_has(&ip, 0, 40))
 		return pkt_none(pkt, "truncated IPv6 header");
-	if ((d[0] >> 4) != 6)
+	if ((bytes_u8(&ip, 0) >> 4) != 6)
 		return pkt_none(pkt, "bad IPv6 version");
+	src = bytes_ptr(&ip, 8);
+	dst = bytes_ptr(&ip, 24);
 	if (loopback == 0) {
-		if (!memcmp(d + 8, lo6, 16) || !memcmp(d + 24, lo6, 16))
+		if (!memcmp(src, lo6, 16) || !memcmp(dst, lo6, 16))
 			return pkt_none(pkt, "IPv6 loopback address on the wire");
-		if (ipv6_is_multicast(d + 24) && (d[25] & 0x0f) == 1)
+		if (ipv6_is_multicast(dst) && (dst[1] & 0x0f) == 1)
 			return pkt_none(pkt, "IPv6 interface-local multicast on the wire");
 	}
-	if (ipv6_is_multicast(d + 24) && (d[25] & 0x0f) == 0)
+	if (ipv6_is_multicast(dst) && (dst[1] & 0x0f) == 0)
 		return pkt_none(pkt, "IPv6 multicast destination with scope 0");
-	if (ipv6_is_multicast(d + 8))
+	if (ipv6_is_multicast(src))
 		return pkt_none(pkt, "IPv6 multicast source address");
-	nh = d[6];
-	if (be16_at(d + 4) == 0 && nh == NH_HOP)
+	nh = bytes_u8(&ip, 6);
+	plen = bytes_be16(&ip, 4);
+	if (plen == 0 && nh == NH_HOP)
 		return pkt_none(pkt, "jumbogram");
 
-	l3len = 40 + (uint32_t)be16_at(d + 4);
-	l3cap = min_u32(len, l3len);
+	l3len = 40 + plen;
+	cap = bytes_view(bytes_ptr(&ip, 0), min_u32(ip.len, l3len));
 	pkt->kind = CT_PKT_IP;
 	pkt->l3num = CT_L3_IPV6;
-	pkt->ttl = d[7];
-	memcpy(pkt->src, d + 8, 16);
-	memcpy(pkt->dst, d + 24, 16);
-	pkt->l3 = d;
+	pkt->ttl = bytes_u8(&ip, 7);
+	memcpy(pkt->src, src, 16);
+	memcpy(pkt->dst, dst, 16);
+	pkt->l3 = cap.p;
 	pkt->l3len = l3len;
-	pkt->l3cap = l3cap;
+	pkt->l3cap = cap.len;
 
+	/* off <= l3len throughout (the loop leaves when it passes it) */
 	off = 40;
 	for (;;) {
 		uint32_t hlen;
@@ -373,14 +306,14 @@ static bool decode_ipv6(const uint8_t *d, uint32_t len, int loopback,
 		if (nh == NH_FRAGMENT) {
 			uint16_t fo;
 
-			if (l3cap - off < 8)
+			if (!bytes_has(&cap, off, 8))
 				return pkt_none(pkt, "truncated IPv6 extension header");
-			fo = be16_at(d + off + 2);
+			fo = bytes_be16(&cap, off + 2);
 			pkt->is_fragment = true;
 			pkt->frag_off = fo >> 3;
 			pkt->frag_more = (fo & 1) != 0;
-			pkt->frag_id = be32_at(d + off + 4);
-			nh = d[off];
+			pkt->frag_id = bytes_be32(&cap, off + 4);
+			nh = bytes_u8(&cap, off);
 			off += 8;
 			/* A later fragment has no transport header: the walk
 			 * stops here, l4 is the fragment's data. */
@@ -389,12 +322,12 @@ static bool decode_ipv6(const uint8_t *d, uint32_t len, int loopback,
 			first = false;
 			continue;
 		}
-		if (l3cap - off < 2)
+		if (!bytes_has(&cap, off, 2))
 			return pkt_none(pkt, "truncated IPv6 extension header");
 		if (nh == NH_AUTH)
-			hlen = ((uint32_t)d[off + 1] + 2) * 4;
+			hlen = ((uint32_t)bytes_u8(&cap, off + 1) + 2) * 4;
 		else
-			hlen = ((uint32_t)d[off + 1] + 1) * 8;
+			hlen = ((uint32_t)bytes_u8(&cap, off + 1) + 1) * 8;
 		if (nh == NH_HOP && first) {
 			/* ip6_rcv_core parses it before PREROUTING: it must
 			 * lie within the packet and be well formed. */
@@ -402,16 +335,16 @@ static bool decode_ipv6(const uint8_t *d, uint32_t len, int loopback,
 
 			if (l3len - off < hlen)
 				return pkt_none(pkt, "bad IPv6 hop-by-hop options");
-			if (l3cap - off < hlen)
+			if (!bytes_view_at(&cap, off, hlen, &hbh))
 				return pkt_none(pkt, "truncated IPv6 extension header");
-			why = ipv6_hbh_check(d + off, hlen);
+			why = ipv6_hbh_check(hbh);
 			if (why)
 				return pkt_none(pkt, why);
-		} else if (l3len - off >= hlen && l3cap - off < hlen) {
+		} else if (l3len - off >= hlen && !bytes_has(&cap, off, hlen)) {
 			return pkt_none(pkt, "truncated IPv6 extension header");
 		}
 		first = false;
-		nh = d[off];
+		nh = bytes_u8(&cap, off);
 		off += hlen;
 		if (off > l3len)
 			break;  /* header runs past the end: see below */
@@ -420,13 +353,15 @@ static bool decode_ipv6(const uint8_t *d, uint32_t len, int loopback,
 	pkt->l4num = nh;
 	pkt->l3hdrlen = off;
 	if (off <= l3len) {
-		pkt->l4 = d + off;
+		/* within the capture too: every header up to off was
+		 * captured, or the walk gave up above */
+		pkt->l4 = cap.p + off;
 		pkt->l4len = l3len - off;
-		pkt->l4cap = l3cap - off;
+		pkt->l4cap = cap.len - off;
 	} else {
 		/* ipv6_skip_exthdr() returns an offset past the end; every
 		 * transport header read then fails.  Nothing to read. */
-		pkt->l4 = d + l3cap;
+		pkt->l4 = cap.p + cap.len;
 		pkt->l4len = 0;
 		pkt->l4cap = 0;
 	}
@@ -434,35 +369,36 @@ static bool decode_ipv6(const uint8_t *d, uint32_t len, int loopback,
 }
 
 /* Dispatch on an ethertype after any number of VLAN tags. */
-static bool decode_ethertype(struct rd *r, uint16_t type, int loopback,
+static bool decode_ethertype(struct bytes *r, uint16_t type, int loopback,
 			     struct ct_pkt *pkt)
 {
 	while (type == ETH_P_8021Q || type == ETH_P_8021AD ||
 	       type == ETH_P_QINQ1) {
 		uint16_t tci;
 
-		if (!rd_be16(r, &tci) || !rd_be16(r, &type))
+		if (!bytes_get_be16(r, &tci) || !bytes_get_be16(r, &type))
 			return pkt_none(pkt, "truncated VLAN tag");
 		if (pkt->nvlan < CT_ARRAY_SIZE(pkt->vlan))
 			pkt->vlan[pkt->nvlan++] = tci & 0x0fff;
 	}
 	if (type == ETH_P_IP)
-		return decode_ipv4(r->p + r->off, rd_left(r), pkt);
+		return decode_ipv4(bytes_rest(r), pkt);
 	if (type == ETH_P_IPV6)
-		return decode_ipv6(r->p + r->off, rd_left(r), loopback, pkt);
-	return pkt_none(pkt, ethertype_reason(type));
+		return decode_ipv6(bytes_rest(r), loopback, pkt);
+	return ethertype_none(pkt, type);
 }
 
-static bool decode_raw(const uint8_t *d, uint32_t len, int loopback,
-		       struct ct_pkt *pkt)
+static bool decode_raw(struct bytes r, int loopback, struct ct_pkt *pkt)
 {
-	if (len < 1)
+	uint8_t v;
+
+	if (!bytes_get_u8_at(&r, 0, &v))
 		return pkt_none(pkt, "truncated IP header");
-	switch (d[0] >> 4) {
+	switch (v >> 4) {
 	case 4:
-		return decode_ipv4(d, len, pkt);
+		return decode_ipv4(r, pkt);
 	case 6:
-		return decode_ipv6(d, len, loopback, pkt);
+		return decode_ipv6(r, loopback, pkt);
 	default:
 		return pkt_none(pkt, "not IP (unknown IP version)");
 	}
@@ -473,25 +409,23 @@ static bool decode_raw(const uint8_t *d, uint32_t len, int loopback,
  * DLT_LOOP in network order; a family never exceeds 16 bits, so a value
  * with high bits set is the other byte order (as tcpdump reasons).
  */
-static bool decode_null(const uint8_t *d, uint32_t len, struct ct_pkt *pkt)
+static bool decode_null(struct bytes r, struct ct_pkt *pkt)
 {
-	struct rd r;
 	uint32_t af;
 
-	rd_init(&r, d, len);
-	if (!rd_be32(&r, &af))
+	if (!bytes_get_be32(&r, &af))
 		return pkt_none(pkt, "truncated loopback header");
 	if (af & 0xffff0000u)
 		af = ((af & 0xff) << 24) | ((af & 0xff00) << 8) |
 		     ((af >> 8) & 0xff00) | (af >> 24);
 	switch (af) {
 	case 2:
-		return decode_ipv4(d + 4, len - 4, pkt);
+		return decode_ipv4(bytes_rest(&r), pkt);
 	case 10:   /* Linux */
 	case 24:   /* NetBSD, OpenBSD */
 	case 28:   /* FreeBSD, DragonFly */
 	case 30:   /* Darwin */
-		return decode_ipv6(d + 4, len - 4, -1, pkt);
+		return decode_ipv6(bytes_rest(&r), -1, pkt);
 	default:
 		return pkt_none(pkt, "not IP (address family)");
 	}
@@ -502,24 +436,21 @@ static bool decode_null(const uint8_t *d, uint32_t len, struct ct_pkt *pkt)
  * already tracked when it came in (or at LOCAL_OUT): replaying the copy
  * would count it twice.  hatype tells whether the device is a loopback.
  */
-static bool decode_sll(const uint8_t *d, uint32_t len, bool v2,
-		       struct ct_pkt *pkt)
+static bool decode_sll(struct bytes r, bool v2, struct ct_pkt *pkt)
 {
-	struct rd r;
 	uint16_t ptype, hatype, proto;
 
-	rd_init(&r, d, len);
 	if (v2) {
 		uint8_t t8;
 
-		if (!rd_be16(&r, &proto) || !rd_skip(&r, 6) ||
-		    !rd_be16(&r, &hatype) || !rd_u8(&r, &t8) ||
-		    !rd_skip(&r, 9))
+		if (!bytes_get_be16(&r, &proto) || !bytes_skip(&r, 6) ||
+		    !bytes_get_be16(&r, &hatype) || !bytes_get_u8(&r, &t8) ||
+		    !bytes_skip(&r, 9))
 			return pkt_none(pkt, "truncated cooked header");
 		ptype = t8;
 	} else {
-		if (!rd_be16(&r, &ptype) || !rd_be16(&r, &hatype) ||
-		    !rd_skip(&r, 10) || !rd_be16(&r, &proto))
+		if (!bytes_get_be16(&r, &ptype) || !bytes_get_be16(&r, &hatype) ||
+		    !bytes_skip(&r, 10) || !bytes_get_be16(&r, &proto))
 			return pkt_none(pkt, "truncated cooked header");
 	}
 	if (ptype == SLL_OUTGOING)
@@ -552,20 +483,18 @@ bool ct_decode_linktype_supported(int dlt)
 void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
 	       ct_time ts, struct ct_pkt *pkt)
 {
-	struct rd r;
+	struct bytes r = bytes_view(data, caplen);
 	uint16_t type;
 
-	memset(pkt, 0, sizeof(*pkt));
+	/* reason_buf is written only when reason points to it */
+	memset(pkt, 0, offsetof(struct ct_pkt, reason_buf));
 	pkt->frame = frame;
 	pkt->ts = ts;
 	pkt->kind = CT_PKT_NONE;
-	if (!data)
-		caplen = 0;
 
 	switch (dlt) {
 	case LT_EN10MB:
-		rd_init(&r, data, caplen);
-		if (!rd_skip(&r, 12) || !rd_be16(&r, &type)) {
+		if (!bytes_skip(&r, 12) || !bytes_get_be16(&r, &type)) {
 			pkt_none(pkt, "truncated Ethernet header");
 			break;
 		}
@@ -575,22 +504,22 @@ void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
 		break;
 	case LT_LINUX_SLL:
 	case LT_LINUX_SLL2:
-		decode_sll(data, caplen, dlt == LT_LINUX_SLL2, pkt);
+		decode_sll(r, dlt == LT_LINUX_SLL2, pkt);
 		break;
 	case LT_RAW:
 	case LT_RAW_BSD:
 	case LT_RAW_LINK:
-		decode_raw(data, caplen, -1, pkt);
+		decode_raw(r, -1, pkt);
 		break;
 	case LT_IPV4:
-		decode_ipv4(data, caplen, pkt);
+		decode_ipv4(r, pkt);
 		break;
 	case LT_IPV6:
-		decode_ipv6(data, caplen, -1, pkt);
+		decode_ipv6(r, -1, pkt);
 		break;
 	case LT_NULL:
 	case LT_LOOP:
-		decode_null(data, caplen, pkt);
+		decode_null(r, pkt);
 		break;
 	default:
 		pkt_none(pkt, "unsupported link type");

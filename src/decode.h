@@ -5,7 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "common.h"
+
+/* "not IP (ethertype 0x1234)" and its NUL */
+#define CT_PKT_REASON_MAX 28
 
 /* What conntrack can do with a frame. */
 enum ct_pkt_kind {
@@ -37,9 +41,11 @@ struct ct_pkt {
 	uint64_t frame;        /* frame number, from 1 across all inputs */
 	ct_time ts;            /* capture time, already made monotonic */
 	enum ct_pkt_kind kind;
-	const char *reason;    /* why kind == CT_PKT_NONE (static string;
-				* for a rare ethertype, valid until the next
-				* ct_decode() call like the data pointers) */
+	const char *reason;    /* why kind == CT_PKT_NONE: a static string,
+				* or for a rare ethertype reason_buf (below):
+				* a copy of the struct points into the
+				* original, as its data pointers point into
+				* the original frame */
 
 	uint8_t l3num;         /* CT_L3_IPV4 / CT_L3_IPV6 */
 	uint8_t l4num;         /* protocol after IPv6 extension headers */
@@ -79,7 +85,28 @@ struct ct_pkt {
 	/* The L4 checksum's verdict once computed ahead of tracking
 	 * (ct_l4_csum_note()): 0 not yet, 1 good, -1 bad. */
 	int8_t csum;
+
+	/* Last, and not cleared by ct_decode(): the text reason points to
+	 * when no static string says it.  Being in the packet, it is the
+	 * decoding thread's own (decode keeps no state between frames). */
+	char reason_buf[CT_PKT_REASON_MAX];
 };
+
+/*
+ * The transport bytes the capture holds (l4cap, never more than the l4len
+ * the IP header announces), as a view to read them through.
+ */
+static inline struct bytes ct_pkt_l4(const struct ct_pkt *pkt)
+{
+	return bytes_view(pkt->l4,
+			  pkt->l4cap < pkt->l4len ? pkt->l4cap : pkt->l4len);
+}
+
+/* The network header and what follows it, as captured (l3cap). */
+static inline struct bytes ct_pkt_l3(const struct ct_pkt *pkt)
+{
+	return bytes_view(pkt->l3, pkt->l3cap);
+}
 
 /*
  * Whether ctreplay can decode libpcap link type `dlt`.  name receives the
@@ -93,6 +120,8 @@ bool ct_decode_linktype_supported(int dlt);
  * header is CT_PKT_NONE too (the kernel's ip_rcv drops it before
  * conntrack).  Transport-level damage is left to the trackers, which give
  * INVALID with the kernel's reason.  frame and ts are copied as given.
+ * Reentrant: everything it writes is in *pkt, so threads may decode
+ * frames side by side.
  */
 void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
 	       ct_time ts, struct ct_pkt *pkt);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "defrag.h"
 #include "ct/tuple.h"
 
@@ -179,17 +180,6 @@ size_t ct_defrag_pending(const struct ct_defrag *d)
 	return d->nq;
 }
 
-static uint16_t be16_at(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void put_be16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* ip_frag_ecn_table: 0xff means the mix is illegal and the datagram dies. */
 static uint8_t ecn_result(uint8_t seen)
 {
@@ -325,25 +315,27 @@ static bool data_reserve(struct frag_q *q, uint32_t end)
 static bool v6_find_fhdr(const struct ct_pkt *in, uint32_t *nhoff,
 			 uint32_t *fhoff)
 {
-	const uint8_t *p = in->l3;
+	struct bytes ip = ct_pkt_l3(in);
 	uint32_t start = 40, prev = 6;
-	uint8_t nh = p[6];
+	uint8_t nh;
 
+	if (!bytes_get_u8_at(&ip, 6, &nh))
+		return false;
 	while (nh != NH_FRAGMENT) {
-		uint32_t hlen;
+		uint32_t hlen, len8;
 
 		if (nh != NH_HOP && nh != NH_ROUTING && nh != NH_AUTH &&
 		    nh != NH_DEST)
 			return false;
-		if (in->l3cap < start + 2)
+		if (!bytes_has(&ip, start, 2))
 			return false;
-		hlen = nh == NH_AUTH ? ((uint32_t)p[start + 1] + 2) * 4 :
-				       ((uint32_t)p[start + 1] + 1) * 8;
+		len8 = bytes_u8(&ip, start + 1);
+		hlen = nh == NH_AUTH ? (len8 + 2) * 4 : (len8 + 1) * 8;
 		prev = start;
-		nh = p[start];
+		nh = bytes_u8(&ip, start);
 		start += hlen;
 	}
-	if (in->l3cap < start + 8)
+	if (!bytes_has(&ip, start, 8))
 		return false;
 	*nhoff = prev;
 	*fhoff = start;
@@ -454,20 +446,21 @@ static int reassemble(struct ct_defrag *d, size_t idx, const struct ct_pkt *in,
 		uint8_t *h = d->out;
 		uint32_t sum = 0, k;
 
-		put_be16(h + 2, total);
-		put_be16(h + 6, q->max_df_size == q->max_size ? 0x4000 : 0);
+		bytes_store_be16(h + 2, (uint16_t)total);
+		bytes_store_be16(h + 6,
+				 q->max_df_size == q->max_size ? 0x4000 : 0);
 		h[1] |= ecn;
 		h[10] = h[11] = 0;
 		for (k = 0; k + 1 < q->hdrlen; k += 2)
-			sum += be16_at(h + k);
+			sum += bytes_load_be16(h + k);
 		while (sum >> 16)
 			sum = (sum & 0xffff) + (sum >> 16);
-		put_be16(h + 10, ~sum & 0xffff);
+		bytes_store_be16(h + 10, (uint16_t)~sum);
 	} else {
 		uint8_t *h = d->out;
 
 		h[q->nhoff] = q->frag_nh;
-		put_be16(h + 4, total - 40);
+		bytes_store_be16(h + 4, (uint16_t)(total - 40));
 		/* ipv6_change_dsfield(hdr, 0xff, ecn): traffic class |= ecn */
 		h[1] |= (uint8_t)(ecn << 4);
 	}
@@ -487,6 +480,8 @@ int ct_defrag_feed(struct ct_defrag *d, const struct ct_pkt *in,
 		   struct ct_pkt *out)
 {
 	const bool v4 = in->l3num == CT_L3_IPV4;
+	/* decode saw the whole fixed header, v6_find_fhdr() the rest */
+	const struct bytes ip = ct_pkt_l3(in);
 	struct frag_q *q;
 	const uint8_t *payload;
 	uint32_t off, end, datalen, capped, hdrlen, nhoff = 0;
@@ -508,7 +503,7 @@ int ct_defrag_feed(struct ct_defrag *d, const struct ct_pkt *in,
 		datalen = in->l4len;
 		capped = in->l4cap;
 		proto = in->l4num;
-		ecnbits = in->l3[1] & 3;
+		ecnbits = bytes_u8(&ip, 1) & 3;
 	} else {
 		uint32_t fhoff;
 
@@ -518,13 +513,13 @@ int ct_defrag_feed(struct ct_defrag *d, const struct ct_pkt *in,
 			return 1;
 		}
 		hdrlen = fhoff;
-		payload = in->l3 + fhoff + 8;
+		payload = bytes_ptr(&ip, fhoff + 8);
 		if (in->l3len < fhoff + 8)
 			return drop(d, "truncated fragment header");
 		datalen = in->l3len - fhoff - 8;
 		capped = in->l3cap - fhoff - 8;
 		proto = 0;
-		ecnbits = (uint8_t)((in->l3[1] >> 4) & 3);
+		ecnbits = (uint8_t)((bytes_u8(&ip, 1) >> 4) & 3);
 	}
 	off = (uint32_t)in->frag_off * 8;
 	last = !in->frag_more;
@@ -610,7 +605,7 @@ int ct_defrag_feed(struct ct_defrag *d, const struct ct_pkt *in,
 		q->first_in = true;
 		if (!v4) {
 			q->nhoff = nhoff;
-			q->frag_nh = in->l3[hdrlen];
+			q->frag_nh = bytes_u8(&ip, hdrlen);
 		}
 	}
 	q->meat += end - off;
@@ -622,7 +617,7 @@ int ct_defrag_feed(struct ct_defrag *d, const struct ct_pkt *in,
 
 		if (fragsize > q->max_size)
 			q->max_size = fragsize;
-		if ((be16_at(in->l3 + 6) & 0x4000) && fragsize > q->max_df_size)
+		if ((bytes_be16(&ip, 6) & 0x4000) && fragsize > q->max_df_size)
 			q->max_df_size = fragsize;
 	}
 

@@ -75,17 +75,9 @@ static int ra_fill(struct readahead *ra)
 	if (f->frame.caplen)
 		memcpy(f->buf, f->frame.data, f->frame.caplen);
 	f->frame.data = f->buf;
+	/* everything decode writes, its reason text too, is in f->pkt */
 	ct_decode(f->frame.dlt, f->buf, f->frame.caplen, f->frame.number,
 		  f->frame.ts, &f->pkt);
-	/* a rare ethertype's reason lives in a buffer the next decode
-	 * rewrites; the static ones (all that could be longer) can stay */
-	if (f->pkt.reason) {
-		n = strlen(f->pkt.reason);
-		if (n < sizeof(f->reason)) {
-			memcpy(f->reason, f->pkt.reason, n + 1);
-			f->pkt.reason = f->reason;
-		}
-	}
 	f->mine = ra->nshards <= 1 ||
 		  ct_engine_shard_of(&f->pkt, ra->nshards) == ra->shard;
 	/* the checksum while the bytes are in this core's cache, and the

@@ -9,12 +9,10 @@
 #include "ct/engine.h"
 #include "decode.h"
 
-#define READAHEAD_REASON 128
-
 /*
  * One frame, read and decoded: its bytes are a copy (libpcap reuses its
- * buffer), so pkt points into buf and stays valid while the frame is
- * handed out.
+ * buffer), so pkt points into buf (and its reason into itself) and stays
+ * valid while the frame is handed out.
  */
 struct ra_frame {
 	struct ct_frame frame;
@@ -23,8 +21,6 @@ struct ra_frame {
 	uint32_t hash;             /* ct_engine_prepare()'s when mine, or 0 */
 	uint8_t *buf;
 	size_t cap;
-	char reason[READAHEAD_REASON]; /* a decode reason that would be
-					* overwritten by the next decode */
 };
 
 struct readahead;

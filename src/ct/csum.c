@@ -1,6 +1,7 @@
 /* \summary: internet checksum (RFC 1071) over L4 with the IPv4/IPv6 pseudo-header */
 #include <string.h>
 
+#include "../bytes.h"
 #include "csum.h"
 #include "tuple.h"
 
@@ -166,10 +167,9 @@ uint16_t ct_csum_fold(uint32_t sum)
 static uint32_t pseudo_v4(const uint8_t *src, const uint8_t *dst,
 			  uint8_t l4num, uint32_t l4len)
 {
-	return (uint32_t)((src[0] << 8) | src[1]) +
-	       (uint32_t)((src[2] << 8) | src[3]) +
-	       (uint32_t)((dst[0] << 8) | dst[1]) +
-	       (uint32_t)((dst[2] << 8) | dst[3]) + l4num + (l4len & 0xffffu);
+	return (uint32_t)bytes_load_be16(src) + bytes_load_be16(src + 2) +
+	       bytes_load_be16(dst) + bytes_load_be16(dst + 2) + l4num +
+	       (l4len & 0xffffu);
 }
 
 uint32_t ct_csum_pseudo(uint8_t l3num, const uint8_t *src, const uint8_t *dst,

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "helper.h"
 
 #define FTP_TCP_MIN_HDR 20
@@ -431,15 +432,10 @@ void ct_ftp_seq_update(struct ct_ftp_help *h, enum ct_dir dir, uint32_t next)
 		h->seq_aft_nl[dir][oldest] = next;
 }
 
-static uint32_t ftp_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
 static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
+	struct bytes th = ct_pkt_l4(pkt);
 	enum ct_dir dir = ctx->dir;
 	enum ct_dir other = dir == CT_DIR_ORIGINAL ? CT_DIR_REPLY
 						    : CT_DIR_ORIGINAL;
@@ -459,9 +455,9 @@ static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 	if (ctx->ctinfo != CT_INFO_ESTABLISHED &&
 	    ctx->ctinfo != CT_INFO_ESTABLISHED_REPLY)
 		return true;
-	if (pkt->l4len < FTP_TCP_MIN_HDR || pkt->l4cap < FTP_TCP_MIN_HDR)
+	if (!bytes_has(&th, 0, FTP_TCP_MIN_HDR))
 		return true;
-	doff = (uint32_t)(pkt->l4[12] >> 4) * 4;
+	doff = (uint32_t)(bytes_u8(&th, 12) >> 4) * 4;
 	if (doff >= pkt->l4len)
 		return true;
 	len = pkt->l4len - doff;
@@ -471,8 +467,8 @@ static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 		ct_explain(ctx, "ftp: payload not fully captured, not parsed");
 		return true;
 	}
-	data = pkt->l4 + doff;
-	seq = ftp_be32(pkt->l4 + 4);
+	data = bytes_ptr(&th, doff);
+	seq = bytes_be32(&th, 4);
 	ends_in_nl = data[len - 1] == '\n';
 
 	if (!ct_ftp_seq_is_line_start(h, dir, seq))

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "../bytes.h"
 #include "helper.h"
 
 #define TFTP_UDP_HDR 8
@@ -16,16 +17,15 @@
 
 static bool tftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 {
-	const struct ct_pkt *pkt = ctx->pkt;
+	struct bytes udp = ct_pkt_l4(ctx->pkt);
 	const struct ct_tuple *reply = &ct->tuple[CT_DIR_REPLY];
 	struct ct_expect exp;
-	unsigned opcode;
+	uint16_t opcode;
 
-	/* the kernel needs the two opcode bytes in the packet */
-	if (pkt->l4len < TFTP_UDP_HDR + 2 || pkt->l4cap < TFTP_UDP_HDR + 2)
+	/* the kernel needs the two opcode bytes in the packet (and they
+	 * must have been captured) */
+	if (!bytes_get_be16_at(&udp, TFTP_UDP_HDR, &opcode))
 		return true;
-	opcode = ((unsigned)pkt->l4[TFTP_UDP_HDR] << 8) |
-		 pkt->l4[TFTP_UDP_HDR + 1];
 	if (opcode != TFTP_OPCODE_RRQ && opcode != TFTP_OPCODE_WRQ)
 		return true;
 	ct_expect_init(&exp, ct, reply->l3num, reply->src, reply->dst, 17,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "l4proto.h"
 
 const struct ct_l4proto *ct_l4proto_find(uint8_t l3num, uint8_t l4num)
@@ -39,17 +40,18 @@ bool ct_l4_ports_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t,
 			  const char *uncaptured_reason)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
+	struct bytes l4 = ct_pkt_l4(pkt);
 
 	if (pkt->l4len < 4) {
 		ctx->reason = short_reason;
 		return false;
 	}
-	if (pkt->l4cap < 4 || pkt->l4 == NULL) {
+	if (!bytes_has(&l4, 0, 4)) {
 		ctx->reason = uncaptured_reason;
 		return false;
 	}
-	t->sport = (uint16_t)(pkt->l4[0] << 8 | pkt->l4[1]);
-	t->dport = (uint16_t)(pkt->l4[2] << 8 | pkt->l4[3]);
+	t->sport = bytes_be16(&l4, 0);
+	t->dport = bytes_be16(&l4, 2);
 	return true;
 }
 

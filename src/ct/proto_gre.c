@@ -1,6 +1,7 @@
 /* \summary: GRE tracker (nf_conntrack_proto_gre: PPTP call-id keys, v0 keyless) */
 #include <stdio.h>
 
+#include "../bytes.h"
 #include "core.h"
 #include "l4proto.h"
 
@@ -9,11 +10,6 @@
 #define GRE_VERSION_MASK 0x07  /* low bits of the second header byte */
 #define GRE_VERSION_PPTP 1
 #define GRE_PROTO_PPP 0x880b
-
-static uint16_t rd_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
 
 /*
  * gre_pkt_to_tuple(): only enhanced GRE (version 1, PPTP) has keys: the
@@ -26,27 +22,27 @@ static uint16_t rd_be16(const uint8_t *p)
 static bool gre_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
-	uint32_t have = pkt->l4cap < pkt->l4len ? pkt->l4cap : pkt->l4len;
+	struct bytes gh = ct_pkt_l4(pkt);
+	uint16_t proto;
 
 	t->sport = 0;
 	t->dport = 0;
-	if (have < GRE_BASE_HDRLEN ||
-	    (pkt->l4[1] & GRE_VERSION_MASK) != GRE_VERSION_PPTP)
+	if (!bytes_has(&gh, 0, GRE_BASE_HDRLEN) ||
+	    (bytes_u8(&gh, 1) & GRE_VERSION_MASK) != GRE_VERSION_PPTP)
 		return true;
 	if (pkt->l4len < GRE_PPTP_KEYED_LEN)
 		return true;
-	if (rd_be16(pkt->l4 + 2) != GRE_PROTO_PPP) {
+	proto = bytes_be16(&gh, 2);
+	if (proto != GRE_PROTO_PPP) {
 		snprintf(ctx->reason_buf, sizeof(ctx->reason_buf),
-			 "GRE version 1 with protocol 0x%04x, not PPP",
-			 rd_be16(pkt->l4 + 2));
+			 "GRE version 1 with protocol 0x%04x, not PPP", proto);
 		ctx->reason = ctx->reason_buf;
 		return false;
 	}
-	if (have < GRE_PPTP_KEYED_LEN) {
+	if (!bytes_get_be16_at(&gh, 6, &t->dport)) {
 		ctx->reason = "PPTP call id not captured";
 		return false;
 	}
-	t->dport = rd_be16(pkt->l4 + 6);
 	return true;
 }
 

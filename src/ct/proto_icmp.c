@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "core.h"
 #include "csum.h"
 #include "l4proto.h"
@@ -60,11 +61,13 @@ static bool icmp_is_query(const struct icmp_pair *pairs, size_t n,
 
 static bool icmp_header_present(struct ct_pctx *ctx)
 {
+	struct bytes ih = ct_pkt_l4(ctx->pkt);
+
 	if (ctx->pkt->l4len < ICMP_HDRLEN) {
 		ctx->reason = "short packet";
 		return false;
 	}
-	if (ctx->pkt->l4cap < ICMP_HDRLEN) {
+	if (!bytes_has(&ih, 0, ICMP_HDRLEN)) {
 		ctx->reason = "icmp header not captured";
 		return false;
 	}
@@ -74,13 +77,15 @@ static bool icmp_header_present(struct ct_pctx *ctx)
 /* First half of nf_conntrack_icmpv4_error(): the message's own checks. */
 static bool icmp_check(struct ct_pctx *ctx)
 {
+	struct bytes ih = ct_pkt_l4(ctx->pkt);
+
 	if (!icmp_header_present(ctx))
 		return false;
 	if (ctx->set->checksum && !ct_l4_csum_ok(ctx->pkt)) {
 		ctx->reason = "bad hw icmp checksum";
 		return false;
 	}
-	if (ctx->pkt->l4[0] > ICMP_MAX_TYPE) {
+	if (bytes_u8(&ih, 0) > ICMP_MAX_TYPE) {
 		ctx->reason = "invalid icmp type";
 		return false;
 	}
@@ -102,13 +107,14 @@ static bool icmpv6_check(struct ct_pctx *ctx)
 /* Type and code make dport, the echo id (bytes 4-5) sport, for any type. */
 static bool icmp_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
 {
-	const uint8_t *p = ctx->pkt->l4;
+	struct bytes ih = ct_pkt_l4(ctx->pkt);
 
-	if (ctx->pkt->l4len < ICMP_HDRLEN || ctx->pkt->l4cap < ICMP_HDRLEN) {
+	if (ctx->pkt->l4len < ICMP_HDRLEN || !bytes_has(&ih, 0, ICMP_HDRLEN)) {
 		ctx->reason = "short packet";
 		return false;
 	}
-	ct_tuple_set_icmp(t, p[0], p[1], (uint16_t)((p[4] << 8) | p[5]));
+	ct_tuple_set_icmp(t, bytes_u8(&ih, 0), bytes_u8(&ih, 1),
+			  bytes_be16(&ih, 4));
 	return true;
 }
 

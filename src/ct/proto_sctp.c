@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "core.h"
 #include "l4proto.h"
 
@@ -128,17 +129,6 @@ const char *ct_sctp_state_text(unsigned state)
 	if (state >= CT_SCTP_TIMEOUT_MAX)
 		return "?";
 	return sctp_state_names[state];
-}
-
-static uint16_t rd_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t rd_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
 }
 
 static int sctp_row_of(uint8_t type)
@@ -281,18 +271,17 @@ static uint32_t sctp_crc(const uint8_t *p, uint32_t len)
 static bool sctp_error(struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
-	uint32_t crc, wire;
+	struct bytes sh = ct_pkt_l4(pkt);
+	uint32_t crc;
 
 	if (pkt->l4len < SCTP_HDRLEN) {
 		ctx->reason = "short packet";
 		return false;
 	}
-	if (!ctx->set->checksum || pkt->l4cap < pkt->l4len)
+	if (!ctx->set->checksum || !bytes_has(&sh, 0, pkt->l4len))
 		return true;
-	crc = sctp_crc(pkt->l4, pkt->l4len);
-	wire = (uint32_t)pkt->l4[8] | (uint32_t)pkt->l4[9] << 8 |
-	       (uint32_t)pkt->l4[10] << 16 | (uint32_t)pkt->l4[11] << 24;
-	if (crc != wire) {
+	crc = sctp_crc(bytes_ptr(&sh, 0), pkt->l4len);
+	if (crc != bytes_le32(&sh, 8)) {
 		ctx->reason = "bad CRC";
 		return false;
 	}
@@ -309,33 +298,45 @@ static bool sctp_pkt_to_tuple(struct ct_pctx *ctx, struct ct_tuple *t)
 /*
  * Walking the chunks as for_each_sctp_chunk does: from the end of the
  * common header while a whole chunk header fits, stepping by the chunk
- * length rounded up to 4.  Only captured bytes can be read.
+ * length rounded up to 4.  Only captured bytes can be read.  While
+ * walk_ok(), the chunk header (type, flags, length) at off is there.
  */
 struct sctp_walk {
-	const uint8_t *p;
-	uint32_t len;          /* readable bytes of the SCTP packet */
+	struct bytes v;        /* the captured SCTP packet */
 	uint32_t off;          /* offset of the current chunk */
 	uint32_t count;        /* chunks before the current one */
 };
 
 static void walk_start(struct sctp_walk *w, const struct ct_pkt *pkt)
 {
-	w->p = pkt->l4;
-	w->len = pkt->l4cap < pkt->l4len ? pkt->l4cap : pkt->l4len;
+	w->v = ct_pkt_l4(pkt);
 	w->off = SCTP_HDRLEN;
 	w->count = 0;
 }
 
 static bool walk_ok(const struct sctp_walk *w)
 {
-	return w->off < w->len && w->len - w->off >= SCTP_CHUNK_HDRLEN;
+	return bytes_has(&w->v, w->off, SCTP_CHUNK_HDRLEN);
+}
+
+static uint8_t walk_type(const struct sctp_walk *w)
+{
+	return bytes_u8(&w->v, w->off);
+}
+
+static uint8_t walk_flags(const struct sctp_walk *w)
+{
+	return bytes_u8(&w->v, w->off + 1);
+}
+
+static uint16_t walk_len(const struct sctp_walk *w)
+{
+	return bytes_be16(&w->v, w->off + 2);
 }
 
 static void walk_next(struct sctp_walk *w)
 {
-	uint32_t clen = rd_be16(w->p + w->off + 2);
-
-	w->off += (clen + 3) & ~3u;
+	w->off += (walk_len(w) + 3u) & ~3u;
 	w->count++;
 }
 
@@ -344,9 +345,9 @@ static bool walk_init_tag(const struct sctp_walk *w, uint32_t *tag)
 {
 	uint32_t at = w->off + SCTP_CHUNK_HDRLEN;
 
-	if (at > w->len || w->len - at < SCTP_INITHDR_LEN)
+	if (!bytes_has(&w->v, at, SCTP_INITHDR_LEN))
 		return false;
-	*tag = rd_be32(w->p + at);
+	*tag = bytes_be32(&w->v, at);
 	return true;
 }
 
@@ -378,11 +379,11 @@ static bool sctp_basic_checks(const struct ct_pkt *pkt, struct sctp_map *map,
 
 	memset(map, 0, sizeof(*map));
 	for (walk_start(&w, pkt); walk_ok(&w); walk_next(&w)) {
-		type = w.p[w.off];
+		type = walk_type(&w);
 		if (type == SCTP_CID_INIT || type == SCTP_CID_INIT_ACK ||
 		    type == SCTP_CID_SHUTDOWN_COMPLETE)
 			bundling_forbidden = true;
-		if (rd_be16(w.p + w.off + 2) == 0) {
+		if (walk_len(&w) == 0) {
 			*reason = "zero-length chunk";
 			return false;
 		}
@@ -416,7 +417,7 @@ static bool sctp_new_entry(struct ct_conn *ct, struct ct_pctx *ctx,
 
 	memset(&ct->proto.sctp, 0, sizeof(ct->proto.sctp));
 	for (walk_start(&w, ctx->pkt); walk_ok(&w); walk_next(&w)) {
-		type = w.p[w.off];
+		type = walk_type(&w);
 		st = sctp_next_state(CT_DIR_ORIGINAL, CT_SCTP_NONE, type);
 		if (st == CT_SCTP_NONE || st == sIV) {
 			snprintf(ctx->reason_buf, sizeof(ctx->reason_buf),
@@ -492,6 +493,7 @@ static enum ct_l4_verdict sctp_invalid(struct ct_pctx *ctx, const char *why)
 static enum ct_l4_verdict sctp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
+	struct bytes sh = ct_pkt_l4(pkt);
 	enum ct_dir dir = ctx->dir;
 	struct sctp_map map;
 	struct sctp_walk w;
@@ -501,9 +503,9 @@ static enum ct_l4_verdict sctp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 	const char *why = NULL;
 	int hb;
 
-	if (pkt->l4cap < SCTP_HDRLEN)
+	if (!bytes_has(&sh, 0, SCTP_HDRLEN))
 		return sctp_invalid(ctx, "SCTP header not captured");
-	vtag = rd_be32(pkt->l4 + 4);
+	vtag = bytes_be32(&sh, 4);
 	if (!sctp_basic_checks(pkt, &map, &why))
 		return sctp_invalid(ctx, why);
 
@@ -537,8 +539,8 @@ static enum ct_l4_verdict sctp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 	first_state = ct->proto.sctp.state;
 	old_state = new_state = CT_SCTP_NONE;
 	for (walk_start(&w, pkt); walk_ok(&w); walk_next(&w)) {
-		type = w.p[w.off];
-		flags = w.p[w.off + 1];
+		type = walk_type(&w);
+		flags = walk_flags(&w);
 		peer = (flags & SCTP_CHUNK_FLAG_T) ? ct->proto.sctp.vtag[!dir]
 						  : ct->proto.sctp.vtag[dir];
 		switch (type) {

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "../common.h"
 #include "../decode.h"
 #include "../settings.h"
@@ -273,17 +274,6 @@ static inline bool seq_after(uint32_t a, uint32_t b)
 	return (int32_t)(b - a) < 0;
 }
 
-static inline uint16_t rd_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t rd_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
 static bool tcp_is_510(const struct ct_settings *set)
 {
 	return set->kernel == CT_KERNEL_5_10;
@@ -337,29 +327,30 @@ static enum tcp_index tcp_get_index(uint8_t flags)
 static bool tcp_parse(struct ct_pctx *ctx, struct tcp_seg *s)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
-	const uint8_t *th = pkt->l4;
+	struct bytes th = ct_pkt_l4(pkt);
 
 	if (pkt->l4len < TCP_HDR_LEN) {
 		ctx->reason = "truncated packet";
 		return false;
 	}
-	if (pkt->l4cap < TCP_HDR_LEN || th == NULL) {
+	if (!bytes_has(&th, 0, TCP_HDR_LEN)) {
 		ctx->reason = "TCP header not captured (snap length)";
 		return false;
 	}
-	s->sport = rd_be16(th);
-	s->dport = rd_be16(th + 2);
-	s->seq = rd_be32(th + 4);
-	s->ack = rd_be32(th + 8);
-	s->hdrlen = (uint32_t)(th[12] >> 4) * 4;
-	s->flags = th[13];
-	s->win = rd_be16(th + 14);
+	s->sport = bytes_be16(&th, 0);
+	s->dport = bytes_be16(&th, 2);
+	s->seq = bytes_be32(&th, 4);
+	s->ack = bytes_be32(&th, 8);
+	s->hdrlen = (uint32_t)(bytes_u8(&th, 12) >> 4) * 4;
+	s->flags = bytes_u8(&th, 13);
+	s->win = bytes_be16(&th, 14);
 	if (s->hdrlen < TCP_HDR_LEN || pkt->l4len < s->hdrlen) {
 		ctx->reason = "truncated packet";
 		return false;
 	}
 	s->optlen = s->hdrlen - TCP_HDR_LEN;
-	s->opt = pkt->l4cap >= s->hdrlen ? th + TCP_HDR_LEN : NULL;
+	s->opt = bytes_has(&th, 0, s->hdrlen) ? bytes_ptr(&th, TCP_HDR_LEN)
+					      : NULL;
 	s->end = s->seq + (pkt->l4len - s->hdrlen) +
 		 ((s->flags & TH_SYN) ? 1 : 0) + ((s->flags & TH_FIN) ? 1 : 0);
 	s->index = tcp_get_index(s->flags);
@@ -367,34 +358,26 @@ static bool tcp_parse(struct ct_pctx *ctx, struct tcp_seg *s)
 }
 
 /*
- * One step of a walk over the option bytes p: *i indexes p, *left counts
- * the bytes not walked yet.  Skips NOPs and yields the next option's kind,
- * total size and value (size - 2 bytes).  False at EOL, at the end, and at
- * a malformed or partial option: those end the walk, as in the stack.
+ * One step of the option walk of tcp_options() and tcp_sack() in the
+ * kernel's nf_conntrack_proto_tcp.c: skips NOPs and yields the next
+ * option's kind and its value (the size byte says 2 + val->len).  False
+ * at EOL, at the end, and at a malformed or partial option: those end
+ * the walk, as in the stack.
  */
-static bool tcp_opt_next(const uint8_t *p, int *i, int *left, int *kind,
-			 int *size, const uint8_t **val)
+static inline bool tcp_opt_next(struct bytes *o, uint8_t *kind,
+				struct bytes *val)
 {
-	while (*left > 0) {
-		int k = p[(*i)++];
-		int sz;
+	uint8_t k, size;
 
+	while (bytes_get_u8(o, &k)) {
 		if (k == TCPOPT_EOL)
 			return false;
-		if (k == TCPOPT_NOP) {
-			(*left)--;
+		if (k == TCPOPT_NOP)
 			continue;
-		}
-		if (*left < 2)
-			return false;
-		sz = p[(*i)++];
-		if (sz < 2 || sz > *left)
+		if (!bytes_get_u8(o, &size) || size < 2 ||
+		    !bytes_get_view(o, size - 2u, val))
 			return false;
 		*kind = k;
-		*size = sz;
-		*val = p + *i;
-		*i += sz - 2;
-		*left -= sz;
 		return true;
 	}
 	return false;
@@ -409,13 +392,12 @@ static bool tcp_opt_next(const uint8_t *p, int *i, int *left, int *kind,
 static void tcp_options(const struct tcp_seg *s, struct ct_tcp_dir *st,
 			bool k510, struct ct_pctx *ctx)
 {
-	const uint8_t *p = s->opt, *val;
-	int length = (int)s->optlen;
-	int i = 0, kind, size;
+	struct bytes o = bytes_view(s->opt, s->optlen), val;
+	uint8_t kind, shift;
 
-	if (length == 0)
+	if (s->optlen == 0)
 		return;
-	if (p == NULL) {
+	if (s->opt == NULL) {
 		if (ctx)
 			tcp_explain(ctx, "options not captured, ignored");
 		return;
@@ -423,13 +405,14 @@ static void tcp_options(const struct tcp_seg *s, struct ct_tcp_dir *st,
 	st->td_scale = 0;
 	st->flags &= k510 ? 0 : CT_TCP_FLAG_BE_LIBERAL;
 
-	while (tcp_opt_next(p, &i, &length, &kind, &size, &val)) {
-		if (kind == TCPOPT_SACK_PERM && size == 2) {
+	while (tcp_opt_next(&o, &kind, &val)) {
+		if (kind == TCPOPT_SACK_PERM && val.len == 0) {
 			st->flags |= CT_TCP_FLAG_SACK_PERM;
-		} else if (kind == TCPOPT_WINDOW && size == 3) {
+		} else if (kind == TCPOPT_WINDOW && val.len == 1 &&
+			   bytes_get_u8(&val, &shift)) {
 			/* RFC 7323 2.3: shifts above 14 are treated as 14 */
-			st->td_scale = val[0] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE
-							       : val[0];
+			st->td_scale = shift > TCP_MAX_WSCALE ? TCP_MAX_WSCALE
+							      : shift;
 			st->flags |= CT_TCP_FLAG_WINDOW_SCALE;
 		}
 	}
@@ -441,28 +424,25 @@ static void tcp_options(const struct tcp_seg *s, struct ct_tcp_dir *st,
  */
 static void tcp_sack(const struct tcp_seg *s, uint32_t *sack)
 {
-	const uint8_t *p = s->opt, *val;
-	int length = (int)s->optlen;
-	int i = 0, kind, size;
+	struct bytes o = bytes_view(s->opt, s->optlen), val;
+	uint8_t kind;
 
-	if (length == 0 || p == NULL)
+	if (o.len == 0)
 		return;
 	/* the common timestamp-only layout carries no SACK */
-	if (length == 12 && p[0] == TCPOPT_NOP && p[1] == TCPOPT_NOP &&
-	    p[2] == TCPOPT_TIMESTAMP && p[3] == 10)
+	if (o.len == 12 && bytes_u8(&o, 0) == TCPOPT_NOP &&
+	    bytes_u8(&o, 1) == TCPOPT_NOP &&
+	    bytes_u8(&o, 2) == TCPOPT_TIMESTAMP && bytes_u8(&o, 3) == 10)
 		return;
 
-	while (tcp_opt_next(p, &i, &length, &kind, &size, &val)) {
-		if (kind == TCPOPT_SACK && size >= 2 + 8 &&
-		    (size - 2) % 8 == 0) {
-			int b;
+	while (tcp_opt_next(&o, &kind, &val)) {
+		if (kind == TCPOPT_SACK && val.len >= 8 && val.len % 8 == 0) {
+			uint32_t left, right;
 
-			for (b = 0; b < size - 2; b += 8) {
-				uint32_t right = rd_be32(val + b + 4);
-
+			while (bytes_get_be32(&val, &left) &&
+			       bytes_get_be32(&val, &right))
 				if (seq_after(right, *sack))
 					*sack = right;
-			}
 			return;
 		}
 	}

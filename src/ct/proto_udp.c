@@ -1,6 +1,7 @@
 /* \summary: UDP and UDP-Lite trackers (nf_conntrack_proto_udp, Linux 5.0+ stream rule) */
 #include <stdio.h>
 
+#include "../bytes.h"
 #include "core.h"
 #include "csum.h"
 #include "l4proto.h"
@@ -8,11 +9,6 @@
 #define UDP_HDRLEN 8
 /* A flow counts as a stream once it has lived this long with replies. */
 #define UDP_STREAM_DELAY (2 * CT_NSEC_PER_SEC)
-
-static uint16_t rd_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
 
 /* Capture time in jiffies, floor division (valid for negative times). */
 static int64_t udp_jiffies(ct_time t, uint32_t hz)
@@ -35,20 +31,21 @@ static int64_t udp_jiffies(ct_time t, uint32_t hz)
 static bool udp_error(struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
+	struct bytes uh = ct_pkt_l4(pkt);
 	uint16_t len;
 
 	if (pkt->l4len < UDP_HDRLEN) {
 		ctx->reason = "short packet";
 		return false;
 	}
-	if (pkt->l4cap < UDP_HDRLEN)
+	if (!bytes_has(&uh, 0, UDP_HDRLEN))
 		return true;
-	len = rd_be16(pkt->l4 + 4);
+	len = bytes_be16(&uh, 4);
 	if (len > pkt->l4len || len < UDP_HDRLEN) {
 		ctx->reason = "truncated/malformed packet";
 		return false;
 	}
-	if (rd_be16(pkt->l4 + 6) == 0)
+	if (bytes_be16(&uh, 6) == 0)
 		return true;
 	if (ctx->set->checksum && !ct_l4_csum_ok(pkt)) {
 		ctx->reason = "bad checksum";
@@ -105,29 +102,30 @@ static enum ct_l4_verdict udp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 static bool udplite_error(struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
+	struct bytes uh = ct_pkt_l4(pkt);
 	uint32_t cscov, sum;
 
 	if (pkt->l4len < UDP_HDRLEN) {
 		ctx->reason = "short packet";
 		return false;
 	}
-	if (pkt->l4cap < UDP_HDRLEN)
+	if (!bytes_has(&uh, 0, UDP_HDRLEN))
 		return true;
-	cscov = rd_be16(pkt->l4 + 4);
+	cscov = bytes_be16(&uh, 4);
 	if (cscov == 0) {
 		cscov = pkt->l4len;
 	} else if (cscov < UDP_HDRLEN || cscov > pkt->l4len) {
 		ctx->reason = "invalid checksum coverage";
 		return false;
 	}
-	if (rd_be16(pkt->l4 + 6) == 0) {
+	if (bytes_be16(&uh, 6) == 0) {
 		ctx->reason = "checksum missing";
 		return false;
 	}
-	if (!ctx->set->checksum || pkt->l4cap < cscov)
+	if (!ctx->set->checksum || !bytes_has(&uh, 0, cscov))
 		return true;
 	sum = ct_csum_pseudo(pkt->l3num, pkt->src, pkt->dst, 17, pkt->l4len);
-	sum = ct_csum_add(sum, pkt->l4, cscov);
+	sum = ct_csum_add(sum, bytes_ptr(&uh, 0), cscov);
 	if (ct_csum_fold(sum) != 0) {
 		ctx->reason = "bad checksum";
 		return false;

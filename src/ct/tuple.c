@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "tuple.h"
 
 _Static_assert(sizeof(struct ct_tuple) == 40,
@@ -70,7 +71,7 @@ static int format_ipv6_compressed(char *buf, size_t len, const uint8_t *a)
 	int i, n = 0;
 
 	for (i = 0; i < 8; i++)
-		g[i] = (uint16_t)((a[2 * i] << 8) | a[2 * i + 1]);
+		g[i] = bytes_load_be16(a + 2 * i);
 	for (i = 0; i < 8; i++) {
 		if (g[i] == 0) {
 			if (cur < 0) {
@@ -199,8 +200,8 @@ static bool parse_ipv6(const char *s, uint8_t out[16])
 
 			if (n > 6 || !parse_ipv4(start, v4))
 				return false;
-			g[n++] = (uint16_t)((v4[0] << 8) | v4[1]);
-			g[n++] = (uint16_t)((v4[2] << 8) | v4[3]);
+			g[n++] = bytes_load_be16(v4);
+			g[n++] = bytes_load_be16(v4 + 2);
 			break;
 		}
 		if (digits == 0)

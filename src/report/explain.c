@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "../ct/l4proto.h"
 #include "format.h"
 #include "report.h"
@@ -16,40 +17,36 @@ struct report_explain {
 	int nevents;
 };
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
-
 /* TCP header fields, as tcpdump would show them; only captured bytes. */
 static void explain_tcp(FILE *out, const struct ct_pkt *p)
 {
 	static const char flagchars[] = "FSRPAUEC";
+	struct bytes th = ct_pkt_l4(p);
 	char flags[9];
 	unsigned doff, i, n = 0;
 	uint8_t fl;
 
-	if (p->l4cap < 20) {
+	if (!bytes_has(&th, 0, 20)) {
 		fprintf(out, "  tcp: header not captured (%u of 20 bytes)\n",
 			p->l4cap);
 		return;
 	}
-	fl = p->l4[13];
+	fl = bytes_u8(&th, 13);
 	for (i = 0; i < 8; i++)
 		if (fl & (1u << i))
 			flags[n++] = flagchars[i];
 	flags[n] = '\0';
-	doff = (unsigned)(p->l4[12] >> 4) * 4;
+	doff = (unsigned)(bytes_u8(&th, 12) >> 4) * 4;
 	fprintf(out,
 		"  tcp: flags [%s] seq=%u ack=%u win=%u header=%u payload=%u\n",
-		n ? flags : "none", get_be32(p->l4 + 4), get_be32(p->l4 + 8),
-		(unsigned)((p->l4[14] << 8) | p->l4[15]), doff,
+		n ? flags : "none", bytes_be32(&th, 4), bytes_be32(&th, 8),
+		(unsigned)bytes_be16(&th, 14), doff,
 		p->l4len > doff ? p->l4len - doff : 0);
 }
 
 static void explain_packet(FILE *out, const struct ct_pkt *p)
 {
+	struct bytes l4 = ct_pkt_l4(p);
 	char src[64], dst[64];
 
 	if (p->kind != CT_PKT_IP) {
@@ -64,8 +61,9 @@ static void explain_packet(FILE *out, const struct ct_pkt *p)
 		p->l3cap < p->l3len ? " (cut by the snap length)" : "");
 	if (p->l4num == 6)
 		explain_tcp(out, p);
-	else if ((p->l4num == 1 || p->l4num == 58) && p->l4cap >= 2)
-		fprintf(out, "  icmp: type %u code %u\n", p->l4[0], p->l4[1]);
+	else if ((p->l4num == 1 || p->l4num == 58) && bytes_has(&l4, 0, 2))
+		fprintf(out, "  icmp: type %u code %u\n", bytes_u8(&l4, 0),
+			bytes_u8(&l4, 1));
 }
 
 static void explain_status(FILE *out, const struct ct_conn *ct)

@@ -305,6 +305,36 @@ static void test_not_seen(void)
 	}
 }
 
+/*
+ * Decode keeps nothing between frames: the text of a rare ethertype's
+ * reason lives in the packet it was decoded into, so decoding a second
+ * frame (on this thread or another) leaves the first one's reason alone.
+ */
+static void test_reason_reentrant(void)
+{
+	static const uint16_t types[] = { 0x1234, 0xabcd, 0x0806, 0xffff };
+	struct ct_pkt p[CT_ARRAY_SIZE(types)];
+	char want[CT_PKT_REASON_MAX];
+	size_t i;
+
+	for (i = 0; i < CT_ARRAY_SIZE(types); i++) {
+		struct fb f = { .n = 0 };
+
+		fb_ether(&f, types[i]);
+		decode_fb(1, &f, &p[i]);
+	}
+	for (i = 0; i < CT_ARRAY_SIZE(types); i++) {
+		snprintf(want, sizeof(want), "not IP (ethertype 0x%04x)",
+			 types[i]);
+		CU_ASSERT_EQUAL(p[i].kind, CT_PKT_NONE);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p[i].reason);
+		CU_ASSERT_STRING_EQUAL(p[i].reason, want);
+		/* not in the frame, not in anything shared */
+		CU_ASSERT_TRUE(p[i].reason == p[i].reason_buf ||
+			       types[i] == 0x0806);
+	}
+}
+
 /* ---- IPv4 header checks and lengths ---- */
 
 static void test_ipv4_checks(void)
@@ -854,6 +884,7 @@ int test_decode_register(void)
 		return CU_get_error();
 	if (!CU_add_test(s, "link types", test_linktypes) ||
 	    !CU_add_test(s, "frames conntrack never sees", test_not_seen) ||
+	    !CU_add_test(s, "reasons kept in the packet", test_reason_reentrant) ||
 	    !CU_add_test(s, "IPv4 input checks", test_ipv4_checks) ||
 	    !CU_add_test(s, "IPv4 header checksum", test_ipv4_csum_random) ||
 	    !CU_add_test(s, "lengths from the IP header", test_lengths) ||

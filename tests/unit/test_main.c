@@ -9,6 +9,7 @@
 int main(void)
 {
 	int (*suites[])(void) = {
+		test_bytes_register,
 		test_tuple_register,  test_settings_register,
 		test_decode_register, test_engine_register,
 		test_tcp_register,    test_report_register,

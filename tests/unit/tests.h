@@ -5,6 +5,7 @@
 #include <CUnit/CUnit.h>
 
 /* Each adds its suite to the registry; returns 0 or a CUnit error. */
+int test_bytes_register(void);
 int test_tuple_register(void);
 int test_settings_register(void);
 int test_decode_register(void);
