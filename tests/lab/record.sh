@@ -17,8 +17,9 @@
 # For each scenario: fresh namespaces ctl-client / ctl-router / ctl-server,
 # captures and conntrack listeners on the router, run the scenario, write
 # tests/golden/SCENARIO/{desc,in.pcap,out.pcap,eth-rc0.pcap,eth-rs0.pcap,
-# events,expect-events,proc,sysctl,nft,versions} and update
-# tests/golden/SCENARIOS. See tests/lab/README.md.
+# events,expect-events,proc,sysctl,nft,versions} (firewall scenarios also
+# fw/, nft-after.json or iptables-after.txt + ip6tables-after.txt, and
+# kernel.log) and update tests/golden/SCENARIOS. See tests/lab/README.md.
 set -euo pipefail
 
 LAB=$(cd "$(dirname "$0")" && pwd)
