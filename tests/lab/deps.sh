@@ -10,6 +10,10 @@ chk() { # chk COMMAND PACKAGE
 chk ip iproute2
 chk ethtool ethtool
 chk nft nftables
+chk iptables-nft iptables        # iptables-nft and iptables-legacy (fw-ipt-*)
+chk iptables-legacy iptables
+chk taskset util-linux
+chk dmesg util-linux
 chk conntrack conntrack
 chk tcpdump tcpdump
 chk socat socat

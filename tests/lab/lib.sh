@@ -16,14 +16,20 @@ C6=fd77:1::2  R6C=fd77:1::1  S6=fd77:2::2  R6S=fd77:2::1
 log() { echo "[lab] $*" >&2; }
 die() { echo "[lab] ERROR: $*" >&2; exit 1; }
 
-in_client() { ip netns exec $NS_C "$@"; }
+# Client and server processes run pinned to CPU 0 (taskset): a veth
+# transmit is handled by the receiving namespaces in the sender's softirq
+# on the sender's CPU, so with both ends on one CPU every packet reaches the
+# router's conntrack in the order the captures saw it (two CPUs can race:
+# near-simultaneous FINs otherwise get merged or reordered events).
+PIN="taskset -c 0"
+in_client() { ip netns exec $NS_C $PIN "$@"; }
 in_router() { ip netns exec $NS_R "$@"; }
-in_server() { ip netns exec $NS_S "$@"; }
+in_server() { ip netns exec $NS_S $PIN "$@"; }
 
 # Background processes started by the lab (pids in $W/pids; killed by pid).
 _bg() { # _bg NS LOGNAME CMD...
 	local ns=$1 name=$2; shift 2
-	ip netns exec "$ns" "$@" >"$W/log.$name" 2>&1 &
+	ip netns exec "$ns" $PIN "$@" >"$W/log.$name" 2>&1 &
 	echo $! >>"$W/pids"
 	LAST_BG=$!
 }
@@ -182,7 +188,7 @@ setup_topology() {
 
 	in_router sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
 	in_router sysctl -q -w net.ipv6.conf.all.forwarding=1 >/dev/null
-	router_ruleset | in_router nft -f - || die "loading router ruleset failed"
+	load_router_ruleset
 	# conntrack is now active in the router namespace; the table must be empty
 	local n
 	n=$(in_router cat /proc/net/nf_conntrack | wc -l)
@@ -194,10 +200,21 @@ setup_topology() {
 
 # ---------------------------------------------------------------- captures
 
+# Snap length 4096: with --immediate-mode libpcap uses a TPACKET_V2 ring
+# whose every slot holds one snap length, so `-s 0` (262144) left only ~500
+# slots in the 128 MiB buffer; 4096 gives ~30000 and still keeps every lab
+# frame whole (MTU 1500, no offloads). The buffer size (KiB) can be lowered
+# with record.sh -B for the capture-overflow self-test.
+CAP_SNAPLEN=4096
+CAP_BUF_KB=${CAP_BUF_KB:-131072}
+CAP_NAMES="in out eth-rc0 eth-rs0"
 CAP_PIDS=()
 start_tcpdump() { # NAME ARGS...
 	local name=$1; shift
-	in_router tcpdump -Z root -s 0 -B 131072 -U --immediate-mode \
+	# `ip netns exec` directly, not the in_router function: a backgrounded
+	# function is a subshell, and $! would be that subshell's pid (SIGTERM
+	# would leave tcpdump running and its statistics unwritten)
+	ip netns exec $NS_R tcpdump -Z root -s $CAP_SNAPLEN -B $CAP_BUF_KB -U --immediate-mode \
 		--time-stamp-precision=nano "$@" -w "$W/$name.pcap" 2>"$W/log.tcpdump-$name" &
 	CAP_PIDS+=($!)
 	echo $! >>"$W/pids"
@@ -209,15 +226,15 @@ start_captures() {
 	start_tcpdump out -i any -y LINUX_SLL2 -Q out
 	start_tcpdump eth-rc0 -i rc0 -Q in
 	start_tcpdump eth-rs0 -i rs0 -Q in
-	in_router stdbuf -oL conntrack -E -o timestamp,extended >"$W/events" 2>"$W/log.events" &
+	ip netns exec $NS_R stdbuf -oL conntrack -E -o timestamp,extended >"$W/events" 2>"$W/log.events" &
 	CAP_PIDS+=($!); echo $! >>"$W/pids"
-	in_router stdbuf -oL conntrack -E expect -o timestamp >"$W/expect-events" 2>"$W/log.expect-events" &
+	ip netns exec $NS_R stdbuf -oL conntrack -E expect -o timestamp >"$W/expect-events" 2>"$W/log.expect-events" &
 	CAP_PIDS+=($!); echo $! >>"$W/pids"
 	# wait until every tcpdump says it is listening
 	local f i ok
 	for i in $(seq 1 100); do
 		ok=1
-		for f in in out eth-rc0 eth-rs0; do
+		for f in $CAP_NAMES; do
 			grep -q "listening on" "$W/log.tcpdump-$f" 2>/dev/null || ok=
 		done
 		[ -n "$ok" ] && break
@@ -234,6 +251,32 @@ stop_captures() {
 	for p in "${CAP_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in "${CAP_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	CAP_PIDS=()
+}
+
+# check_captures_complete: after stop_captures, every tcpdump must report
+# "0 packets dropped by kernel" (ring overflow: the pcap would miss frames
+# that conntrack saw) and the conntrack listeners must not have lost events
+# (netlink ENOBUFS). Prints the reason and returns 1 otherwise; record.sh
+# then refuses the recording and tries the scenario again.
+check_captures_complete() {
+	local f n bad=0
+	for f in $CAP_NAMES; do
+		n=$(sed -n 's/^\([0-9][0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$W/log.tcpdump-$f")
+		if [ -z "$n" ]; then
+			log "refused: tcpdump $f printed no 'packets dropped by kernel' line: $(tr '\n' ' ' <"$W/log.tcpdump-$f")"
+			bad=1
+		elif [ "$n" != 0 ]; then
+			log "refused: tcpdump $f: $n packets dropped by kernel (capture buffer overflow)"
+			bad=1
+		fi
+	done
+	for f in events expect-events; do
+		if grep -qi 'no buffer space\|ENOBUFS' "$W/log.$f" 2>/dev/null; then
+			log "refused: conntrack -E ($f) lost messages: $(tr '\n' ' ' <"$W/log.$f")"
+			bad=1
+		fi
+	done
+	return $bad
 }
 
 # ---------------------------------------------------------------- scripted TCP
@@ -260,7 +303,7 @@ NFT
 # run_play PLAY 4|6: run a tools/tcp_play.py play (from the host: the tool
 # enters the namespaces itself); its snapshots go to $W/proc.
 run_play() {
-	$PY "$LAB/tools/tcp_play.py" "$1" "$2" "$W/proc" >"$W/log.play" 2>&1 ||
+	$PIN $PY "$LAB/tools/tcp_play.py" "$1" "$2" "$W/proc" >"$W/log.play" 2>&1 ||
 		{ cat "$W/log.play" >&2; die "tcp_play.py $1 $2 failed"; }
 	cat "$W/log.play" >&2
 }
@@ -351,4 +394,57 @@ stats_snapshot() {
 	in_router sh -c '
 		echo "# stats $(date +%s.%N) '"$1"'"
 		conntrack -S' >>"$W/stats"
+}
+
+# ---------------------------------------------------------------- firewall scenarios
+
+# A scenario may replace router_ruleset with its own firewall:
+#   FIREWALL=nft              fw_ruleset prints nft text (nft -f -)
+#   FIREWALL=iptables-nft     fw_rules runs `ipt ARGS...` / `ip6t ARGS...`
+#   FIREWALL=iptables-legacy  the same with iptables-legacy / ip6tables-legacy
+# Every rule should carry a counter (nft: `counter`; iptables always has
+# them) so the replay's counts can be compared with the kernel's. The
+# recorder then keeps fw/ (tools/ctreplay-collect before traffic),
+# nft-after.json / iptables-after.txt / ip6tables-after.txt (counters after
+# traffic) and kernel.log (LOG / log statement lines), and checks their
+# shape with tools/fw_check.py.
+IPT= IP6T=
+ipt() { in_router $IPT "$@" || die "$IPT $*: failed"; }
+ip6t() { in_router $IP6T "$@" || die "$IP6T $*: failed"; }
+
+load_router_ruleset() {
+	case "${FIREWALL:-}" in
+	"")
+		router_ruleset | in_router nft -f - || die "loading router ruleset failed" ;;
+	nft)
+		fw_ruleset | in_router nft -f - || die "loading the scenario's nft ruleset failed" ;;
+	iptables-nft | iptables-legacy)
+		IPT=iptables-${FIREWALL#iptables-} IP6T=ip6tables-${FIREWALL#iptables-}
+		command -v $IPT >/dev/null || die "$IPT not installed"
+		fw_rules ;;
+	*) die "unknown FIREWALL=$FIREWALL" ;;
+	esac
+}
+
+# Kernel log of LOG rules and nft log statements. In a namespace other than
+# the initial one the kernel's syslog logger (nf_log_syslog) prints nothing
+# unless net.netfilter.nf_log_all_netns=1 in the initial namespace: the
+# recorder sets it (set_global_sysctl, restored afterwards) for firewall
+# scenarios. Markers written to /dev/kmsg before and after the traffic
+# bracket the scenario's lines and carry the wall-clock time next to the
+# kernel's own timestamp (printk clock, seconds since boot).
+KMSG_TOKEN=
+kmsg_mark() { # begin|end
+	echo "ctl-lab: $KMSG_TOKEN $1 realtime=$(date +%s.%N)" >/dev/kmsg
+}
+# kmsg_extract FILE: the scenario's lines between the markers that are
+# netfilter log lines about the router's interfaces, as `dmesg -r` prints
+# them: <syslog priority>[seconds.micros] text
+kmsg_extract() {
+	dmesg -r | awk -v tok="ctl-lab: $KMSG_TOKEN " '
+		index($0, tok "begin ") { on = 1; print; next }
+		index($0, tok "end ") { if (on) print; on = 0; next }
+		on && / IN=[^ ]* OUT=/ && /(IN|OUT)=(rc0|rs0|lo) / { print }' >"$1"
+	grep -q "ctl-lab: $KMSG_TOKEN end " "$1" ||
+		die "kernel log: the end marker is missing from dmesg ($1)"
 }

@@ -1,13 +1,25 @@
 #!/bin/bash
 # Record what the real kernel's nf_conntrack does for each lab scenario.
 #
-#   sudo tests/lab/record.sh [SCENARIO...]     (default: every scenario)
+#   sudo tests/lab/record.sh [-B KB] [-o DIR] [-d SCENDIR] [SCENARIO...]
+#   (default: every scenario in tests/lab/scenarios)
+#
+#   -B KB       tcpdump capture buffer (default 131072 KiB; small values are
+#               for the capture-overflow self-test, tests/lab/selftest-drops.sh)
+#   -o DIR      write the recordings into DIR instead of tests/golden
+#               (SCENARIOS is not updated then)
+#   -d SCENDIR  take the scenarios from SCENDIR instead of tests/lab/scenarios
+#
+# A recording whose captures lost packets (tcpdump's "packets dropped by
+# kernel" not 0) or whose conntrack listener lost events is refused, and the
+# scenario is recorded again, up to 3 attempts in all.
 #
 # For each scenario: fresh namespaces ctl-client / ctl-router / ctl-server,
 # captures and conntrack listeners on the router, run the scenario, write
 # tests/golden/SCENARIO/{desc,in.pcap,out.pcap,eth-rc0.pcap,eth-rs0.pcap,
-# events,expect-events,proc,sysctl,nft,versions} and update
-# tests/golden/SCENARIOS. See tests/lab/README.md.
+# events,expect-events,proc,sysctl,nft,versions} (firewall scenarios also
+# fw/, nft-after.json or iptables-after.txt + ip6tables-after.txt, and
+# kernel.log) and update tests/golden/SCENARIOS. See tests/lab/README.md.
 set -euo pipefail
 
 LAB=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +45,19 @@ if [ "${CTL_LAB_LOCKED:-}" != 1 ] && ! ctl_lock_held; then
 	echo "[lab] waiting for $CTL_LAB_LOCK" >&2
 	exec flock "$CTL_LAB_LOCK" "$0" "$@"
 fi
+
+OUTDIR= SCENDIR=$LAB/scenarios
+while getopts B:o:d: opt; do
+	case $opt in
+	B) case $OPTARG in *[!0-9]* | "") echo "record.sh: -B needs a size in KiB" >&2; exit 2 ;; esac
+	   export CAP_BUF_KB=$OPTARG ;;
+	o) OUTDIR=$OPTARG ;;
+	d) SCENDIR=$(cd "$OPTARG" && pwd) ;;
+	*) echo "usage: record.sh [-B KB] [-o DIR] [-d SCENDIR] [SCENARIO...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ -z "$OUTDIR" ] || { mkdir -p "$OUTDIR"; GOLDEN=$(cd "$OUTDIR" && pwd); }
 
 "$LAB/deps.sh"
 
@@ -60,10 +85,10 @@ if [ $# -gt 0 ]; then
 	SCEN=("$@")
 else
 	SCEN=()
-	for f in "$LAB"/scenarios/*.sh; do SCEN+=("$(basename "$f" .sh)"); done
+	for f in "$SCENDIR"/*.sh; do SCEN+=("$(basename "$f" .sh)"); done
 fi
 for s in "${SCEN[@]}"; do
-	[ -f "$LAB/scenarios/$s.sh" ] || die "no such scenario: $s"
+	[ -f "$SCENDIR/$s.sh" ] || die "no such scenario: $s"
 done
 
 # helpers actually assigned, read back from the kernel's NEW events
@@ -82,10 +107,12 @@ record_one() {
 	log "=== $name"
 
 	# defaults, overridden by the scenario file
-	DESC= HELPERS=-
+	DESC= HELPERS=- FIREWALL=
 	scenario_setup() { :; }
 	scenario_run() { die "scenario $name has no scenario_run"; }
-	. "$LAB/scenarios/$name.sh"
+	fw_ruleset() { die "scenario $name (FIREWALL=nft) has no fw_ruleset"; }
+	fw_rules() { die "scenario $name (FIREWALL=$FIREWALL) has no fw_rules"; }
+	. "$SCENDIR/$name.sh"
 	[ -n "$DESC" ] || die "scenario $name has no DESC"
 
 	setup_topology
@@ -93,6 +120,14 @@ record_one() {
 	[ -z "$(in_router cat /proc/net/nf_conntrack)" ] ||
 		die "$name: scenario_setup sent traffic through the router (table not empty)"
 	in_router sh -c 'sysctl -a 2>/dev/null | grep ^net.netfilter' >"$W/sysctl"
+	if [ -n "$FIREWALL" ]; then
+		# the firewall as ctreplay-collect sees it: ruleset loaded, no traffic yet
+		in_router "$ROOT/tools/ctreplay-collect" -q "$W/fw" ||
+			die "$name: tools/ctreplay-collect failed"
+		set_global_sysctl net.netfilter.nf_log_all_netns 1
+		KMSG_TOKEN="$name.$(basename "$TOPDIR").$ATTEMPT"
+		kmsg_mark begin
+	fi
 
 	start_captures
 	scenario_run
@@ -100,8 +135,26 @@ record_one() {
 	snapshot end
 	stop_captures
 	in_router nft list ruleset >"$W/nft"
+	if [ -n "$FIREWALL" ]; then
+		kmsg_mark end
+		kmsg_extract "$W/kernel.log"
+		case $FIREWALL in
+		nft | iptables-nft) in_router nft -j list ruleset >"$W/nft-after.json" ;;
+		esac
+		case $FIREWALL in
+		iptables-*)
+			in_router $IPT-save -c >"$W/iptables-after.txt"
+			in_router $IP6T-save -c >"$W/ip6tables-after.txt" ;;
+		esac
+	fi
 	teardown_servers
 	restore_global_sysctls
+	if ! check_captures_complete; then
+		REFUSED=1
+		teardown
+		W=
+		return 0
+	fi
 
 	echo "$DESC" >"$W/desc"
 	{
@@ -113,6 +166,10 @@ record_one() {
 
 	# sanity checks
 	[ -s "$W/events" ] || die "$name: no conntrack events recorded"
+	if [ -n "$FIREWALL" ]; then
+		$PY "$LAB/tools/fw_check.py" "$FIREWALL" "$W" ||
+			die "$name: the firewall recording does not have the golden shape (tools/fw_check.py)"
+	fi
 	local got
 	got=$(helpers_from_events "$W/events")
 	if [ "$got" != "$HELPERS" ]; then
@@ -125,10 +182,11 @@ record_one() {
 		cp "$W/$f" "$dst/$f"
 	done
 	# optional files, written by some scenarios only
-	for f in stats; do
+	for f in stats kernel.log nft-after.json iptables-after.txt ip6tables-after.txt; do
 		[ -f "$W/$f" ] && cp "$W/$f" "$dst/$f"
 	done
-	chmod 644 "$dst"/*
+	[ -d "$W/fw" ] && cp -r "$W/fw" "$dst/fw"
+	find "$dst" -type f -exec chmod 644 {} +
 	log "$name: in=$(pkt_count "$W/in.pcap") out=$(pkt_count "$W/out.pcap") events=$(wc -l <"$W/events") expect-events=$(wc -l <"$W/expect-events") helpers=$got"
 	teardown
 	W=
@@ -156,7 +214,13 @@ update_scenarios_index() {
 
 mkdir -p "$GOLDEN"
 for s in "${SCEN[@]}"; do
-	record_one "$s"
+	for ATTEMPT in 1 2 3; do
+		REFUSED=
+		record_one "$s"
+		[ -z "$REFUSED" ] && break
+		[ $ATTEMPT = 3 ] && die "$s: refused 3 times (captures incomplete), giving up"
+		log "$s: recording refused, trying again ($((ATTEMPT + 1))/3)"
+	done
 done
-update_scenarios_index
+[ -n "$OUTDIR" ] || update_scenarios_index
 log "done: ${#SCEN[@]} scenario(s) recorded into $GOLDEN"
