@@ -441,13 +441,28 @@ static bool decode_sll(struct bytes r, bool v2, struct ct_pkt *pkt)
 	uint16_t ptype, hatype, proto;
 
 	if (v2) {
-		uint8_t t8;
+		uint8_t t8, alen;
+		uint32_t ifindex;
+		struct bytes addr;
 
-		if (!bytes_get_be16(&r, &proto) || !bytes_skip(&r, 6) ||
+		/* protocol, reserved, interface index, ARPHRD type, packet
+		 * type, address length, 8 bytes of the sender's address */
+		if (!bytes_get_be16(&r, &proto) || !bytes_skip(&r, 2) ||
+		    !bytes_get_be32(&r, &ifindex) ||
 		    !bytes_get_be16(&r, &hatype) || !bytes_get_u8(&r, &t8) ||
-		    !bytes_skip(&r, 9))
+		    !bytes_get_u8(&r, &alen) || !bytes_get_view(&r, 8, &addr))
 			return pkt_none(pkt, "truncated cooked header");
 		ptype = t8;
+		pkt->ifindex = ifindex;
+		pkt->pkttype = t8;
+		if (hatype == 1 /* ARPHRD_ETHER */ && alen == 6) {
+			/* the sender's address; the destination was the
+			 * interface's own (or broadcast: not known here) */
+			memcpy(pkt->mac + 6, bytes_ptr(&addr, 0), 6);
+			pkt->mac[12] = (uint8_t)(proto >> 8);
+			pkt->mac[13] = (uint8_t)proto;
+			pkt->maclen = 14;
+		}
 	} else {
 		if (!bytes_get_be16(&r, &ptype) || !bytes_get_be16(&r, &hatype) ||
 		    !bytes_skip(&r, 10) || !bytes_get_be16(&r, &proto))
@@ -498,6 +513,9 @@ void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
 			pkt_none(pkt, "truncated Ethernet header");
 			break;
 		}
+		memcpy(pkt->mac, data, 14);
+		pkt->maclen = 14;
+		pkt->mac_dst_known = true;
 		/* Ethernet does not say whether the device is a loopback
 		 * (Linux lo is Ethernet): skip the device-dependent checks. */
 		decode_ethertype(&r, type, -1, pkt);

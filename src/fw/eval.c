@@ -640,10 +640,15 @@ static bool stmt_value(struct fw_state *st, const struct fw_expr *x,
 	if (x->key != UINT16_MAX) {
 		if (!load_key(st, x->key, hp, &v))
 			return false;
-	} else {
-		v = x->val;
+		*out = val_u32(&v);
+		/* nft's bitwise on the way: (key & hi) ^ xor */
+		if (x->hi.len)
+			*out &= val_u32(&x->hi);
+		if (x->xor.len)
+			*out ^= val_u32(&x->xor);
+		return true;
 	}
-	*out = val_u32(&v);
+	*out = val_u32(&x->val);
 	return true;
 }
 

@@ -1204,6 +1204,21 @@ static int parse_match(struct nj *p, const json_t *m)
 		x->op = op == FW_OP_NE ? FW_OP_NOTIN : FW_OP_IN;
 		return 0;
 	}
+	if (ki.nparts == 1 && ki.vt[0] == VT_INT && json_is_string(right) &&
+	    p->rs->keys[ki.key].kind == FW_KEY_META &&
+	    (p->rs->keys[ki.key].what == FW_META_IIF ||
+	     p->rs->keys[ki.key].what == FW_META_OIF)) {
+		/* meta iif "lo": nft turned the name into an index when the
+		 * rule was loaded; compare names (the same while the
+		 * interfaces are the ones addr.json lists) */
+		struct fw_key *k = &p->rs->keys[ki.key];
+
+		k->what = k->what == FW_META_IIF ? FW_META_IIFNAME
+						 : FW_META_OIFNAME;
+		k->len = 16;
+		ki.vt[0] = VT_IFNAME;
+		ki.len = ki.partlen[0] = 16;
+	}
 	if (ki.nparts == 1 && ki.vt[0] == VT_IFNAME && json_is_string(right)) {
 		struct fw_elem e;
 
@@ -1425,8 +1440,38 @@ static int parse_mangle(struct nj *p, const json_t *m)
 		x->key = (uint16_t)src.key;
 		return 0;
 	}
-	if (json_is_object(value) && json_object_get(value, "|")) {
-		/* ct mark set ct mark & 0xffff0000 | 0x1 ... */
+	if (json_is_object(value) &&
+	    (json_object_get(value, "|") || json_object_get(value, "&") ||
+	     json_object_get(value, "^"))) {
+		/* meta mark set meta mark | 0x100, ct mark set meta mark &
+		 * 0xff: a key through nft's bitwise, (key & and) ^ xor */
+		const char *op = json_object_get(value, "|") ? "|"
+			       : json_object_get(value, "&") ? "&" : "^";
+		const json_t *args = json_object_get(value, op);
+		struct fw_val c;
+		unsigned i;
+		int r;
+
+		if (json_array_size(args) != 2 ||
+		    !scalar(json_array_get(args, 1), VT_INT, 4, &c))
+			goto unknown;
+		r = parse_key(p, json_array_get(args, 0), &src);
+		if (r < 0)
+			return r;
+		if (r > 0 || src.key < 0)
+			goto unknown;
+		x->key = (uint16_t)src.key;
+		x->hi.len = 4;
+		x->xor.len = 4;
+		for (i = 0; i < 4; i++) {
+			x->hi.b[i] = *op == '&' ? c.b[i]
+				   : *op == '|' ? (uint8_t)~c.b[i] : 0xff;
+			x->xor.b[i] = *op == '&' ? 0 : c.b[i];
+		}
+		return 0;
+unknown:
+		p->rs->nexprs--;
+		p->rs->rules[p->rs->cur_rule].n--;
 		fw_rule_unknown(p->rs, "mark set from an expression");
 		return 0;
 	}
