@@ -516,6 +516,11 @@ void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
 		memcpy(pkt->mac, data, 14);
 		pkt->maclen = 14;
 		pkt->mac_dst_known = true;
+		/* eth_type_trans(): a group address is broadcast or
+		 * multicast; anything else is taken as ours (PACKET_HOST) */
+		if (data[0] & 1)
+			pkt->pkttype = memcmp(data, "\xff\xff\xff\xff\xff\xff",
+					      6) == 0 ? 1 : 2;
 		/* Ethernet does not say whether the device is a loopback
 		 * (Linux lo is Ethernet): skip the device-dependent checks. */
 		decode_ethertype(&r, type, -1, pkt);

@@ -160,6 +160,10 @@ static void fwh_enter(void *ctx, struct ct_hookpkt *hp)
 		f = fw_net_iface_by_name(&fw->net, fw->iif);
 	else if (pkt->ifindex)
 		f = fw_net_iface_by_index(&fw->net, pkt->ifindex);
+	else if (pkt->maclen >= 14 && pkt->mac_dst_known)
+		/* an Ethernet capture: the frame was addressed to the
+		 * interface it came in on */
+		f = fw_net_iface_by_mac(&fw->net, pkt->mac);
 	if (f) {
 		memcpy(hp->iifname, f->name, sizeof(hp->iifname));
 		hp->iif = f->index;

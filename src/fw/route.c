@@ -314,6 +314,18 @@ const struct fw_iface *fw_net_iface_by_index(const struct fw_net *net,
 	return NULL;
 }
 
+const struct fw_iface *fw_net_iface_by_mac(const struct fw_net *net,
+					   const uint8_t mac[6])
+{
+	size_t i;
+
+	for (i = 0; i < net->nifaces; i++)
+		if (net->ifaces[i].has_mac &&
+		    memcmp(net->ifaces[i].mac, mac, 6) == 0)
+			return &net->ifaces[i];
+	return NULL;
+}
+
 const struct fw_iface *fw_net_iface_by_name(const struct fw_net *net,
 					    const char *name)
 {

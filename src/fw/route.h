@@ -52,6 +52,10 @@ void fw_net_free(struct fw_net *net);
 
 const struct fw_iface *fw_net_iface_by_index(const struct fw_net *net,
 					     uint32_t index);
+/* The interface whose own address is mac (the frame's destination on an
+ * Ethernet capture says where it came in). */
+const struct fw_iface *fw_net_iface_by_mac(const struct fw_net *net,
+					   const uint8_t mac[6]);
 const struct fw_iface *fw_net_iface_by_name(const struct fw_net *net,
 					    const char *name);
 

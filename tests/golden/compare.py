@@ -795,7 +795,19 @@ def unit_state(u, verdicts):
     return real[-1] if real else "-"
 
 
-def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=False):
+def parse_actions(text):
+    """{frame: action} of --verdicts lines with a firewall's action=."""
+    res = {}
+    for line in text.splitlines():
+        t = line.split(None, 1)
+        m = re.search(r" action=(\w+)", line)
+        if len(t) >= 2 and t[0].isdigit() and m:
+            res[int(t[0])] = m.group(1)
+    return res
+
+
+def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=False,
+                     firewall=False):
     frames = merged_frames([os.path.join(gdir, p) for p in inputs])
     units, _ = build_units(frames)
     verdicts = parse_verdicts(ct_text)
@@ -805,14 +817,23 @@ def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=F
         rep.failed = True
     cdrops, cdescs = collections.Counter(), {}
     counts = collections.Counter()
+    actions = parse_actions(ct_text) if firewall else {}
     for u in units:
         if not u.forwarded:
             continue
         s = unit_state(u, verdicts)
         counts[s] += 1
-        if s in ("INVALID", "DROP", "-"):
+        if firewall:
+            # the ruleset decides: ctreplay's action for the datagram
+            acts = [actions.get(n) for n in u.frames]
+            dropped = any(a in ("drop", "reject") for a in acts) or s == "DROP"
+            what = "action=%s" % "/".join(sorted(set(a or "-" for a in acts)))
+        else:
+            dropped = s in ("INVALID", "DROP", "-")
+            what = s
+        if dropped:
             cdrops[u.key] += 1
-            cdescs[u.key] = "%s (ctreplay %s)" % (u.desc, s)
+            cdescs[u.key] = "%s (ctreplay %s)" % (u.desc, what)
     if by_count:
         # which packets found no room is the kernel's random choice: only
         # how many it dropped is compared
@@ -824,7 +845,8 @@ def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=F
     both = kdrops & cdrops
     missing, extra = kdrops - cdrops, cdrops - kdrops
     total = sum(kdrops.values())
-    txt = "invalid frames %d/%d" % (sum(both.values()), total)
+    txt = "%s frames %d/%d" % ("dropped" if firewall else "invalid",
+                               sum(both.values()), total)
     if extra:
         txt += " (+%d extra)" % sum(extra.values())
     rep.part(txt, not missing and not extra)
@@ -835,10 +857,111 @@ def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=F
         u = by_key.get(k)
         what = ("%s (ctreplay %s)" % (u.desc, unit_state(u, verdicts)) if u
                 else "in.pcap %s (not in ctreplay's inputs)" % kdescs.get(k, "?"))
-        rep.detail("invalid: kernel dropped, ctreplay passed: %s" % what)
+        rep.detail("dropped: kernel dropped, ctreplay passed: %s" % what)
     for k in extra:
-        rep.detail("invalid: kernel forwarded, ctreplay dropped: %s" % cdescs.get(k, "?"))
-    _compare_nft(rep, nft, counts)
+        rep.detail("dropped: kernel forwarded, ctreplay dropped: %s" % cdescs.get(k, "?"))
+    if not firewall:
+        _compare_nft(rep, nft, counts)
+
+
+def _nft_rule_counters(doc):
+    """{(family, table, chain, handle, n): (packets, bytes)} of every counter
+    expression of `nft -j list ruleset` output."""
+    res = {}
+    for o in doc.get("nftables", []):
+        r = o.get("rule")
+        if not r:
+            continue
+        n = 0
+        for e in r.get("expr", []):
+            c = e.get("counter") if isinstance(e, dict) else None
+            if isinstance(c, dict):
+                res[(r["family"], r["table"], r["chain"], r.get("handle"), n)] = (
+                    c.get("packets", 0), c.get("bytes", 0))
+                n += 1
+    return res
+
+
+def _ipt_counters(text):
+    """{(table, chain, n, rule text): (packets, bytes)} and chain policy
+    counters of `iptables-save -c` output."""
+    res, table, seen = {}, None, collections.Counter()
+    for line in text.splitlines():
+        if line.startswith("*"):
+            table = line[1:].strip()
+            continue
+        m = re.match(r"^:(\S+) (\S+) \[(\d+):(\d+)\]", line)
+        if m and m.group(2) != "-":
+            res[(table, m.group(1), "policy", m.group(2))] = (int(m.group(3)), int(m.group(4)))
+            continue
+        m = re.match(r"^\[(\d+):(\d+)\] -A (\S+) (.*)$", line)
+        if m:
+            seen[(table, m.group(3))] += 1
+            res[(table, m.group(3), seen[(table, m.group(3))], m.group(4))] = (
+                int(m.group(1)), int(m.group(2)))
+    return res
+
+
+def compare_fw_counters(rep, gdir, runner):
+    """Every rule counter (and iptables chain policy counter) of the
+    kernel after the traffic against ctreplay's --counters."""
+    import json
+    kdoc = os.path.join(gdir, "nft-after.json")
+    kipt = [os.path.join(gdir, f) for f in ("iptables-after.txt", "ip6tables-after.txt")]
+    fd, path = tempfile.mkstemp(prefix="ctreplay-counters.")
+    os.close(fd)
+    try:
+        runner.run("counters", ["--counters", path])
+        with open(path) as f:
+            mine = f.read()
+    finally:
+        os.unlink(path)
+    if mine.lstrip().startswith("{"):
+        k = _nft_rule_counters(json.loads(read(kdoc)))
+        c = _nft_rule_counters(json.loads(mine))
+    else:
+        k, c = {}, {}
+        for p in kipt:
+            if os.path.exists(p):
+                k.update(_ipt_counters(read(p)))
+        c = _ipt_counters(mine)
+    good = 0
+    for key in sorted(k, key=str):
+        if c.get(key) == k[key]:
+            good += 1
+        else:
+            rep.detail("rule counter %s: kernel %s, ctreplay %s" % (
+                " ".join(str(x) for x in key), k[key], c.get(key)))
+    rep.part("rule counters %d/%d" % (good, len(k)), good == len(k))
+
+
+LOG_RE = re.compile(r"^<\d>\[\s*[\d.]+\] ")
+
+
+def compare_fw_log(rep, gdir, runner):
+    """The kernel log lines of log rules against --log's, in order (the
+    timestamps differ: the kernel's count from boot)."""
+    kl = [LOG_RE.sub("", l).rstrip() for l in read(os.path.join(gdir, "kernel.log")).splitlines()]
+    kl = [l for l in kl if " IN=" in l or l.startswith("IN=")]
+    fd, path = tempfile.mkstemp(prefix="ctreplay-log.")
+    os.close(fd)
+    try:
+        runner.run("log", ["--log", path])
+        with open(path) as f:
+            cl = [re.sub(r"^\[[\d.]+\] ", "", l).rstrip() for l in f.read().splitlines()]
+    finally:
+        os.unlink(path)
+    good = sum(1 for a, b in zip(kl, cl) if a == b)
+    ok = good == len(kl) == len(cl)
+    if not ok:
+        for i, (a, b) in enumerate(zip(kl, cl)):
+            if a != b:
+                rep.detail("log line %d: kernel: %s" % (i + 1, a))
+                rep.detail("log line %d: ctreplay: %s" % (i + 1, b))
+                break
+        if len(kl) != len(cl):
+            rep.detail("log lines: kernel %d, ctreplay %d" % (len(kl), len(cl)))
+    rep.part("log lines %d/%d" % (good, len(kl)), ok)
 
 
 def _compare_nft(rep, nft, counts):
@@ -1285,8 +1408,13 @@ def main(argv):
 
         kd, kdesc, _fwd = kernel_drops(gdir)
         nft = parse_nft_counters(os.path.join(gdir, "nft"))
+        firewall = "--firewall" in runner.options or "--ruleset" in runner.options
         compare_verdicts(rep, gdir, inputs, runner.run("verdicts", ["--verdicts"]),
-                         kd, kdesc, nft, counts)
+                         kd, kdesc, nft, counts, firewall)
+        if firewall:
+            compare_fw_counters(rep, gdir, runner)
+            if os.path.exists(os.path.join(gdir, "kernel.log")):
+                compare_fw_log(rep, gdir, runner)
 
         if ksnaps:
             lst = runner.run("list", ["-L"])
