@@ -468,8 +468,16 @@ static bool decode_sll(struct bytes r, bool v2, struct ct_pkt *pkt)
 		    !bytes_skip(&r, 10) || !bytes_get_be16(&r, &proto))
 			return pkt_none(pkt, "truncated cooked header");
 	}
-	if (ptype == SLL_OUTGOING)
+	if (ptype == SLL_OUTGOING) {
+		/* conntrack saw it when it came in (or at LOCAL_OUT):
+		 * replaying the copy would count it twice.  Its fields stay
+		 * decoded for the firewall's OUTPUT path. */
+		if (hatype != ARPHRD_NETLINK)
+			decode_ethertype(&r, proto, hatype == 772, pkt);
+		pkt->outgoing = pkt->kind == CT_PKT_IP;
+		pkt->maclen = 0;
 		return pkt_none(pkt, "outgoing copy");
+	}
 	if (hatype == ARPHRD_NETLINK)
 		return pkt_none(pkt, "not IP (netlink)");
 	return decode_ethertype(&r, proto, hatype == 772 /* ARPHRD_LOOPBACK */,

@@ -75,6 +75,10 @@ struct ct_pkt {
 	 * ifindex 0: not known. */
 	uint32_t ifindex;
 	uint8_t pkttype;
+	/* A copy of a frame the host sent (LINUX_SLL PACKET_OUTGOING): kind
+	 * is CT_PKT_NONE, but its IP fields are decoded, for a firewall that
+	 * replays what the host itself sent (ifindex: the output device). */
+	bool outgoing;
 	/* The link header as the input interface had it (Ethernet:
 	 * destination, source, ethertype); a LINUX_SLL2 capture knows the
 	 * source only (mac_dst_known false).  maclen 0: none. */

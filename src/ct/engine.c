@@ -879,7 +879,11 @@ void ct_engine_packet(struct ct_engine *eng, const struct ct_pkt *pkt)
 	v.state = CT_STATE_NONE;
 
 	if (pkt->kind != CT_PKT_IP) {
-		v.reason = pkt->reason ? pkt->reason : "not seen by conntrack";
+		/* what the host itself sent goes through OUTPUT */
+		if (!(pkt->outgoing && eng->has_fw &&
+		      ct_engine_track_fw_out(eng, pkt, &v)))
+			v.reason = pkt->reason ? pkt->reason
+					       : "not seen by conntrack";
 	} else if (pkt->is_fragment) {
 		/* reassembly in front of conntrack (nf_defrag_ipv4/ipv6):
 		 * 1 when the frame completes a datagram, 0 while it is held,

@@ -95,6 +95,8 @@ void ct_engine_drop_unconfirmed(struct ct_engine *eng, struct ct_conn *ct,
 				struct ct_verdict *v);
 void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 			struct ct_verdict *v);
+bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
+			    struct ct_verdict *v);
 
 /* The zone a packet's tuples live in (--zone-from); 0 by default. */
 static inline uint16_t ct_engine_pkt_zone(const struct ct_engine *eng,

@@ -79,6 +79,10 @@ struct ct_firewall {
 	bool (*run)(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp);
 	void (*route)(void *ctx, struct ct_hookpkt *hp);
+	/* A frame the host sent (a capture's outgoing copy): true when the
+	 * host itself made it (its source is one of the host's addresses),
+	 * with the output interface filled in; false for a forwarded copy. */
+	bool (*local_out)(void *ctx, struct ct_hookpkt *hp);
 };
 
 #endif

@@ -144,3 +144,79 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 	/* the helper dropped it, after the filter chains counted it */
 	v->action = CT_ACT_DROP;
 }
+
+/* Whether a packet is an ICMP or ICMPv6 error message. */
+static bool is_icmp_error(const struct ct_pkt *pkt)
+{
+	if (pkt->l4cap < 1)
+		return false;
+	if (pkt->l3num == CT_L3_IPV4 && pkt->l4num == 1)
+		return ct_icmp_is_error_type(pkt->l4[0]);
+	return pkt->l3num == CT_L3_IPV6 && pkt->l4num == 58 &&
+	       pkt->l4[0] < 128;
+}
+
+/*
+ * A packet the host itself sent: OUTPUT (chains before conntrack,
+ * conntrack at LOCAL_OUT, the rest), POSTROUTING, then the helper and
+ * confirmation.  An ICMP error the host sent (a reject's answer, an
+ * unreachable) carries the conntrack entry of the packet it answers
+ * (icmp_send() -> nf_ct_attach()): it is RELATED and tracks nothing.
+ * Returns false for a forwarded copy, which was tracked when it came in.
+ */
+bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
+			    struct ct_verdict *v)
+{
+	struct ct_hookpkt *hp = &eng->hp;
+	const struct ct_firewall *fw = &eng->fw;
+	struct ct_conn *ct = NULL;
+	bool go;
+
+	if (!fw->local_out)
+		return false;
+	memset(hp, 0, sizeof(*hp));
+	hp->pkt = pkt;
+	hp->now = eng->now;
+	hp->ctstate = 0x01;
+	hp->action = CT_ACT_ACCEPT;
+	hp->hook = CT_HOOK_OUTPUT;
+	if (!fw->local_out(fw->ctx, hp))
+		return false;
+	v->reason = NULL;
+	go = fw->run(fw->ctx, CT_HOOK_OUTPUT, INT32_MIN, CT_PRIO_CONNTRACK, hp);
+	if (go && hp->notrack) {
+		v->state = CT_STATE_UNTRACKED;
+	} else if (go && is_icmp_error(pkt)) {
+		v->state = CT_STATE_RELATED;
+	} else if (go) {
+		ct = ct_engine_conntrack_in(eng, pkt, v);
+		if (v->state == CT_STATE_DROP)
+			return true;
+	}
+	hp->ct = v->state == CT_STATE_INVALID ? NULL : (struct ct_conn *)v->ct;
+	hp->dir = v->dir;
+	hp->ctstate = engine_ctstate_bit(v->state);
+	hp->untracked = v->state == CT_STATE_UNTRACKED;
+	if (go)
+		go = fw->run(fw->ctx, CT_HOOK_OUTPUT, CT_PRIO_CONNTRACK,
+			     INT32_MAX, hp);
+	if (go) {
+		hp->hook = CT_HOOK_POSTROUTING;
+		go = fw->run(fw->ctx, CT_HOOK_POSTROUTING, INT32_MIN,
+			     INT32_MAX, hp);
+	}
+	engine_fw_verdict(hp, v);
+	if (!ct)
+		return true;
+	if (!go) {
+		ct_engine_drop_unconfirmed(eng, ct, v);
+		return true;
+	}
+	if (hp->helper)
+		engine_rule_helper(eng, ct, hp->helper);
+	if (ct_engine_helper(eng, ct, v))
+		ct_engine_confirm_hook(eng, ct, v);
+	else
+		v->action = CT_ACT_DROP;
+	return true;
+}

@@ -233,6 +233,23 @@ void fw_firewall_set_log(struct fw_firewall *fw, FILE *out)
 	fw_state_set_log(fw->st, out ? fwh_log : NULL, fw);
 }
 
+static bool fwh_local_out(void *ctx, struct ct_hookpkt *hp)
+{
+	struct fw_firewall *fw = ctx;
+	const struct ct_pkt *pkt = hp->pkt;
+	const struct fw_iface *f;
+
+	if (!fw_net_is_own(&fw->net, pkt->l3num == CT_L3_IPV6 ? 6 : 4,
+			   pkt->src))
+		return false;
+	f = fw_net_iface_by_index(&fw->net, pkt->ifindex);
+	if (f) {
+		memcpy(hp->oifname, f->name, sizeof(hp->oifname));
+		hp->oif = f->index;
+	}
+	return true;
+}
+
 void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)
 {
 	memset(hooks, 0, sizeof(*hooks));
@@ -240,6 +257,7 @@ void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)
 	hooks->enter = fwh_enter;
 	hooks->run = fwh_run;
 	hooks->route = fwh_route;
+	hooks->local_out = fwh_local_out;
 }
 
 int fw_firewall_write_counters(const struct fw_firewall *fw, FILE *out)

@@ -337,6 +337,21 @@ const struct fw_iface *fw_net_iface_by_name(const struct fw_net *net,
 	return NULL;
 }
 
+bool fw_net_is_own(const struct fw_net *net, int family, const uint8_t *a)
+{
+	size_t i, k, alen = family == 6 ? 16 : 4;
+
+	for (i = 0; i < net->nifaces; i++)
+		for (k = 0; k < net->ifaces[i].naddrs; k++) {
+			const struct fw_addr *ad = &net->ifaces[i].addrs[k];
+
+			if (ad->family == family &&
+			    memcmp(ad->addr, a, alen) == 0)
+				return true;
+		}
+	return false;
+}
+
 bool fw_net_is_local(const struct fw_net *net, int family,
 		     const uint8_t *dst)
 {

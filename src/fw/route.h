@@ -59,6 +59,9 @@ const struct fw_iface *fw_net_iface_by_mac(const struct fw_net *net,
 const struct fw_iface *fw_net_iface_by_name(const struct fw_net *net,
 					    const char *name);
 
+/* Whether `a` is one of the router's own addresses. */
+bool fw_net_is_own(const struct fw_net *net, int family, const uint8_t *a);
+
 /* Whether the router takes a packet to `dst` itself (INPUT). */
 bool fw_net_is_local(const struct fw_net *net, int family,
 		     const uint8_t *dst);
