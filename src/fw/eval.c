@@ -16,6 +16,13 @@
 
 #define FW_JUMP_STACK 16
 
+/* A rule's first match, prechecked: key (canonical) == val, len bytes. */
+struct fw_quick {
+	uint32_t key;          /* UINT32_MAX: no precheck */
+	uint64_t mask;         /* the key's bytes among the first 8 */
+	uint64_t val;          /* the constant's, loaded the same way */
+};
+
 /* A limit's token bucket (nft_limit.c: tokens in nanoseconds). */
 struct fw_bucket {
 	bool started;
@@ -35,6 +42,23 @@ struct fw_state {
 	uint64_t *nth;                         /* per expression */
 	uint64_t *numgen;                      /* per key */
 	uint64_t rng;
+	/*
+	 * Loaded keys, per packet and hook: rules of one chain often test the
+	 * same field (ip saddr, tcp dport ...), so each distinct key is read
+	 * once.  canon[k] is the first key equal to k (numgen and
+	 * concatenations are their own); a cached value is valid while its
+	 * generation is the current one, which moves at every hook and after
+	 * every statement that changes what keys read (a mark set).
+	 */
+	uint32_t *canon;
+	uint32_t *kgen;
+	/* per rule: its first expression when that is "key == constant" of
+	 * at most 8 bytes, checked before the rule is entered (the common
+	 * way a rule does not match) */
+	struct fw_quick *quick;
+	struct fw_val *kval;
+	bool *kok;
+	uint32_t gen;
 	/* names as reports print them, per rule and per chain policy */
 	char **rule_name;
 	char **policy_name;
@@ -91,6 +115,68 @@ static char *policy_label(const struct fw_ruleset *rs, const struct fw_chain *c)
 	return name_dup(buf);
 }
 
+/* Whether two keys read the same thing the same way. */
+static bool key_same(const struct fw_key *a, const struct fw_key *b)
+{
+	return a->kind == b->kind && a->what == b->what && a->dep == b->dep &&
+	       a->dir == b->dir && a->len == b->len && a->offset == b->offset &&
+	       a->bits == b->bits && a->family == b->family;
+}
+
+static void key_canon(struct fw_state *st)
+{
+	const struct fw_ruleset *rs = st->rs;
+	size_t i, j;
+
+	for (i = 0; i < rs->nkeys; i++) {
+		const struct fw_key *k = &rs->keys[i];
+
+		st->canon[i] = (uint32_t)i;
+		if (k->kind == FW_KEY_NUMGEN) {
+			st->canon[i] = UINT32_MAX;
+			continue;
+		}
+		if (k->kind == FW_KEY_CONCAT)
+			continue;
+		for (j = 0; j < i; j++)
+			if (st->canon[j] == (uint32_t)j &&
+			    key_same(k, &rs->keys[j])) {
+				st->canon[i] = (uint32_t)j;
+				break;
+			}
+	}
+	st->gen = 1;
+}
+
+static void rule_quick(struct fw_state *st)
+{
+	const struct fw_ruleset *rs = st->rs;
+	size_t i;
+
+	for (i = 0; i < rs->nrules; i++) {
+		const struct fw_rule *r = &rs->rules[i];
+		const struct fw_expr *x = r->n ? &rs->exprs[r->first] : NULL;
+		const struct fw_key *k = x && x->key != UINT16_MAX
+					 ? &rs->keys[x->key] : NULL;
+
+		st->quick[i].key = UINT32_MAX;
+		if (!x || x->kind != FW_X_MATCH || x->op != FW_OP_EQ ||
+		    x->mask.len || x->set >= 0 || !k ||
+		    k->kind == FW_KEY_NUMGEN || k->len > 8 ||
+		    x->val.len != k->len)
+			continue;
+		{
+			uint8_t m[8] = { 0 };
+
+			memset(m, 0xff, k->len);
+			st->quick[i].key = st->canon[x->key];
+			memcpy(&st->quick[i].mask, m, 8);
+			memcpy(&st->quick[i].val, x->val.b, 8);
+			st->quick[i].val &= st->quick[i].mask;
+		}
+	}
+}
+
 static const struct fw_ruleset *sort_rs;
 
 static int chain_cmp_prio(const void *a, const void *b)
@@ -133,16 +219,24 @@ struct fw_state *fw_state_create(const struct fw_ruleset *rs)
 	st->buckets = calloc(nx, sizeof(*st->buckets));
 	st->nth = calloc(nx, sizeof(uint64_t));
 	st->numgen = calloc(nk, sizeof(uint64_t));
+	st->canon = calloc(nk, sizeof(uint32_t));
+	st->kgen = calloc(nk, sizeof(uint32_t));
+	st->kval = calloc(nk, sizeof(struct fw_val));
+	st->kok = calloc(nk, sizeof(bool));
+	st->quick = calloc(nr, sizeof(*st->quick));
 	st->rule_name = calloc(nr, sizeof(char *));
 	st->policy_name = calloc(nch, sizeof(char *));
 	if (!st->cnt_pkts || !st->cnt_bytes || !st->pol_pkts ||
 	    !st->pol_bytes || !st->rule_hits || !st->rule_drops ||
 	    !st->rule_unknown || !st->buckets || !st->nth || !st->numgen ||
+	    !st->canon || !st->kgen || !st->kval || !st->kok || !st->quick ||
 	    !st->rule_name || !st->policy_name)
 		goto fail;
 	for (i = 0; i < rs->nrules; i++)
 		if (!(st->rule_name[i] = rule_label(rs, &rs->rules[i])))
 			goto fail;
+	key_canon(st);
+	rule_quick(st);
 	for (i = 0; i < rs->nchains; i++)
 		if (!(st->policy_name[i] = policy_label(rs, &rs->chains[i])))
 			goto fail;
@@ -209,6 +303,11 @@ void fw_state_destroy(struct fw_state *st)
 	free(st->buckets);
 	free(st->nth);
 	free(st->numgen);
+	free(st->canon);
+	free(st->kgen);
+	free(st->kval);
+	free(st->kok);
+	free(st->quick);
 	free(st);
 }
 
@@ -276,7 +375,6 @@ static bool load_bits(const uint8_t *p, uint32_t cap, unsigned off,
 
 	if (!p || last >= cap)
 		return false;
-	memset(v, 0, sizeof(*v));
 	v->len = (uint8_t)len;
 	if (off % 8 == 0 && bits % 8 == 0) {
 		memcpy(v->b, p + first, bits / 8);
@@ -340,7 +438,6 @@ static bool load_meta(const struct fw_key *k, const struct ct_hookpkt *hp,
 {
 	const struct ct_pkt *pkt = hp->pkt;
 
-	memset(v, 0, sizeof(*v));
 	switch (k->what) {
 	case FW_META_IIFNAME:
 		load_ifname(v, hp->iifname);
@@ -350,6 +447,7 @@ static bool load_meta(const struct fw_key *k, const struct ct_hookpkt *hp,
 		 * name (nft_meta.c: a missing device does not break) */
 		if (hp->hook == CT_HOOK_PREROUTING || hp->local) {
 			v->len = 16;
+			memset(v->b, 0, 16);
 			return true;
 		}
 		load_ifname(v, hp->oifname);
@@ -399,7 +497,6 @@ static bool load_ct(const struct fw_key *k, const struct ct_hookpkt *hp,
 	const struct ct_conn *ct = hp->ct;
 	int dir;
 
-	memset(v, 0, sizeof(*v));
 	if (k->what == FW_CT_STATE) {
 		put_be(v, hp->ctstate, 4);
 		return true;
@@ -425,6 +522,7 @@ static bool load_ct(const struct fw_key *k, const struct ct_hookpkt *hp,
 		if (!ct_conn_helper(ct))
 			return false;
 		v->len = 16;
+		memset(v->b, 0, 16);
 		snprintf((char *)v->b, 16, "%s", ct_conn_helper(ct)->name);
 		return true;
 	case FW_CT_L3PROTO:
@@ -508,14 +606,45 @@ static bool load_key(struct fw_state *st, int ki, const struct ct_hookpkt *hp,
 	}
 }
 
+/* A new generation: every cached key is stale. */
+static void gen_next(struct fw_state *st)
+{
+	if (++st->gen == 0) {
+		memset(st->kgen, 0, st->rs->nkeys * sizeof(*st->kgen));
+		st->gen = 1;
+	}
+}
+
+/* load_key() through the per-packet cache; NULL when the key is absent
+ * (the rule breaks).  canon[] is UINT32_MAX for keys read anew each time
+ * (numgen). */
+static inline const struct fw_val *key_get(struct fw_state *st, int ki,
+					   const struct ct_hookpkt *hp,
+					   struct fw_val *tmp)
+{
+	uint32_t c = st->canon[ki];
+
+	if (c == UINT32_MAX)
+		return load_key(st, ki, hp, tmp) ? tmp : NULL;
+	if (st->kgen[c] != st->gen) {
+		st->kgen[c] = st->gen;
+		st->kok[c] = load_key(st, (int)c, hp, &st->kval[c]);
+	}
+	return st->kok[c] ? &st->kval[c] : NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* comparisons */
 
 static int val_cmp(const struct fw_val *a, const struct fw_val *b)
 {
-	size_t n = a->len < b->len ? a->len : b->len;
+	size_t n = a->len < b->len ? a->len : b->len, i;
 
-	return memcmp(a->b, b->b, n);
+	/* values are short (ports, addresses): a loop beats a call */
+	for (i = 0; i < n; i++)
+		if (a->b[i] != b->b[i])
+			return a->b[i] < b->b[i] ? -1 : 1;
+	return 0;
 }
 
 static bool in_range(const struct fw_val *v, const struct fw_val *lo,
@@ -536,14 +665,19 @@ static const struct fw_elem *set_find(const struct fw_set *s,
 }
 
 static bool match(const struct fw_state *st, const struct fw_expr *x,
-		  struct fw_val *v)
+		  const struct fw_val *key)
 {
+	struct fw_val masked;
+	const struct fw_val *v = key;
 	unsigned i;
 	bool any = false;
 
 	if (x->mask.len) {
-		for (i = 0; i < v->len && i < x->mask.len; i++)
-			v->b[i] &= x->mask.b[i];
+		masked.len = key->len;
+		for (i = 0; i < key->len; i++)
+			masked.b[i] = i < x->mask.len ? key->b[i] & x->mask.b[i]
+						      : key->b[i];
+		v = &masked;
 	}
 	switch (x->op) {
 	case FW_OP_EQ:
@@ -668,10 +802,13 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 		uint32_t m;
 
 		switch (x->kind) {
-		case FW_X_MATCH:
-			if (!load_key(st, x->key, hp, &v) || !match(st, x, &v))
+		case FW_X_MATCH: {
+			const struct fw_val *kv = key_get(st, x->key, hp, &v);
+
+			if (!kv || !match(st, x, kv))
 				return RULE_NOMATCH;
 			break;
+		}
 		case FW_X_COUNTER:
 			st->cnt_pkts[x->counter]++;
 			st->cnt_bytes[x->counter] += hp->pkt->l3len;
@@ -703,6 +840,7 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 				hp->mark = x->mask.len
 					? (hp->mark & ~val_u32(&x->mask)) ^ m
 					: m;
+			gen_next(st);
 			break;
 		case FW_X_CT_SET:
 			if (x->what == FW_CT_HELPER) {
@@ -717,6 +855,7 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 					hp->ct->events |= CT_IPCT_MARK;
 				}
 			}
+			gen_next(st);
 			break;
 		case FW_X_NOTRACK:
 			hp->notrack = true;
@@ -734,9 +873,11 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 		case FW_X_VMAP: {
 			const struct fw_elem *e;
 
-			if (!load_key(st, x->key, hp, &v))
+			const struct fw_val *kv = key_get(st, x->key, hp, &v);
+
+			if (!kv)
 				return RULE_NOMATCH;
-			e = set_find(&rs->sets[x->set], &v);
+			e = set_find(&rs->sets[x->set], kv);
 			if (!e || e->verdict < 0)
 				return RULE_NOMATCH;
 			*target = e->target;
@@ -798,6 +939,21 @@ static int run_chain(struct fw_state *st, int base, struct ct_hookpkt *hp,
 		 * kernel; a bound keeps a malformed file from hanging */
 		if (++steps > 1000000)
 			break;
+		if (st->quick[c->first_rule + i].key != UINT32_MAX) {
+			const struct fw_quick *q = &st->quick[c->first_rule + i];
+			struct fw_val tmp;
+			const struct fw_val *kv = key_get(st, (int)q->key, hp,
+							  &tmp);
+
+			uint64_t w;
+
+			if (kv)
+				memcpy(&w, kv->b, 8);
+			if (!kv || (w & q->mask) != q->val) {
+				i++;
+				continue;
+			}
+		}
 		res = run_rule(st, &rs->rules[c->first_rule + i], hp, &target);
 		if (res != RULE_NOMATCH)
 			st->rule_hits[c->first_rule + i]++;
@@ -869,6 +1025,8 @@ bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 
 	if ((unsigned)hook >= FW_NHOOKS)
 		return true;
+	/* what keys read changes from hook to hook (and packet to packet) */
+	gen_next(st);
 	for (k = 0; k < st->hook_n[hook]; k++) {
 		int c = st->hook_chains[hook][k];
 		const struct fw_chain *ch = &rs->chains[c];
