@@ -159,6 +159,14 @@ measure "ctreplay--json" "$ctreplay" --json /dev/null "$cap"
 measure "ctreplay-E-j2" "$ctreplay" -E -o timestamp,extended -j 2 "$cap"
 measure "ctreplay-E--shard0/2" "$ctreplay" -E -o timestamp,extended --shard 0/2 "$cap"
 measure "ctreplay-E--shard1/2" "$ctreplay" -E -o timestamp,extended --shard 1/2 "$cap"
+# the same capture through a firewall: 200 rules (established accepted by
+# the first), and 2,000 in kube-proxy's shape (bench/genruleset.py)
+if command -v python3 >/dev/null 2>&1; then
+	python3 "$bench/genruleset.py" filter200 "$dir/fw200" 2>/dev/null
+	python3 "$bench/genruleset.py" kube2000 "$dir/kube2000" 2>/dev/null
+	measure "ctreplay-E-fw200" "$ctreplay" -E -o timestamp,extended --firewall "$dir/fw200" "$cap"
+	measure "ctreplay-E-kube2000" "$ctreplay" -E -o timestamp,extended --firewall "$dir/kube2000" "$cap"
+fi
 if [ -n "$long" ]; then
 	measure "ctreplay-E-1x-length" "$ctreplay" -E -o timestamp,extended "$cap1"
 	measure "ctreplay-E-2x-length" "$ctreplay" -E -o timestamp,extended "$cap2"
@@ -182,6 +190,8 @@ awk -v n="$packets" '
 	{
 		name = $1; sub(/^ctreplay/, "ctreplay ", name)
 		sub(/-j2$/, " -j 2", name); sub(/--shard/, " --shard ", name)
+		sub(/-fw200$/, " (200 rules)", name)
+		sub(/-kube2000$/, " (2000 rules)", name)
 		sub(/-1x-length/, " (-L 1x)", name)
 		sub(/-2x-length/, " (-L 2x)", name); sub(/-n$/, " -n", name)
 		# /usr/bin/time counts in 10 ms: too short a run shows as 0

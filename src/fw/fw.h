@@ -361,6 +361,10 @@ struct fw_ruleset {
 struct fw_ruleset *fw_ruleset_new(enum fw_source source);
 void fw_ruleset_free(struct fw_ruleset *rs);
 
+/* One more zeroed element at the end of *arr (*n elements of sz bytes,
+ * room for *cap, which doubles); NULL when out of memory. */
+void *fw_array_add(void **arr, size_t *n, size_t *cap, size_t sz);
+
 /* A copy of s owned by the ruleset (NULL when out of memory). */
 const char *fw_strdup(struct fw_ruleset *rs, const char *s);
 

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "nft_json.h"
+#include "route.h"
 
 /* The parsed document and, per counter expression, its JSON object:
  * --counters writes the replay's counts into them. */
@@ -289,81 +290,6 @@ static void val_uint(struct fw_val *v, uint64_t x, unsigned len)
 		v->b[len - 1 - i] = (uint8_t)(x >> (8 * i));
 }
 
-static bool parse_addr4(const char *s, uint8_t out[4])
-{
-	unsigned a[4];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%u.%u.%u.%u%c", &a[0], &a[1], &a[2], &a[3], &tail) != 4)
-		return false;
-	for (i = 0; i < 4; i++) {
-		if (a[i] > 255)
-			return false;
-		out[i] = (uint8_t)a[i];
-	}
-	return true;
-}
-
-/* RFC 4291 text (with :: and an embedded dotted quad). */
-static bool parse_addr6(const char *s, uint8_t out[16])
-{
-	uint16_t w[8];
-	int n = 0, gap = -1, i;
-	const char *p = s;
-
-	memset(out, 0, 16);
-	if (p[0] == ':' && p[1] == ':') {
-		gap = 0;
-		p += 2;
-	}
-	while (*p) {
-		unsigned long x;
-		char *end;
-
-		if (n >= 8)
-			return false;
-		if (strchr(p, '.') && !strchr(p, ':')) {
-			uint8_t q[4];
-
-			if (n > 6 || !parse_addr4(p, q))
-				return false;
-			w[n++] = (uint16_t)(q[0] << 8 | q[1]);
-			w[n++] = (uint16_t)(q[2] << 8 | q[3]);
-			break;
-		}
-		x = strtoul(p, &end, 16);
-		if (end == p || end - p > 4 || x > 0xffff)
-			return false;
-		w[n++] = (uint16_t)x;
-		p = end;
-		if (*p == ':') {
-			p++;
-			if (*p == ':') {
-				if (gap >= 0)
-					return false;
-				gap = n;
-				p++;
-			} else if (*p == '\0') {
-				return false;
-			}
-		} else if (*p) {
-			return false;
-		}
-	}
-	if (gap < 0 && n != 8)
-		return false;
-	if (gap >= 0 && n > 7)
-		return false;
-	for (i = 0; i < n; i++) {
-		int pos = (gap >= 0 && i >= gap) ? i + (8 - n) : i;
-
-		out[2 * pos] = (uint8_t)(w[i] >> 8);
-		out[2 * pos + 1] = (uint8_t)w[i];
-	}
-	return true;
-}
-
 /* The type of constants compared with key k. */
 static enum vt key_vt(const struct fw_key *k, enum vt payload_vt)
 {
@@ -441,19 +367,19 @@ static bool scalar(const json_t *j, enum vt vt, unsigned len,
 	case VT_ADDR4:
 		memset(v, 0, sizeof(*v));
 		v->len = 4;
-		return parse_addr4(s, v->b);
+		return fw_addr_parse(s, 4, v->b);
 	case VT_ADDR6:
 		memset(v, 0, sizeof(*v));
 		v->len = 16;
-		return parse_addr6(s, v->b);
+		return fw_addr_parse(s, 6, v->b);
 	case VT_ADDR:
 		memset(v, 0, sizeof(*v));
 		v->len = 16;
-		if (parse_addr4(s, v->b)) {
+		if (fw_addr_parse(s, 4, v->b)) {
 			v->len = 4;
 			return true;
 		}
-		return parse_addr6(s, v->b);
+		return fw_addr_parse(s, 6, v->b);
 	case VT_IFNAME:
 	case VT_STRING:
 		if (strlen(s) >= 16 && vt == VT_IFNAME)

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "fw.h"
 #include "route.h"
 
 /* Parse "10.1.2.0/24", "10.1.2.3", "fd00::/64", "default" into a route
@@ -144,32 +145,14 @@ static json_t *load_json(const char *path, char *errbuf, bool *absent)
 
 static struct fw_iface *iface_add(struct fw_net *net)
 {
-	if (net->nifaces == net->cap_ifaces) {
-		size_t cap = net->cap_ifaces ? net->cap_ifaces * 2 : 8;
-		struct fw_iface *n = realloc(net->ifaces, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		net->ifaces = n;
-		net->cap_ifaces = cap;
-	}
-	memset(&net->ifaces[net->nifaces], 0, sizeof(*net->ifaces));
-	return &net->ifaces[net->nifaces++];
+	return fw_array_add((void **)&net->ifaces, &net->nifaces,
+			 &net->cap_ifaces, sizeof(*net->ifaces));
 }
 
 static struct fw_route *route_add(struct fw_net *net)
 {
-	if (net->nroutes == net->cap_routes) {
-		size_t cap = net->cap_routes ? net->cap_routes * 2 : 16;
-		struct fw_route *n = realloc(net->routes, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		net->routes = n;
-		net->cap_routes = cap;
-	}
-	memset(&net->routes[net->nroutes], 0, sizeof(*net->routes));
-	return &net->routes[net->nroutes++];
+	return fw_array_add((void **)&net->routes, &net->nroutes,
+			 &net->cap_routes, sizeof(*net->routes));
 }
 
 int fw_net_read_addr(struct fw_net *net, const char *path, char *errbuf)

@@ -5,9 +5,7 @@
 
 #include "fw.h"
 
-/* Grow *arr (of *n elements of size sz) by one zeroed element; returns
- * it, or NULL when out of memory.  Capacity doubles (kept in *cap). */
-static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
+void *fw_array_add(void **arr, size_t *n, size_t *cap, size_t sz)
 {
 	char *p;
 
@@ -83,7 +81,7 @@ const char *fw_strdup(struct fw_ruleset *rs, const char *s)
 	if (!c)
 		return NULL;
 	memcpy(c, s, len + 1);
-	slot = grow((void **)&rs->strings, &rs->nstrings, &caps(rs)->strings,
+	slot = fw_array_add((void **)&rs->strings, &rs->nstrings, &caps(rs)->strings,
 		    sizeof(*slot));
 	if (!slot) {
 		free(c);
@@ -101,7 +99,7 @@ static void copy_name(char *dst, size_t size, const char *src)
 int fw_add_table(struct fw_ruleset *rs, const char *name,
 		 enum fw_family family, uint64_t handle)
 {
-	struct fw_table *t = grow((void **)&rs->tables, &rs->ntables,
+	struct fw_table *t = fw_array_add((void **)&rs->tables, &rs->ntables,
 				  &caps(rs)->tables, sizeof(*t));
 
 	if (!t)
@@ -116,7 +114,7 @@ int fw_add_chain(struct fw_ruleset *rs, int table, const char *name,
 		 enum fw_hook hook, enum fw_chain_type type, int32_t prio,
 		 int policy, uint64_t handle)
 {
-	struct fw_chain *c = grow((void **)&rs->chains, &rs->nchains,
+	struct fw_chain *c = fw_array_add((void **)&rs->chains, &rs->nchains,
 				  &caps(rs)->chains, sizeof(*c));
 
 	if (!c)
@@ -134,7 +132,7 @@ int fw_add_chain(struct fw_ruleset *rs, int table, const char *name,
 int fw_add_set(struct fw_ruleset *rs, int table, const char *name,
 	       uint8_t keylen)
 {
-	struct fw_set *s = grow((void **)&rs->sets, &rs->nsets,
+	struct fw_set *s = fw_array_add((void **)&rs->sets, &rs->nsets,
 				&caps(rs)->sets, sizeof(*s));
 
 	if (!s)
@@ -182,7 +180,7 @@ int fw_find_set(const struct fw_ruleset *rs, int table, const char *name)
 bool fw_set_add(struct fw_ruleset *rs, int set, const struct fw_elem *e)
 {
 	struct fw_set *s = &rs->sets[set];
-	struct fw_elem *d = grow((void **)&s->elems, &s->nelems, &s->cap,
+	struct fw_elem *d = fw_array_add((void **)&s->elems, &s->nelems, &s->cap,
 				 sizeof(*d));
 
 	if (!d)
@@ -194,7 +192,7 @@ bool fw_set_add(struct fw_ruleset *rs, int set, const struct fw_elem *e)
 int fw_begin_rule(struct fw_ruleset *rs, int chain, uint64_t handle,
 		  const char *comment)
 {
-	struct fw_rule *r = grow((void **)&rs->rules, &rs->nrules,
+	struct fw_rule *r = fw_array_add((void **)&rs->rules, &rs->nrules,
 				 &caps(rs)->rules, sizeof(*r));
 
 	if (!r)
@@ -213,7 +211,7 @@ struct fw_expr *fw_add_expr(struct fw_ruleset *rs)
 
 	if (rs->cur_rule < 0)
 		return NULL;
-	x = grow((void **)&rs->exprs, &rs->nexprs, &caps(rs)->exprs,
+	x = fw_array_add((void **)&rs->exprs, &rs->nexprs, &caps(rs)->exprs,
 		 sizeof(*x));
 	if (!x)
 		return NULL;
@@ -231,7 +229,7 @@ int fw_add_key(struct fw_ruleset *rs, const struct fw_key *k)
 
 	if (rs->nkeys >= UINT16_MAX)
 		return -1;
-	d = grow((void **)&rs->keys, &rs->nkeys, &caps(rs)->keys, sizeof(*d));
+	d = fw_array_add((void **)&rs->keys, &rs->nkeys, &caps(rs)->keys, sizeof(*d));
 	if (!d)
 		return -1;
 	*d = *k;
