@@ -174,4 +174,8 @@ static inline uint32_t ct_conn_use(const struct ct_conn *ct)
  */
 uint32_t ct_conn_remaining(const struct ct_conn *ct, ct_time now, uint32_t hz);
 
+/* floor(t * hz / 1e9): the kernel's jiffies at capture time t (timer.c),
+ * for every timeout shown. */
+int64_t ct_jiffies(ct_time t, uint32_t hz);
+
 #endif

@@ -35,18 +35,6 @@ struct ct_expect_table {
 	void *ctx;
 };
 
-/* floor(t * hz / 1e9), as the engine counts jiffies. */
-static int64_t expect_jiffies(ct_time t, uint32_t hz)
-{
-	int64_t q = t / CT_NSEC_PER_SEC, r = t % CT_NSEC_PER_SEC;
-
-	if (r < 0) {
-		q--;
-		r += CT_NSEC_PER_SEC;
-	}
-	return q * (int64_t)hz + r * (int64_t)hz / CT_NSEC_PER_SEC;
-}
-
 uint32_t ct_expect_remaining(const struct ct_expect *exp, ct_time now,
 			     uint32_t hz)
 {
@@ -55,7 +43,7 @@ uint32_t ct_expect_remaining(const struct ct_expect *exp, ct_time now,
 	if (hz == 0)
 		hz = 250;
 	left = (int64_t)exp->timeout * hz -
-	       (expect_jiffies(now, hz) - expect_jiffies(exp->created, hz));
+	       (ct_jiffies(now, hz) - ct_jiffies(exp->created, hz));
 	if (left <= 0)
 		return 0;
 	return (uint32_t)(left / hz);

@@ -432,7 +432,7 @@ struct ct_conn *ct_timer_first(struct ct_timers *tm, ct_time now,
 }
 
 /* floor(t * hz / 1e9) without overflowing for any capture time. */
-static int64_t timer_jiffies(ct_time t, uint32_t hz)
+int64_t ct_jiffies(ct_time t, uint32_t hz)
 {
 	int64_t q = t / CT_NSEC_PER_SEC, r = t % CT_NSEC_PER_SEC;
 
@@ -450,7 +450,7 @@ uint32_t ct_conn_remaining(const struct ct_conn *ct, ct_time now, uint32_t hz)
 	if (hz == 0)
 		hz = 1000;
 	left = (int64_t)ct->timeout * hz -
-	       (timer_jiffies(now, hz) - timer_jiffies(ct->refreshed, hz));
+	       (ct_jiffies(now, hz) - ct_jiffies(ct->refreshed, hz));
 	if (left <= 0)
 		return 0;
 	return (uint32_t)(left / hz);

@@ -338,7 +338,7 @@ bool fw_net_is_own(const struct fw_net *net, int family, const uint8_t *a)
 bool fw_net_is_local(const struct fw_net *net, int family,
 		     const uint8_t *dst)
 {
-	size_t i, k, alen = family == 6 ? 16 : 4;
+	size_t i, alen = family == 6 ? 16 : 4;
 
 	/* broadcast and multicast are delivered to the router */
 	if (family == 4 && (dst[0] >= 224 ||
@@ -347,13 +347,8 @@ bool fw_net_is_local(const struct fw_net *net, int family,
 		return true;
 	if (family == 6 && dst[0] == 0xff)
 		return true;
-	for (i = 0; i < net->nifaces; i++)
-		for (k = 0; k < net->ifaces[i].naddrs; k++) {
-			const struct fw_addr *a = &net->ifaces[i].addrs[k];
-
-			if (a->family == family && memcmp(a->addr, dst, alen) == 0)
-				return true;
-		}
+	if (fw_net_is_own(net, family, dst))
+		return true;
 	for (i = 0; i < net->nroutes; i++) {
 		const struct fw_route *r = &net->routes[i];
 
