@@ -775,9 +775,9 @@ static bool stmt_value(struct fw_state *st, const struct fw_expr *x,
 		if (!load_key(st, x->key, hp, &v))
 			return false;
 		*out = val_u32(&v);
-		/* nft's bitwise on the way: (key & hi) ^ xor */
-		if (x->hi.len)
-			*out &= val_u32(&x->hi);
+		/* nft's bitwise on the way, and xt_MARK's: (key & mask) ^ xor */
+		if (x->mask.len)
+			*out &= val_u32(&x->mask);
 		if (x->xor.len)
 			*out ^= val_u32(&x->xor);
 		return true;
@@ -835,11 +835,8 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 			}
 			break;
 		case FW_X_META_SET:
-			/* with a mask: (mark & ~mask) ^ value (xt_MARK) */
 			if (stmt_value(st, x, hp, &m))
-				hp->mark = x->mask.len
-					? (hp->mark & ~val_u32(&x->mask)) ^ m
-					: m;
+				hp->mark = m;
 			gen_next(st);
 			break;
 		case FW_X_CT_SET:
@@ -847,9 +844,6 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 				hp->helper = x->text;
 			} else if (hp->ct && !hp->untracked &&
 				   stmt_value(st, x, hp, &m)) {
-				if (x->mask.len)
-					m = (hp->ct->mark &
-					     ~val_u32(&x->mask)) ^ m;
 				if (hp->ct->mark != m) {
 					hp->ct->mark = m;
 					hp->ct->events |= CT_IPCT_MARK;

@@ -259,13 +259,13 @@ struct fw_expr {
 	int32_t set;           /* match/vmap: set index, -1 value/range */
 	struct fw_val val;     /* match: value, or lo for a range; set:
 				* value; flags: mask */
-	struct fw_val hi;      /* match: hi of a range (op IN/NOTIN, set -1);
-				* META_SET/CT_SET from a key: & hi first */
+	struct fw_val hi;      /* match: hi of a range (op IN/NOTIN, set -1) */
 	struct fw_val mask;    /* match: key & mask before comparing (len 0:
-				* none); META_SET/CT_SET: only these bits
-				* change, new = (old & ~mask) ^ value (xt_MARK) */
-	struct fw_val xor;     /* META_SET/CT_SET from a key: then ^ xor:
-				* nft's bitwise (key & hi) ^ xor */
+				* none); META_SET/CT_SET from a key: the new
+				* value is (key & mask) ^ xor (nft's bitwise,
+				* and xt_MARK with the mark itself as key);
+				* without a key, it is val */
+	struct fw_val xor;
 	/* statements */
 	uint8_t what;          /* META_SET/CT_SET: enum fw_meta/fw_ct_key;
 				* REJECT: enum fw_reject; LOG: level */

@@ -1387,10 +1387,10 @@ static int parse_mangle(struct nj *p, const json_t *m)
 		if (r > 0 || src.key < 0)
 			goto unknown;
 		x->key = (uint16_t)src.key;
-		x->hi.len = 4;
+		x->mask.len = 4;
 		x->xor.len = 4;
 		for (i = 0; i < 4; i++) {
-			x->hi.b[i] = *op == '&' ? c.b[i]
+			x->mask.b[i] = *op == '&' ? c.b[i]
 				   : *op == '|' ? (uint8_t)~c.b[i] : 0xff;
 			x->xor.b[i] = *op == '&' ? 0 : c.b[i];
 		}

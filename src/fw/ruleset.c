@@ -273,7 +273,9 @@ int fw_finish(struct fw_ruleset *rs, char *errbuf)
 		if (x->kind == FW_X_COUNTER)
 			x->counter = (int32_t)rs->ncounters++;
 	}
-	qsort(rs->rules, rs->nrules, sizeof(*rs->rules), rule_cmp_chain);
+	if (rs->nrules)
+		qsort(rs->rules, rs->nrules, sizeof(*rs->rules),
+		      rule_cmp_chain);
 	for (i = 0; i < rs->nchains; i++)
 		rs->chains[i].nrules = 0;
 	for (i = 0; i < rs->nrules; i++) {
