@@ -13,7 +13,7 @@ int main(void)
 		test_decode_register, test_engine_register,
 		test_tcp_register,    test_report_register,
 		test_helpers_register, test_sctp_register,
-		test_robust_register,
+		test_robust_register, test_ipt_register,
 	};
 	unsigned failed;
 	size_t i;

@@ -14,5 +14,6 @@ int test_report_register(void);
 int test_helpers_register(void);
 int test_sctp_register(void);
 int test_robust_register(void);
+int test_ipt_register(void);
 
 #endif
