@@ -11,6 +11,8 @@
 # captured bytes (the wire length is kept, as a snap length would), and
 # the runs cycle through the settings selector values so that small
 # tables, helpers and short timers are in the corpus from the start.
+# ipt/ (fuzz_ipt) receives the sample rulesets tests/fw/ipt/*.txt as they
+# are.
 # Also copied: captures under 16 KiB from ../shared/corpus (next to the
 # source tree), when present.  Deterministic: the same sources give the
 # same seeds.
@@ -21,7 +23,8 @@ top=$(cd "$here/.." && pwd)
 out=${1:-${FUZZ_OUT:-${TMPDIR:-/tmp}/ctreplay-fuzz}/seeds}
 python=${PYTHON:-python3}
 
-mkdir -p "$out/replay" "$out/packets"
+mkdir -p "$out/replay" "$out/packets" "$out/ipt"
+cp "$top"/tests/fw/ipt/*.txt "$out/ipt/"
 # Small third-party captures (pcapng variants, odd link types, damaged
 # files) from ../shared/corpus when it is there: copied as they are,
 # never into the source tree.

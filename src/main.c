@@ -733,6 +733,7 @@ static int open_firewall(struct options *o, struct fw_firewall **fw)
 		fprintf(stderr, "ctreplay: %s\n", errbuf);
 		return -1;
 	}
+	fw_state_set_hz((*fw)->st, o->r.hz);
 	for (i = 0; o->strict && i < (*fw)->rs->nrules; i++) {
 		const struct fw_rule *rule = &(*fw)->rs->rules[i];
 

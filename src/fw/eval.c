@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ct/conn.h"
 #include "eval.h"
 
 #define FW_JUMP_STACK 16
@@ -23,7 +24,8 @@ struct fw_quick {
 	uint64_t val;          /* the constant's, loaded the same way */
 };
 
-/* A limit's token bucket (nft_limit.c: tokens in nanoseconds). */
+/* A limit's token bucket (nft_limit.c: tokens in nanoseconds; xt_limit.c:
+ * credits, and the jiffy of the last packet in `last`). */
 struct fw_bucket {
 	bool started;
 	ct_time last;
@@ -67,6 +69,7 @@ struct fw_state {
 	size_t hook_n[FW_NHOOKS];
 	fw_log_fn log;
 	void *log_ctx;
+	uint32_t hz;
 };
 
 /* ------------------------------------------------------------------ */
@@ -208,6 +211,7 @@ struct fw_state *fw_state_create(const struct fw_ruleset *rs)
 	if (!st)
 		return NULL;
 	st->rs = rs;
+	st->hz = 250;
 	st->rng = UINT64_C(0x9e3779b97f4a7c15);
 	st->cnt_pkts = calloc(nc, sizeof(uint64_t));
 	st->cnt_bytes = calloc(nc, sizeof(uint64_t));
@@ -309,6 +313,12 @@ void fw_state_destroy(struct fw_state *st)
 	free(st->kok);
 	free(st->quick);
 	free(st);
+}
+
+void fw_state_set_hz(struct fw_state *st, uint32_t hz)
+{
+	if (hz)
+		st->hz = hz;
 }
 
 void fw_state_set_log(struct fw_state *st, fw_log_fn fn, void *ctx)
@@ -747,6 +757,49 @@ static bool limit_ok(struct fw_bucket *b, const struct fw_expr *x,
 	return false;
 }
 
+/*
+ * xt_limit.c, limit_mt(): credits gained per jiffy are the largest power
+ * of two not above 0xffffffff / (HZ * 86400); a packet costs its average
+ * interval in credits, the bucket holds burst of them and starts full.
+ * avg is in 1/10000 s (XT_LIMIT_SCALE), here unit_ns / 100000.
+ */
+static uint64_t xt_credits(uint64_t user, uint32_t hz, uint64_t cpj)
+{
+	if (user > 0xffffffffu / (hz * cpj))
+		return (user / 10000) * hz * cpj;
+	return user * hz * cpj / 10000;
+}
+
+static bool xt_limit_ok(struct fw_bucket *b, const struct fw_expr *x,
+			ct_time now, uint32_t hz)
+{
+	uint64_t max_cpj = 0xffffffffu / ((uint64_t)hz * 86400), cpj = 1;
+	uint64_t avg = x->unit_ns / 100000, burst = x->burst ? x->burst : 5;
+	uint64_t cost, cap;
+	int64_t j = ct_jiffies(now, hz);
+
+	while (cpj * 2 <= max_cpj)
+		cpj *= 2;
+	cost = xt_credits(avg, hz, cpj);
+	cap = xt_credits(avg * burst, hz, cpj);
+	if (!b->started) {
+		b->started = true;
+		b->last = j;
+		b->tokens = cap;
+	}
+	if (b->tokens < cost && b->last == j)
+		return false;
+	b->tokens += (uint64_t)(j - b->last) * cpj;
+	b->last = j;
+	if (b->tokens > cap)
+		b->tokens = cap;
+	if (b->tokens >= cost) {
+		b->tokens -= cost;
+		return true;
+	}
+	return false;
+}
+
 /* ------------------------------------------------------------------ */
 /* rules and chains */
 
@@ -818,9 +871,14 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 				st->log(st->log_ctx, x->text, x->code, hp);
 			break;
 		case FW_X_LIMIT:
-			if (limit_ok(&st->buckets[i], x, hp->now,
-				     hp->pkt->l3len) == x->inv)
+			if (rs->xt_limit) {
+				if (!xt_limit_ok(&st->buckets[i], x, hp->now,
+						 st->hz))
+					return RULE_NOMATCH;
+			} else if (limit_ok(&st->buckets[i], x, hp->now,
+					    hp->pkt->l3len) == x->inv) {
 				return RULE_NOMATCH;
+			}
 			break;
 		case FW_X_STATISTIC:
 			if (x->every) {

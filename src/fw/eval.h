@@ -31,6 +31,9 @@ void fw_state_destroy(struct fw_state *st);
 bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 		 int32_t hi, struct ct_hookpkt *hp);
 
+/* The kernel's HZ (xt_limit counts in jiffies); 250 by default. */
+void fw_state_set_hz(struct fw_state *st, uint32_t hz);
+
 /* What -S prints: drops per rule, rules never hit, unknown rules. */
 void fw_state_summary(const struct fw_state *st, FILE *out);
 

@@ -315,6 +315,10 @@ struct fw_chain {
 	uint32_t nrules;
 	/* iptables: the chain's own counters [packets:bytes] */
 	uint64_t pol_packets, pol_bytes;
+	/* iptables-nft: the chain keeps no policy counter (seen on 6.18
+	 * with iptables 1.8.9: built-in chains left at policy ACCEPT stay
+	 * [0:0]; a DROP policy counts) */
+	bool pol_uncounted;
 };
 
 struct fw_table {
@@ -351,6 +355,9 @@ struct fw_ruleset {
 	void *doc;
 	void (*doc_free)(struct fw_ruleset *rs);
 	size_t ncounters;          /* counter expressions (fw_finish()) */
+	/* iptables-legacy: -m limit is xt_limit's jiffy credits, not nft's
+	 * nanosecond tokens (iptables-nft turns it into an nft limit) */
+	bool xt_limit;
 	int cur_rule;              /* the rule being built */
 };
 

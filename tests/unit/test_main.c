@@ -16,6 +16,7 @@ int main(void)
 		test_helpers_register, test_sctp_register,
 		test_robust_register,
 		test_fw_register,
+		test_ipt_register,
 	};
 	unsigned failed;
 	size_t i;

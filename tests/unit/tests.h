@@ -16,5 +16,6 @@ int test_helpers_register(void);
 int test_sctp_register(void);
 int test_robust_register(void);
 int test_fw_register(void);
+int test_ipt_register(void);
 
 #endif
