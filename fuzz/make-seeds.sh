@@ -23,8 +23,11 @@ top=$(cd "$here/.." && pwd)
 out=${1:-${FUZZ_OUT:-${TMPDIR:-/tmp}/ctreplay-fuzz}/seeds}
 python=${PYTHON:-python3}
 
-mkdir -p "$out/replay" "$out/packets" "$out/ipt"
+mkdir -p "$out/replay" "$out/packets" "$out/ipt" "$out/nft"
 cp "$top"/tests/fw/ipt/*.txt "$out/ipt/"
+for f in "$top"/tests/golden/fw-*/fw/ruleset.json; do
+	[ -f "$f" ] && cp "$f" "$out/nft/$(basename "$(dirname "$(dirname "$f")")").json"
+done
 # Small third-party captures (pcapng variants, odd link types, damaged
 # files) from ../shared/corpus when it is there: copied as they are,
 # never into the source tree.

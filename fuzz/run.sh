@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh SECONDS [HARNESS...]
 #
-# HARNESS is fuzz_replay, fuzz_packets and/or fuzz_ipt (default: the first
+# HARNESS is fuzz_replay, fuzz_packets, fuzz_ipt and/or fuzz_nft (default: the first
 # two, side by side, one process each).  Builds the harnesses and seeds
 # first when missing (fuzz/build.sh, fuzz/make-seeds.sh).  Under $FUZZ_OUT (default
 # ${TMPDIR:-/tmp}/ctreplay-fuzz): corpus/HARNESS/ grows from run to run,
@@ -18,7 +18,7 @@ out=${FUZZ_OUT:-${TMPDIR:-/tmp}/ctreplay-fuzz}
 export FUZZ_OUT=$out
 
 if [ $# -lt 1 ]; then
-	echo "usage: fuzz/run.sh SECONDS [fuzz_replay|fuzz_packets|fuzz_ipt]..." >&2
+	echo "usage: fuzz/run.sh SECONDS [fuzz_replay|fuzz_packets|fuzz_ipt|fuzz_nft]..." >&2
 	exit 1
 fi
 secs=$1
@@ -28,7 +28,7 @@ shift
 for h in "$@"; do
 	[ -x "$out/$h" ] || "$here/build.sh" "$out" || exit 1
 done
-[ -d "$out/seeds/replay" ] && [ -d "$out/seeds/ipt" ] ||
+[ -d "$out/seeds/replay" ] && [ -d "$out/seeds/ipt" ] && [ -d "$out/seeds/nft" ] ||
 	"$here/make-seeds.sh" "$out/seeds" || exit 1
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
@@ -39,6 +39,7 @@ for h in "$@"; do
 	fuzz_replay) seeds=$out/seeds/replay maxlen=16384 ;;
 	fuzz_packets) seeds=$out/seeds/packets maxlen=4096 ;;
 	fuzz_ipt) seeds=$out/seeds/ipt maxlen=16384 ;;
+	fuzz_nft) seeds=$out/seeds/nft maxlen=65536 ;;
 	*) echo "fuzz/run.sh: unknown harness $h" >&2; exit 1 ;;
 	esac
 	mkdir -p "$out/corpus/$h" "$out/artifacts/$h"

@@ -1793,7 +1793,8 @@ int fw_nft_write(FILE *out, const struct fw_ruleset *rs,
 
 	if (!d || !d->root)
 		return CT_ERR_PARSE;
-	for (i = 0; i < d->ncounters && i < rs->ncounters; i++) {
+	for (i = 0; pkts && bytes && i < d->ncounters && i < rs->ncounters;
+	     i++) {
 		json_t *c = d->counters[i];
 
 		if (!c)

@@ -17,7 +17,7 @@ int fw_nft_read(struct fw_ruleset *rs, const char *text, size_t len,
 /*
  * The ruleset as it was read, every counter expression's packets and
  * bytes replaced by pkts[i]/bytes[i] (i: fw_expr.counter), as one line
- * of JSON.  Returns 0 or CT_ERR_IO.
+ * of JSON (NULL arrays: the counts as read).  Returns 0 or CT_ERR_IO.
  */
 int fw_nft_write(FILE *out, const struct fw_ruleset *rs,
 		 const uint64_t *pkts, const uint64_t *bytes);
