@@ -718,6 +718,8 @@ static int check_replay(struct check *c, const struct check_opts *o,
 	if (eng == NULL || membuf_open(&c->evb) != 0)
 		goto nomem;
 	ct_engine_set_explain(eng, 0);
+	if (o->fw)
+		ct_engine_set_firewall(eng, o->fw);
 	rp = replay_create(&ro, eng);
 	rev = report_events_create(c->evb.f,
 				   REPORT_O_TIMESTAMP |

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "ct/hook.h"
 #include "replay.h"
 #include "settings.h"
 
@@ -14,6 +15,7 @@ struct check_opts {
 	const char *filter;    /* -f BPF expression, or NULL */
 	struct replay_instant until;   /* --until; REPLAY_AT_END: none */
 	unsigned oflags;       /* -o flags (REPORT_O_*), used by the list */
+	const struct ct_firewall *fw;  /* --firewall, or NULL */
 };
 
 /* Exit status of check_run() when the outputs differ (also CT_EXIT_USAGE). */

@@ -513,13 +513,18 @@ static int parse_args(int argc, char **argv, struct options *o,
 	return -1;
 }
 
+static int open_firewall(struct options *o, struct fw_firewall **fw);
+
 /* --expect DIR: no report of ours, only the comparison. */
-static int run_expect(const struct options *o, const struct ct_settings *set,
+static int run_expect(struct options *o, const struct ct_settings *set,
 		      char *const *files, int nfiles)
 {
 	struct check_opts co = { .dir = o->expect_dir, .update = o->update,
 				  .filter = o->filter, .until = o->until,
 				  .oflags = o->r.oflags };
+	struct fw_firewall *fw = NULL;
+	struct ct_firewall hooks;
+	int rc;
 
 	if (report_chosen(&o->r) || o->nsnaps ||
 	    report_select_active(o->sel)) {
@@ -527,7 +532,16 @@ static int run_expect(const struct options *o, const struct ct_settings *set,
 			"ctreplay: --expect compares whole reports: no other report or selection with it (-f restricts the capture)\n");
 		return CT_EXIT_USAGE;
 	}
-	return check_run(&co, set, files, nfiles);
+	if (o->have_fw) {
+		o->r.hz = set->hz;
+		if (open_firewall(o, &fw) != 0)
+			return CT_EXIT_INPUT;
+		fw_firewall_hooks(fw, &hooks);
+		co.fw = &hooks;
+	}
+	rc = check_run(&co, set, files, nfiles);
+	fw_firewall_destroy(fw);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

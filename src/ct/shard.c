@@ -45,7 +45,9 @@ uint32_t ct_engine_shard_of(const struct ct_pkt *pkt, uint32_t nshards)
 	uint32_t h = 2166136261u;
 	size_t alen, i;
 
-	if (nshards <= 1 || pkt->kind != CT_PKT_IP)
+	/* a host's own packets (outgoing copies, decoded for the firewall's
+	 * OUTPUT path) go with the flow they belong to */
+	if (nshards <= 1 || (pkt->kind != CT_PKT_IP && !pkt->outgoing))
 		return 0;
 	shard_pair(pkt, &a, &b, &alen);
 	if (memcmp(a, b, alen) <= 0) {
