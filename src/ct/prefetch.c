@@ -1,4 +1,5 @@
 /* \summary: work on a frame ahead of tracking: checksum verdict, tuple hash, cache warming */
+#include "../bytes.h"
 #include "csum.h"
 #include "engine_int.h"
 
@@ -7,13 +8,15 @@
 static bool prefetch_tuple(const struct ct_engine *eng,
 			   const struct ct_pkt *pkt, struct ct_tuple *t)
 {
+	struct bytes l4 = ct_pkt_l4(pkt);
+
 	if (pkt->kind != CT_PKT_IP || pkt->is_fragment ||
-	    (pkt->l4num != 6 && pkt->l4num != 17) || pkt->l4cap < 4)
+	    (pkt->l4num != 6 && pkt->l4num != 17) || !bytes_has(&l4, 0, 4))
 		return false;
 	ct_l4_tuple_from_pkt(t, pkt);
 	t->zone = ct_engine_pkt_zone(eng, pkt);
-	t->sport = (uint16_t)((pkt->l4[0] << 8) | pkt->l4[1]);
-	t->dport = (uint16_t)((pkt->l4[2] << 8) | pkt->l4[3]);
+	t->sport = bytes_be16(&l4, 0);
+	t->dport = bytes_be16(&l4, 2);
 	return true;
 }
 

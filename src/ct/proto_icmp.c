@@ -203,56 +203,56 @@ static bool ipv6_is_ext_header(uint8_t nh)
 static bool icmp_inner_tuple(const struct ct_pkt *pkt, uint32_t off,
 			     struct ct_tuple *t)
 {
-	const uint8_t *p;
-	uint32_t cap, len, hlen;
+	struct bytes l4 = ct_pkt_l4(pkt), q;
+	uint32_t len, hlen;
 	uint8_t proto;
 	struct ct_pkt inner;
 	struct ct_pctx ictx;
 
-	if (off > pkt->l4cap)
+	/* the quote: what was captured of it, and its claimed length */
+	if (!bytes_view_at(&l4, off, bytes_left(&l4) >= off ?
+				     bytes_left(&l4) - off : 0, &q) ||
+	    off > pkt->l4len)
 		return false;
-	p = pkt->l4 + off;
-	cap = pkt->l4cap - off;
 	len = pkt->l4len - off;
 
 	memset(&inner, 0, sizeof(inner));
 	inner.kind = CT_PKT_IP;
 	inner.l3num = pkt->l3num;
 	if (pkt->l3num == CT_L3_IPV4) {
-		if (cap < 20)
+		if (!bytes_has(&q, 0, 20))
 			return false;
-		if ((((p[6] << 8) | p[7]) & 0x1fff) != 0)
+		if ((bytes_be16(&q, 6) & 0x1fff) != 0)
 			return false;
 		/* like ipv4_get_l4proto, only "past the end" is refused */
-		hlen = (uint32_t)(p[0] & 0x0f) * 4;
+		hlen = (uint32_t)(bytes_u8(&q, 0) & 0x0f) * 4;
 		if (hlen > len)
 			return false;
-		proto = p[9];
-		memcpy(inner.src, p + 12, 4);
-		memcpy(inner.dst, p + 16, 4);
+		proto = bytes_u8(&q, 9);
+		memcpy(inner.src, bytes_ptr(&q, 12), 4);
+		memcpy(inner.dst, bytes_ptr(&q, 16), 4);
 	} else {
-		if (cap < 40)
+		if (!bytes_has(&q, 0, 40))
 			return false;
-		memcpy(inner.src, p + 8, 16);
-		memcpy(inner.dst, p + 24, 16);
-		proto = p[6];
+		memcpy(inner.src, bytes_ptr(&q, 8), 16);
+		memcpy(inner.dst, bytes_ptr(&q, 24), 16);
+		proto = bytes_u8(&q, 6);
 		hlen = 40;
 		while (ipv6_is_ext_header(proto)) {
 			uint32_t elen;
 
-			if (proto == 59 || hlen + 8 > cap)
+			if (proto == 59 || !bytes_has(&q, hlen, 8))
 				return false;
 			if (proto == 44) {
-				if ((((p[hlen + 2] << 8) | p[hlen + 3]) &
-				     0xfff8) != 0)
+				if ((bytes_be16(&q, hlen + 2) & 0xfff8) != 0)
 					return false;
 				elen = 8;
 			} else if (proto == 51) {
-				elen = ((uint32_t)p[hlen + 1] + 2) * 4;
+				elen = ((uint32_t)bytes_u8(&q, hlen + 1) + 2) * 4;
 			} else {
-				elen = ((uint32_t)p[hlen + 1] + 1) * 8;
+				elen = ((uint32_t)bytes_u8(&q, hlen + 1) + 1) * 8;
 			}
-			proto = p[hlen];
+			proto = bytes_u8(&q, hlen);
 			hlen += elen;
 		}
 		if (hlen > len)
@@ -260,9 +260,9 @@ static bool icmp_inner_tuple(const struct ct_pkt *pkt, uint32_t off,
 	}
 	inner.l4num = proto;
 	inner.l3hdrlen = hlen;
-	inner.l4 = p + (hlen < cap ? hlen : cap);
+	inner.l4 = bytes_ptr(&q, hlen < q.len ? hlen : q.len);
 	inner.l4len = len - hlen;
-	inner.l4cap = hlen < cap ? cap - hlen : 0;
+	inner.l4cap = hlen < q.len ? q.len - hlen : 0;
 	if (inner.l4cap > inner.l4len)
 		inner.l4cap = inner.l4len;
 
@@ -335,22 +335,24 @@ static enum ct_l4_error icmp_inet_error(struct ct_pctx *ctx,
 static enum ct_l4_error icmpv6_redirect(struct ct_pctx *ctx)
 {
 	const struct ct_pkt *pkt = ctx->pkt;
+	struct bytes l4 = ct_pkt_l4(pkt);
 	const uint32_t rd_len = 40;  /* header, target, destination */
 
 	if (pkt->l4len < rd_len)
 		return icmp_invalid(ctx, "short redirect");
-	if (pkt->l4[1] != 0)
+	if (bytes_u8(&l4, 1) != 0)
 		return CT_L4_ERR_NONE;
 	if (pkt->ttl != 255 ||
 	    !(pkt->src[0] == 0xfe && (pkt->src[1] & 0xc0) == 0x80))
 		return icmp_invalid(ctx,
 			"invalid saddr or hoplimit for redirect");
+	/* the first option's type and length */
 	if (pkt->l4len < rd_len + 2 ||
-	    (pkt->l4cap >= rd_len + 2 && pkt->l4[rd_len + 1] == 0))
+	    (bytes_has(&l4, rd_len, 2) && bytes_u8(&l4, rd_len + 1) == 0))
 		return icmp_invalid(ctx, "redirect without options");
-	if (pkt->l4cap < rd_len + 2)
+	if (!bytes_has(&l4, rd_len, 2))
 		return icmp_invalid(ctx, "redirect option not captured");
-	if (pkt->l4[rd_len] != 4)  /* not "redirected header" */
+	if (bytes_u8(&l4, rd_len) != 4)  /* not "redirected header" */
 		return CT_L4_ERR_NONE;
 	return icmp_inet_error(ctx, rd_len + 8);
 }
@@ -360,6 +362,7 @@ static enum ct_l4_error icmp_error(struct ct_pctx *ctx)
 {
 	if (!icmp_check(ctx))
 		return CT_L4_ERR_INVALID;
+	/* icmp_check() saw the header */
 	if (!ct_icmp_is_error_type(ctx->pkt->l4[0]))
 		return CT_L4_ERR_NONE;
 	return icmp_inet_error(ctx, 8);

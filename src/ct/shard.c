@@ -1,6 +1,7 @@
 /* \summary: which shard (--shard, -j) a frame belongs to: its address pair */
 #include <string.h>
 
+#include "../bytes.h"
 #include "engine.h"
 #include "l4proto.h"
 
@@ -12,30 +13,27 @@
 static void shard_pair(const struct ct_pkt *pkt, const uint8_t **a,
 		       const uint8_t **b, size_t *alen)
 {
-	const uint8_t *q;
+	struct bytes l4 = ct_pkt_l4(pkt);
 
 	*a = pkt->src;
 	*b = pkt->dst;
 	*alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4;
-	if (pkt->is_fragment && pkt->frag_off != 0)
+	if ((pkt->is_fragment && pkt->frag_off != 0) || !bytes_has(&l4, 0, 1))
 		return;
 	if (pkt->l3num == CT_L3_IPV4 && pkt->l4num == 1 &&
-	    pkt->l4cap >= 8 + 20 && ct_icmp_is_error_type(pkt->l4[0])) {
-		q = pkt->l4 + 8;
-		*a = q + 12;
-		*b = q + 16;
+	    bytes_has(&l4, 8, 20) && ct_icmp_is_error_type(bytes_u8(&l4, 0))) {
+		*a = bytes_ptr(&l4, 8 + 12);
+		*b = bytes_ptr(&l4, 8 + 16);
 	} else if (pkt->l3num == CT_L3_IPV6 && pkt->l4num == 58 &&
-		   pkt->l4cap >= 8 + 40 && pkt->l4[0] < 128) {
-		q = pkt->l4 + 8;
-		*a = q + 8;
-		*b = q + 24;
+		   bytes_has(&l4, 8, 40) && bytes_u8(&l4, 0) < 128) {
+		*a = bytes_ptr(&l4, 8 + 8);
+		*b = bytes_ptr(&l4, 8 + 24);
 	} else if (pkt->l3num == CT_L3_IPV6 && pkt->l4num == 58 &&
-		   pkt->l4cap >= 48 + 40 && pkt->l4[0] == 137 &&
-		   pkt->l4[40] == 4) {
+		   bytes_has(&l4, 48, 40) && bytes_u8(&l4, 0) == 137 &&
+		   bytes_u8(&l4, 40) == 4) {
 		/* redirect: the redirected header option */
-		q = pkt->l4 + 48;
-		*a = q + 8;
-		*b = q + 24;
+		*a = bytes_ptr(&l4, 48 + 8);
+		*b = bytes_ptr(&l4, 48 + 24);
 	}
 }
 
