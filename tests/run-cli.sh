@@ -150,5 +150,39 @@ done
 check "-o's error names every flag it takes" \
 	grep -q 'timestamp, extended, id, xml$' "$TMP/oflags.err"
 
+# --firewall: rulesets in the shapes Docker and kube-proxy write (iptables-
+# save, tests/fw/ipt) load and replay; their rules ctreplay cannot judge
+# (-m addrtype ...) are counted, not guessed, and --strict refuses them
+FW=$top_srcdir/tests/fw/ipt
+for rs in docker kube-proxy; do
+	mkdir -p "$TMP/fw-$rs"
+	cp "$FW/$rs.txt" "$TMP/fw-$rs/iptables-save.txt"
+	"$CT" --firewall "$TMP/fw-$rs" -S --verdicts "$G/http-v4/in.pcap" \
+		>"$TMP/fw-$rs.out" 2>"$TMP/fw-$rs.err"
+	check "$rs ruleset replays" test $? -eq 0
+	check "$rs: every IP frame has an action" sh -c \
+		"! grep -v ' action=' '$TMP/fw-$rs.out' | grep -q '^[0-9]* [A-Z]'"
+	check "$rs: -S names the firewall" grep -q '^firewall: ' "$TMP/fw-$rs.out"
+	"$CT" --firewall "$TMP/fw-$rs" --strict "$G/http-v4/in.pcap" \
+		>/dev/null 2>"$TMP/fw-$rs.strict"
+	check "$rs: --strict refuses a rule it cannot judge (exit 2)" \
+		test $? -eq 2
+	check "$rs: --strict names the rule" \
+		grep -q 'cannot judge' "$TMP/fw-$rs.strict"
+done
+# a malformed ruleset: exit 2, the file and the rule named
+mkdir -p "$TMP/fw-bad"
+printf '{"nftables": [{"table": {"family": "inet", "name": "t"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "hook": "forward", "type": "filter", "prio": 0, "policy": "accept"}}, {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "http-alt"}}]}}]}' \
+	>"$TMP/fw-bad/ruleset.json"
+"$CT" --firewall "$TMP/fw-bad" "$G/http-v4/in.pcap" >/dev/null 2>"$TMP/fw-bad.err"
+check "malformed ruleset exits 2" test $? -eq 2
+check "malformed ruleset: file, chain and rule handle named" \
+	grep -q 'ruleset.json: chain c, rule handle 7' "$TMP/fw-bad.err"
+printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n' \
+	>"$TMP/fw-bad/iptables-save.txt"
+"$CT" --firewall "$TMP/fw-bad" "$G/http-v4/in.pcap" >/dev/null 2>"$TMP/fw-ipt.err"
+check "iptables-save without COMMIT exits 2 naming file and line" \
+	grep -q 'iptables-save.txt:[0-9]*:' "$TMP/fw-ipt.err"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
