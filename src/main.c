@@ -46,6 +46,7 @@ struct options {
 	const char *counters_path;     /* --counters FILE */
 	const char *log_path;          /* --log FILE */
 	bool strict;                   /* --strict */
+	uint64_t trace_frame;          /* --trace FRAME, 0: none */
 };
 
 /* Selection options: this + enum report_select_key (clear of long_only). */
@@ -77,6 +78,7 @@ enum long_only {
 	OPT_COUNTERS,
 	OPT_LOG,
 	OPT_STRICT,
+	OPT_TRACE,
 };
 
 /* -j: more threads than this buys nothing but memory */
@@ -133,6 +135,7 @@ static const struct option long_opts[] = {
 	{ "counters", required_argument, NULL, OPT_COUNTERS },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -199,6 +202,7 @@ static void usage(FILE *f)
 	      "      --counters FILE     the ruleset with this replay's counters\n"
 	      "      --log FILE          the kernel log lines of log rules\n"
 	      "      --strict            a rule ctreplay cannot judge is an error\n"
+	      "      --trace FRAME       FRAME's way through the chains, as nft monitor trace\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -490,6 +494,18 @@ static int parse_args(int argc, char **argv, struct options *o,
 		case OPT_STRICT:
 			o->strict = true;
 			break;
+		case OPT_TRACE: {
+			char *end;
+			unsigned long long fr = strtoull(optarg, &end, 10);
+
+			if (*end || fr == 0) {
+				fprintf(stderr, "ctreplay: --trace needs a "
+					"frame number (from 1)\n");
+				return CT_EXIT_USAGE;
+			}
+			o->trace_frame = fr;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return CT_EXIT_OK;
@@ -748,6 +764,8 @@ static int open_firewall(struct options *o, struct fw_firewall **fw)
 		return -1;
 	}
 	fw_state_set_hz((*fw)->st, o->r.hz);
+	if (o->trace_frame)
+		fw_state_set_trace((*fw)->st, stdout, o->trace_frame);
 	for (i = 0; o->strict && i < (*fw)->rs->nrules; i++) {
 		const struct fw_rule *rule = &(*fw)->rs->rules[i];
 
@@ -825,7 +843,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	/* no report chosen: the event stream, as conntrack -E */
-	if (!report_chosen(&o.r) && o.nsnaps == 0)
+	if (!report_chosen(&o.r) && o.nsnaps == 0 && o.trace_frame == 0)
 		o.r.events = true;
 	o.r.out = stdout;
 	o.r.sel = o.sel;

@@ -170,6 +170,15 @@ for rs in docker kube-proxy; do
 	check "$rs: --strict names the rule" \
 		grep -q 'cannot judge' "$TMP/fw-$rs.strict"
 done
+# --trace: the frame's way through the chains, as nft monitor trace
+"$CT" --firewall "$G/fw-user-chains-v4/fw" --trace 20 "$G/fw-user-chains-v4/in.pcap" \
+	>"$TMP/trace.out"
+check "--trace shows the packet entering the forward chain" \
+	grep -q '^trace id 20 inet fw forward packet: iif "rc0" oif "rs0" .*ip ttl 63 .*ct state established$' "$TMP/trace.out"
+check "--trace follows the jump and the return" sh -c \
+	"grep -q 'forward rule handle 16 (verdict jump classify)' '$TMP/trace.out' &&
+	 grep -q 'forward rule handle 17 (verdict accept)' '$TMP/trace.out'"
+check "--trace alone prints nothing else" test "$(wc -l <"$TMP/trace.out")" -eq 4
 # a malformed ruleset: exit 2, the file and the rule named
 mkdir -p "$TMP/fw-bad"
 printf '{"nftables": [{"table": {"family": "inet", "name": "t"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "hook": "forward", "type": "filter", "prio": 0, "policy": "accept"}}, {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "http-alt"}}]}}]}' \

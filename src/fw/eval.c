@@ -70,6 +70,9 @@ struct fw_state {
 	fw_log_fn log;
 	void *log_ctx;
 	uint32_t hz;
+	/* --trace FRAME: where and for which frame */
+	FILE *trace;
+	uint64_t trace_frame;
 };
 
 /* ------------------------------------------------------------------ */
@@ -313,6 +316,12 @@ void fw_state_destroy(struct fw_state *st)
 	free(st->kok);
 	free(st->quick);
 	free(st);
+}
+
+void fw_state_set_trace(struct fw_state *st, FILE *out, uint64_t frame)
+{
+	st->trace = out;
+	st->trace_frame = frame;
 }
 
 void fw_state_set_hz(struct fw_state *st, uint32_t hz)
@@ -958,6 +967,76 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 	return RULE_MATCHED;
 }
 
+static const char *verdict_name(int v)
+{
+	static const char *const names[] = {
+		"continue", "accept", "drop", "queue", "jump", "goto",
+		"return", "reject",
+	};
+
+	return v >= 0 && (size_t)v < CT_ARRAY_SIZE(names) ? names[v] : "?";
+}
+
+static bool tracing(const struct fw_state *st, const struct ct_hookpkt *hp)
+{
+	return st->trace && hp->pkt->frame == st->trace_frame;
+}
+
+/* "inet filter forward" of chain c. */
+static void trace_chain(const struct fw_state *st, int c)
+{
+	const struct fw_chain *ch = &st->rs->chains[c];
+	const struct fw_table *t = &st->rs->tables[ch->table];
+
+	fprintf(st->trace, "trace id %llu %s %s %s ",
+		(unsigned long long)st->trace_frame, fw_family_name(t->family),
+		t->name, ch->name);
+}
+
+/* The packet as it enters a base chain, as nft monitor trace shows it
+ * ("packet: iif ... ip saddr ... "), with the ct state the rules see. */
+static void trace_packet(const struct fw_state *st, int c,
+			 const struct ct_hookpkt *hp)
+{
+	static const char *const states[] = {
+		"invalid", "established", "related", "new", "", "", "untracked",
+	};
+	const struct ct_pkt *pkt = hp->pkt;
+	/* ip_forward() decremented the TTL before FORWARD */
+	unsigned dec = !hp->local && pkt->ttl > 0 &&
+		       (hp->hook == CT_HOOK_FORWARD ||
+			hp->hook == CT_HOOK_POSTROUTING);
+	char a[64], b[64];
+	unsigned i;
+
+	trace_chain(st, c);
+	fprintf(st->trace, "packet: iif \"%.16s\"", hp->iifname);
+	if (hp->oifname[0] && hp->hook != CT_HOOK_PREROUTING && !hp->local)
+		fprintf(st->trace, " oif \"%.16s\"", hp->oifname);
+	if (pkt->l3num == CT_L3_IPV4) {
+		snprintf(a, sizeof(a), "%u.%u.%u.%u", pkt->src[0], pkt->src[1],
+			 pkt->src[2], pkt->src[3]);
+		snprintf(b, sizeof(b), "%u.%u.%u.%u", pkt->dst[0], pkt->dst[1],
+			 pkt->dst[2], pkt->dst[3]);
+		fprintf(st->trace, " ip saddr %s ip daddr %s ip ttl %u "
+			"ip protocol %u", a, b, pkt->ttl - dec, pkt->l4num);
+	} else {
+		fprintf(st->trace, " ip6 nexthdr %u ip6 hoplimit %u",
+			pkt->l4num, pkt->ttl - dec);
+	}
+	if ((pkt->l4num == 6 || pkt->l4num == 17) && pkt->l4cap >= 4)
+		fprintf(st->trace, " th sport %u th dport %u",
+			(unsigned)(pkt->l4[0] << 8 | pkt->l4[1]),
+			(unsigned)(pkt->l4[2] << 8 | pkt->l4[3]));
+	fprintf(st->trace, " ct state");
+	for (i = 0; i < CT_ARRAY_SIZE(states); i++)
+		if (hp->ctstate & (1u << i))
+			fprintf(st->trace, " %s", states[i]);
+	if (hp->mark)
+		fprintf(st->trace, " meta mark 0x%08x", hp->mark);
+	fputc('\n', st->trace);
+}
+
 /*
  * One base chain (nft_do_chain()).  Returns FW_V_ACCEPT or FW_V_DROP /
  * FW_V_REJECT; *rule is the deciding rule, or -1 for the policy.
@@ -1009,6 +1088,21 @@ static int run_chain(struct fw_state *st, int base, struct ct_hookpkt *hp,
 		res = run_rule(st, &rs->rules[c->first_rule + i], hp, &target);
 		if (res != RULE_NOMATCH)
 			st->rule_hits[c->first_rule + i]++;
+		if (res != RULE_NOMATCH && tracing(st, hp)) {
+			const struct fw_rule *r = &rs->rules[c->first_rule + i];
+
+			trace_chain(st, chain);
+			fprintf(st->trace, "rule %s %llu (verdict %s%s%s)\n",
+				rs->source == FW_SRC_IPTABLES ? "number"
+							      : "handle",
+				rs->source == FW_SRC_IPTABLES
+					? (unsigned long long)(i + 1)
+					: (unsigned long long)r->handle,
+				res == RULE_MATCHED ? "continue"
+						    : verdict_name(res),
+				target >= 0 ? " " : "",
+				target >= 0 ? rs->chains[target].name : "");
+		}
 		if (res == RULE_NOMATCH || res == RULE_MATCHED) {
 			i++;
 			continue;
@@ -1047,6 +1141,11 @@ static int run_chain(struct fw_state *st, int base, struct ct_hookpkt *hp,
 	}
 policy:
 	*rule = -1;
+	if (tracing(st, hp)) {
+		trace_chain(st, base);
+		fprintf(st->trace, "policy %s\n",
+			verdict_name(rs->chains[base].policy));
+	}
 	st->pol_pkts[base]++;
 	st->pol_bytes[base] += hp->pkt->l3len;
 	return rs->chains[base].policy;
@@ -1086,6 +1185,8 @@ bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 
 		if (ch->prio < lo || ch->prio >= hi || !chain_sees(rs, ch, hp))
 			continue;
+		if (tracing(st, hp))
+			trace_packet(st, c, hp);
 		res = run_chain(st, c, hp, &rule);
 		/* the decision reported: a drop, else the last accept of
 		 * the filter hooks (input/forward) or, without one, the

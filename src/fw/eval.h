@@ -31,6 +31,11 @@ void fw_state_destroy(struct fw_state *st);
 bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 		 int32_t hi, struct ct_hookpkt *hp);
 
+/* --trace FRAME: that frame's way through the chains, as nft monitor
+ * trace prints it (the packet as each base chain sees it, every rule
+ * whose matches held and its verdict, the policy), written to out. */
+void fw_state_set_trace(struct fw_state *st, FILE *out, uint64_t frame);
+
 /* The kernel's HZ (xt_limit counts in jiffies); 250 by default. */
 void fw_state_set_hz(struct fw_state *st, uint32_t hz);
 
