@@ -179,6 +179,11 @@ check "--trace follows the jump and the return" sh -c \
 	"grep -q 'forward rule handle 16 (verdict jump classify)' '$TMP/trace.out' &&
 	 grep -q 'forward rule handle 17 (verdict accept)' '$TMP/trace.out'"
 check "--trace alone prints nothing else" test "$(wc -l <"$TMP/trace.out")" -eq 4
+# --json: each lifetime names the rules that decided its frames
+"$CT" --firewall "$G/fw-policy-drop-v4/fw" --json "$TMP/fw.json" -L \
+	"$G/fw-policy-drop-v4/in.pcap" >/dev/null
+check "--json with a firewall: the rules that decided the flow" \
+	grep -q '"rules":\[{"action":"accept","frames":1,"rule":"inet fw forward handle 3"},{"action":"accept","frames":13,"rule":"inet fw forward handle 2"}\]' "$TMP/fw.json"
 # a malformed ruleset: exit 2, the file and the rule named
 mkdir -p "$TMP/fw-bad"
 printf '{"nftables": [{"table": {"family": "inet", "name": "t"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "hook": "forward", "type": "filter", "prio": 0, "policy": "accept"}}, {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "http-alt"}}]}}]}' \

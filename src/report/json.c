@@ -69,11 +69,21 @@ struct json_trans {
 	bool has_timeout;
 };
 
+/* --firewall: a rule that decided frames of the lifetime. */
+#define JSON_MAX_RULES 8
+struct json_rule {
+	const char *rule;      /* the firewall's name for it (static) */
+	uint8_t action;        /* enum ct_action */
+	uint64_t frames;
+};
+
 struct json_conn {
 	uint64_t id;
 	struct json_trans *trans;      /* NULL once written */
 	uint32_t ntrans, cap;
 	uint64_t dropped;      /* transitions left out (cap reached) */
+	struct json_rule rules[JSON_MAX_RULES];
+	uint8_t nrules;
 };
 
 struct report_json {
@@ -317,6 +327,25 @@ static void conn_write(struct report_json *r, struct json_conn *c,
 	c->trans = NULL;
 	r->live--;
 
+	if (c->nrules) {
+		static const char *const actions[] = {
+			"none", "accept", "drop", "reject",
+		};
+
+		a = json_array();
+		for (i = 0; i < c->nrules; i++) {
+			e = json_object();
+			json_object_set_new(e, "rule",
+					    json_string(c->rules[i].rule));
+			json_object_set_new(e, "action", json_string(
+				actions[c->rules[i].action & 3]));
+			json_object_set_new(e, "frames", json_integer(
+				(json_int_t)c->rules[i].frames));
+			json_array_append_new(a, e);
+		}
+		json_object_set_new(o, "rules", a);
+	}
+
 	e = json_object();
 	json_object_set_new(e, "orig", counter_object(ct, CT_DIR_ORIGINAL));
 	json_object_set_new(e, "reply", counter_object(ct, CT_DIR_REPLY));
@@ -376,6 +405,36 @@ static void json_on_event(void *ctx, const struct ct_event *ev)
 		conn_write(r, c, ct, end_how(ev->cause), ev->ts);
 }
 
+/* --firewall: the rule that decided a frame of a lifetime, counted (the
+ * first JSON_MAX_RULES distinct rules and actions). */
+static void json_on_verdict(void *ctx, const struct ct_verdict *v)
+{
+	struct report_json *r = ctx;
+	struct json_conn *c;
+	bool found;
+	size_t pos;
+	unsigned i;
+
+	if (v->action == CT_ACT_NONE || v->rule == NULL || v->ct == NULL)
+		return;
+	pos = conn_search(r, v->ct->id, &found);
+	if (!found || r->conns[pos].trans == NULL)
+		return;
+	c = &r->conns[pos];
+	for (i = 0; i < c->nrules; i++)
+		if (c->rules[i].rule == v->rule &&
+		    c->rules[i].action == v->action) {
+			c->rules[i].frames++;
+			return;
+		}
+	if (c->nrules < JSON_MAX_RULES) {
+		c->rules[c->nrules].rule = v->rule;
+		c->rules[c->nrules].action = (uint8_t)v->action;
+		c->rules[c->nrules].frames = 1;
+		c->nrules++;
+	}
+}
+
 struct report_json *report_json_create(FILE *out, uint32_t hz)
 {
 	struct report_json *r = calloc(1, sizeof(*r));
@@ -391,7 +450,7 @@ void report_json_sink(struct report_json *r, struct ct_sink *sink)
 {
 	sink->ctx = r;
 	sink->event = json_on_event;
-	sink->verdict = NULL;
+	sink->verdict = json_on_verdict;
 }
 
 void report_json_finish_one(struct report_json *r, const struct ct_conn *ct,
