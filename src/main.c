@@ -678,8 +678,18 @@ static int run_replay(const struct options *o, const struct ct_settings *set,
 	if (run.rp)
 		rc = replay_run(run.rp, cap);
 	if (rc == 0 && fw && o->r.stats) {
+		uint64_t unseen, unexpected;
+
 		fflush(stdout);
 		fw_state_summary(fw->st, stdout);
+		fw_firewall_prediction(fw, &unseen, &unexpected);
+		/* against the capture's outgoing frames, when it has them:
+		 * a difference means the ruleset given is not the one that
+		 * ran, or the capture lost frames */
+		printf("  forwarded by the replay, never seen leaving: %llu\n"
+		       "  seen leaving, not forwarded by the replay: %llu\n",
+		       (unsigned long long)unseen,
+		       (unsigned long long)unexpected);
 	}
 out:
 	replay_destroy(run.rp);

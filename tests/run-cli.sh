@@ -184,6 +184,29 @@ check "--trace alone prints nothing else" test "$(wc -l <"$TMP/trace.out")" -eq 
 	"$G/fw-policy-drop-v4/in.pcap" >/dev/null
 check "--json with a firewall: the rules that decided the flow" \
 	grep -q '"rules":\[{"action":"accept","frames":1,"rule":"inet fw forward handle 3"},{"action":"accept","frames":13,"rule":"inet fw forward handle 2"}\]' "$TMP/fw.json"
+# the prediction against what left: the recorded ruleset agrees with the
+# capture's outgoing frames; an all-accept one forwards the 5 frames the
+# kernel dropped, an all-drop one sees 14 leave that it did not forward
+"$CT" --firewall "$G/fw-policy-drop-v4/fw" -S "$G/fw-policy-drop-v4/in.pcap" \
+	"$G/fw-policy-drop-v4/out.pcap" >"$TMP/pred.out"
+check "-S: the recorded ruleset matches what left" sh -c \
+	"grep -q 'never seen leaving: 0$' '$TMP/pred.out' &&
+	 grep -q 'not forwarded by the replay: 0$' '$TMP/pred.out'"
+for p in accept drop; do
+	mkdir -p "$TMP/fw-$p"
+	printf '{"nftables":[{"table":{"family":"inet","name":"t"}},{"chain":{"family":"inet","table":"t","name":"f","hook":"forward","type":"filter","prio":0,"policy":"%s"}}]}' \
+		"$p" >"$TMP/fw-$p/ruleset.json"
+done
+"$CT" --firewall "$TMP/fw-accept" -S "$G/fw-policy-drop-v4/in.pcap" \
+	"$G/fw-policy-drop-v4/out.pcap" >"$TMP/pred2.out"
+check "-S: frames forwarded by a wrong ruleset that never left are counted" \
+	grep -q 'never seen leaving: 5$' "$TMP/pred2.out"
+"$CT" --firewall "$TMP/fw-drop" -S --verdicts "$G/fw-policy-drop-v4/in.pcap" \
+	"$G/fw-policy-drop-v4/out.pcap" >"$TMP/pred3.out"
+check "-S: frames that left although a wrong ruleset dropped them are counted" \
+	grep -q 'not forwarded by the replay: 14$' "$TMP/pred3.out"
+check "--verdicts marks each of them" \
+	test "$(grep -c 'did not forward it' "$TMP/pred3.out")" -eq 14
 # a malformed ruleset: exit 2, the file and the rule named
 mkdir -p "$TMP/fw-bad"
 printf '{"nftables": [{"table": {"family": "inet", "name": "t"}}, {"chain": {"family": "inet", "table": "t", "name": "c", "hook": "forward", "type": "filter", "prio": 0, "policy": "accept"}}, {"rule": {"family": "inet", "table": "t", "chain": "c", "handle": 7, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "http-alt"}}]}}]}' \

@@ -180,8 +180,15 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 	hp->ctstate = 0x01;
 	hp->action = CT_ACT_ACCEPT;
 	hp->hook = CT_HOOK_OUTPUT;
-	if (!fw->local_out(fw->ctx, hp))
-		return false;
+	if (!fw->local_out(fw->ctx, hp)) {
+		/* a forwarded copy; the firewall says when the replay had
+		 * not forwarded it */
+		if (!hp->unknown)
+			return false;
+		v->reason = "left the firewall, but the replay did not "
+			    "forward it";
+		return true;
+	}
 	v->reason = NULL;
 	go = fw->run(fw->ctx, CT_HOOK_OUTPUT, INT32_MIN, CT_PRIO_CONNTRACK, hp);
 	if (go && hp->notrack) {

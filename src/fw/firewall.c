@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../ct/l4proto.h"
 #include "firewall.h"
 #include "ipt_save.h"
 #include "log.h"
@@ -251,6 +252,7 @@ void fw_firewall_destroy(struct fw_firewall *fw)
 		return;
 	fw_state_destroy(fw->st);
 	fw_ruleset_free(fw->rs);
+	free(fw->expect);
 	fw_net_free(&fw->net);
 	free(fw);
 }
@@ -280,12 +282,110 @@ static void fwh_enter(void *ctx, struct ct_hookpkt *hp)
 	hp->pkttype = pkt->pkttype;
 }
 
+/*
+ * What a forwarded datagram keeps on its way out: addresses, protocol,
+ * the IPv4 id, and the first 8 bytes of its transport header (ports and
+ * sequence number, or ICMP type, id and sequence); the TTL and checksum
+ * change.  0 when there is nothing to key on.
+ */
+static uint64_t fwd_key(const struct ct_pkt *pkt)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	size_t alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4, i;
+	uint8_t buf[16 + 16 + 1 + 2 + 8];
+	size_t n = 0;
+
+	if (pkt->l4cap < 8 || pkt->is_fragment)
+		return 0;
+	memcpy(buf, pkt->src, alen);
+	memcpy(buf + alen, pkt->dst, alen);
+	n = 2 * alen;
+	buf[n++] = pkt->l4num;
+	if (pkt->l3num == CT_L3_IPV4 && pkt->l3cap >= 6) {
+		buf[n++] = pkt->l3[4];
+		buf[n++] = pkt->l3[5];
+	}
+	memcpy(buf + n, pkt->l4, 8);
+	n += 8;
+	for (i = 0; i < n; i++)
+		h = (h ^ buf[i]) * UINT64_C(0x100000001b3);
+	return h ? h : 1;
+}
+
+/* Add (or, with remove, take out) one key; false when absent (remove)
+ * or out of memory. */
+static bool expect_op(struct fw_firewall *fw, uint64_t key, bool remove)
+{
+	size_t i, mask;
+
+	if (!remove && (fw->expect_n + 1) * 2 > fw->expect_cap) {
+		size_t cap = fw->expect_cap ? fw->expect_cap * 2 : 1024, k;
+		uint64_t *old = fw->expect, *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return false;
+		fw->expect = n;
+		k = fw->expect_cap;
+		fw->expect_cap = cap;
+		fw->expect_n = 0;
+		for (i = 0; i < k; i++)
+			if (old[i])
+				expect_op(fw, old[i], false);
+		free(old);
+	}
+	if (fw->expect_cap == 0)
+		return false;
+	mask = fw->expect_cap - 1;
+	for (i = key & mask;; i = (i + 1) & mask) {
+		if (fw->expect[i] == 0) {
+			if (remove)
+				return false;
+			fw->expect[i] = key;
+			fw->expect_n++;
+			return true;
+		}
+		if (remove && fw->expect[i] == key) {
+			size_t j = i;
+
+			/* backward shift deletion keeps probes intact */
+			fw->expect[i] = 0;
+			fw->expect_n--;
+			for (;;) {
+				size_t home;
+
+				j = (j + 1) & mask;
+				if (fw->expect[j] == 0)
+					return true;
+				home = fw->expect[j] & mask;
+				if (((j - home) & mask) >= ((j - i) & mask)) {
+					fw->expect[i] = fw->expect[j];
+					fw->expect[j] = 0;
+					i = j;
+				}
+			}
+		}
+	}
+}
+
 static bool fwh_run(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
+	bool go = fw_run_hook(fw->st, hook, lo, hi, hp);
+	uint64_t key;
 
-	return fw_run_hook(fw->st, hook, lo, hi, hp);
+	/* a forwarded datagram past POSTROUTING leaves: expect its copy */
+	if (go && hook == CT_HOOK_POSTROUTING && lo == INT32_MIN &&
+	    !hp->local && !hp->pkt->outgoing && (key = fwd_key(hp->pkt)))
+		expect_op(fw, key, false);
+	return go;
+}
+
+void fw_firewall_prediction(const struct fw_firewall *fw, uint64_t *unseen,
+			    uint64_t *unexpected)
+{
+	*unseen = fw->seen_outgoing ? fw->expect_n : 0;
+	*unexpected = fw->left_unexpected;
 }
 
 static void fwh_route(void *ctx, struct ct_hookpkt *hp)
@@ -347,8 +447,25 @@ static bool fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 	const struct fw_iface *f;
 
 	if (!fw_net_is_own(&fw->net, pkt->l3num == CT_L3_IPV6 ? 6 : 4,
-			   pkt->src))
+			   pkt->src)) {
+		/* a forwarded copy: the replay should have forwarded it
+		 * (a RST or ICMP error the firewall made for someone else's
+		 * address is not one) */
+		uint64_t key = fwd_key(pkt);
+		bool made = (pkt->l4num == 6 && pkt->l4cap >= 14 &&
+			     (pkt->l4[13] & 0x04)) ||
+			    (pkt->l4num == 1 && pkt->l4cap >= 1 &&
+			     ct_icmp_is_error_type(pkt->l4[0])) ||
+			    (pkt->l4num == 58 && pkt->l4cap >= 1 &&
+			     pkt->l4[0] < 128);
+
+		fw->seen_outgoing = true;
+		if (key && !made && !expect_op(fw, key, true)) {
+			fw->left_unexpected++;
+			hp->unknown = true;
+		}
 		return false;
+	}
 	f = fw_net_iface_by_index(&fw->net, pkt->ifindex);
 	if (f) {
 		memcpy(hp->oifname, f->name, sizeof(hp->oifname));

@@ -30,7 +30,23 @@ struct fw_firewall {
 	char iif[16];
 	const char *ruleset_file;  /* what was read, for messages */
 	FILE *log;                 /* --log, or NULL */
+	/*
+	 * The prediction against what left (a capture with the firewall's
+	 * outgoing frames): datagrams the replay forwarded whose copy has not
+	 * been seen leaving yet, by a hash of what forwarding keeps (open
+	 * addressing, 0 free), and the disagreements found.
+	 */
+	uint64_t *expect;
+	size_t expect_cap, expect_n;
+	bool seen_outgoing;
+	uint64_t left_unexpected;  /* left although the replay dropped it */
 };
+
+/* After the replay: datagrams the replay forwarded that never left (when
+ * the capture holds outgoing frames at all; else 0), and copies that left
+ * although the replay did not forward them. */
+void fw_firewall_prediction(const struct fw_firewall *fw, uint64_t *unseen,
+			    uint64_t *unexpected);
 
 /* --log FILE: where the log lines go (set before the first packet). */
 void fw_firewall_set_log(struct fw_firewall *fw, FILE *out);
