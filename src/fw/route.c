@@ -126,21 +126,32 @@ static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned plen)
 	return true;
 }
 
-static json_t *load_json(const char *path, char *errbuf, bool *absent)
+/* The JSON array in path (*out NULL when the file does not exist: not an
+ * error); CT_ERR_PARSE with errbuf set when it is not `ip -j WHAT`. */
+static int load_array(const char *path, const char *what, json_t **out,
+		      char *errbuf)
 {
 	json_error_t jerr;
-	json_t *j;
 	FILE *f = fopen(path, "rb");
 
-	*absent = f == NULL;
+	*out = NULL;
 	if (!f)
-		return NULL;
-	j = json_loadf(f, 0, &jerr);
+		return CT_OK;
+	*out = json_loadf(f, 0, &jerr);
 	fclose(f);
-	if (!j)
+	if (!*out) {
 		snprintf(errbuf, CT_ERRBUF_SIZE, "%s:%d:%d: %s", path,
 			 jerr.line, jerr.column, jerr.text);
-	return j;
+		return CT_ERR_PARSE;
+	}
+	if (!json_is_array(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		snprintf(errbuf, CT_ERRBUF_SIZE, "%s: not the output of ip -j %s",
+			 path, what);
+		return CT_ERR_PARSE;
+	}
+	return CT_OK;
 }
 
 static struct fw_iface *iface_add(struct fw_net *net)
@@ -157,20 +168,12 @@ static struct fw_route *route_add(struct fw_net *net)
 
 int fw_net_read_addr(struct fw_net *net, const char *path, char *errbuf)
 {
-	bool absent;
-	json_t *root = load_json(path, errbuf, &absent), *e, *a;
+	json_t *root, *e, *a;
 	size_t i, k;
+	int r = load_array(path, "addr show", &root, errbuf);
 
-	if (absent)
-		return CT_OK;
-	if (!root)
-		return CT_ERR_PARSE;
-	if (!json_is_array(root)) {
-		json_decref(root);
-		snprintf(errbuf, CT_ERRBUF_SIZE,
-			 "%s: not the output of ip -j addr show", path);
-		return CT_ERR_PARSE;
-	}
+	if (r != CT_OK || !root)
+		return r;
 	json_array_foreach(root, i, e) {
 		const char *name = json_string_value(json_object_get(e,
 								     "ifname"));
@@ -226,21 +229,12 @@ int fw_net_read_addr(struct fw_net *net, const char *path, char *errbuf)
 int fw_net_read_routes(struct fw_net *net, const char *path, int family,
 		       char *errbuf)
 {
-	bool absent;
-	json_t *root = load_json(path, errbuf, &absent), *e;
+	json_t *root, *e;
 	size_t i;
+	int r = load_array(path, "route show table all", &root, errbuf);
 
-	if (absent)
-		return CT_OK;
-	if (!root)
-		return CT_ERR_PARSE;
-	if (!json_is_array(root)) {
-		json_decref(root);
-		snprintf(errbuf, CT_ERRBUF_SIZE,
-			 "%s: not the output of ip -j route show table all",
-			 path);
-		return CT_ERR_PARSE;
-	}
+	if (r != CT_OK || !root)
+		return r;
 	json_array_foreach(root, i, e) {
 		const char *dst = json_string_value(json_object_get(e, "dst"));
 		const char *dev = json_string_value(json_object_get(e, "dev"));
