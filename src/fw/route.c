@@ -231,10 +231,10 @@ int fw_net_read_routes(struct fw_net *net, const char *path, int family,
 {
 	json_t *root, *e;
 	size_t i;
-	int r = load_array(path, "route show table all", &root, errbuf);
+	int err = load_array(path, "route show table all", &root, errbuf);
 
-	if (r != CT_OK || !root)
-		return r;
+	if (err != CT_OK || !root)
+		return err;
 	json_array_foreach(root, i, e) {
 		const char *dst = json_string_value(json_object_get(e, "dst"));
 		const char *dev = json_string_value(json_object_get(e, "dev"));
