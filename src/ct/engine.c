@@ -238,12 +238,19 @@ void ct_engine_advance(struct ct_engine *eng, ct_time now)
 	}
 	if (now < eng->now)
 		now = eng->now;
+	/* nothing can be due yet: most packets stop here */
+	if (now < eng->timers.bound && now < eng->exp_bound) {
+		eng->now = now;
+		return;
+	}
 	for (;;) {
 		ct_time cdl, edl = ct_expect_next_deadline(eng->expects);
 		struct ct_conn *ct = ct_timer_first(&eng->timers, now, &cdl);
 
-		if (cdl > now && edl > now)
+		if (cdl > now && edl > now) {
+			eng->exp_bound = edl;
 			break;
+		}
 		if (edl <= cdl) {
 			/* expectation timers fire on time; on a tie before
 			 * the connection GC */
@@ -825,8 +832,11 @@ bool ct_engine_helper(struct ct_engine *eng, struct ct_conn *ct,
 		return true;
 	ops = engine_helper_ops(eng, ct_conn_helper(ct));
 	/* an nft helper object only binds to its own protocol */
-	if (!ops || ops->l4num != ct->tuple[CT_DIR_ORIGINAL].l4num ||
-	    ops->help(ct, ctx))
+	if (!ops || ops->l4num != ct->tuple[CT_DIR_ORIGINAL].l4num)
+		return true;
+	/* a helper may add expectations: their deadlines are unknown here */
+	eng->exp_bound = INT64_MIN;
+	if (ops->help(ct, ctx))
 		return true;
 	v->state = CT_STATE_DROP;
 	v->reason = ctx->reason ? ctx->reason : "dropped by helper";
@@ -918,6 +928,7 @@ struct ct_engine *ct_engine_create(const struct ct_settings *set)
 		return NULL;
 	eng->set = *set;
 	eng->explain_frame = CT_ENGINE_EXPLAIN_ALL;
+	eng->exp_bound = INT64_MIN;
 	if (eng->set.hz == 0)
 		eng->set.hz = 250;
 	ct_pool_init(&eng->pool);

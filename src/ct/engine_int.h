@@ -32,6 +32,8 @@ struct ct_engine {
 	size_t count;                  /* confirmed, live entries */
 	struct ct_timers timers;
 	struct ct_pool pool;
+	/* no expectation is due before this (INT64_MIN: look) */
+	ct_time exp_bound;
 
 	/* -j: a reporting view over the engines of every worker (view.c) */
 	struct ct_engine *const *peers;

@@ -76,6 +76,7 @@ struct ct_timer_near {
 bool ct_timers_init(struct ct_timers *tm, const struct ct_pool *pool)
 {
 	memset(tm, 0, sizeof(*tm));
+	tm->bound = INT64_MIN;
 	tm->pool = pool;
 	tm->wheel = calloc(TIMER_WHEEL_SIZE, sizeof(*tm->wheel));
 	tm->spare = calloc(1, sizeof(*tm->spare));
@@ -294,6 +295,8 @@ static void timer_file(struct ct_timers *tm, struct ct_conn *ct, ct_time due)
 {
 	uint64_t a = timer_abs(due);
 
+	if (due < tm->bound)
+		tm->bound = due;
 	if (a <= tm->tcur) {
 		if (near_push(tm, ct, due))
 			return;
@@ -332,6 +335,8 @@ void ct_timer_update(struct ct_timers *tm, struct ct_conn *ct, ct_time was)
 
 	if (due >= was || s == CT_TSLOT_NONE)
 		return;
+	if (due < tm->bound)
+		tm->bound = due;
 	if (s & TIMER_TSLOT_NEAR) {
 		size_t i = s & ~TIMER_TSLOT_NEAR;
 
@@ -403,8 +408,8 @@ static void timer_reach(struct ct_timers *tm, uint64_t target)
 	}
 }
 
-struct ct_conn *ct_timer_first(struct ct_timers *tm, ct_time now,
-			       ct_time *deadline)
+struct ct_conn *ct_timer_scan(struct ct_timers *tm, ct_time now,
+			      ct_time *deadline)
 {
 	uint64_t target = timer_abs(now);
 
@@ -417,6 +422,7 @@ struct ct_conn *ct_timer_first(struct ct_timers *tm, ct_time now,
 
 		if (top->key > now) {
 			*deadline = top->key;
+			tm->bound = top->key;
 			return NULL;
 		}
 		if (top->key == due) {
@@ -428,6 +434,7 @@ struct ct_conn *ct_timer_first(struct ct_timers *tm, ct_time now,
 		timer_file(tm, ct, due);
 	}
 	*deadline = timer_abs_start(tm->tcur + 1);
+	tm->bound = *deadline;
 	return NULL;
 }
 
