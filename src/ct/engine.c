@@ -985,13 +985,6 @@ int ct_engine_add_expect_sink(struct ct_engine *eng,
 	return CT_OK;
 }
 
-void ct_engine_set_firewall(struct ct_engine *eng,
-			    const struct ct_firewall *fw)
-{
-	eng->fw = *fw;
-	eng->has_fw = fw->run != NULL && fw->route != NULL;
-}
-
 void ct_engine_set_explain(struct ct_engine *eng, uint64_t frame)
 {
 	eng->explain_frame = frame;

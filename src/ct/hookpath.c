@@ -227,3 +227,10 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 		v->action = CT_ACT_DROP;
 	return true;
 }
+
+void ct_engine_set_firewall(struct ct_engine *eng,
+			    const struct ct_firewall *fw)
+{
+	eng->fw = *fw;
+	eng->has_fw = fw->run != NULL && fw->route != NULL;
+}
