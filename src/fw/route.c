@@ -8,6 +8,7 @@
  * say is known: without them every packet is forwarded and the output
  * interface is unknown.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,66 +50,7 @@ static bool parse_prefix(const char *s, int family, uint8_t addr[16],
 bool fw_addr_parse(const char *s, int family, uint8_t out[16])
 {
 	memset(out, 0, 16);
-	if (family == 4) {
-		unsigned a[4];
-		char tail;
-		int i;
-
-		if (sscanf(s, "%u.%u.%u.%u%c", &a[0], &a[1], &a[2], &a[3],
-			   &tail) != 4)
-			return false;
-		for (i = 0; i < 4; i++) {
-			if (a[i] > 255)
-				return false;
-			out[i] = (uint8_t)a[i];
-		}
-		return true;
-	}
-	{
-		/* IPv6: groups, one "::" */
-		uint16_t w[8];
-		int n = 0, gap = -1, i;
-		const char *p = s;
-
-		if (p[0] == ':' && p[1] == ':') {
-			gap = 0;
-			p += 2;
-		}
-		while (*p) {
-			char *end;
-			unsigned long x;
-
-			if (n >= 8)
-				return false;
-			x = strtoul(p, &end, 16);
-			if (end == p || end - p > 4 || x > 0xffff)
-				return false;
-			w[n++] = (uint16_t)x;
-			p = end;
-			if (*p == ':') {
-				p++;
-				if (*p == ':') {
-					if (gap >= 0)
-						return false;
-					gap = n;
-					p++;
-				} else if (!*p) {
-					return false;
-				}
-			} else if (*p) {
-				return false;
-			}
-		}
-		if ((gap < 0 && n != 8) || (gap >= 0 && n > 7))
-			return false;
-		for (i = 0; i < n; i++) {
-			int pos = (gap >= 0 && i >= gap) ? i + (8 - n) : i;
-
-			out[2 * pos] = (uint8_t)(w[i] >> 8);
-			out[2 * pos + 1] = (uint8_t)w[i];
-		}
-		return true;
-	}
+	return inet_pton(family == 6 ? AF_INET6 : AF_INET, s, out) == 1;
 }
 
 static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned plen)
