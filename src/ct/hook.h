@@ -30,6 +30,13 @@ enum ct_action {
 	CT_ACT_REJECT,
 };
 
+/* What an outgoing copy in the capture is (struct ct_firewall.local_out). */
+enum ct_out {
+	CT_OUT_FORWARDED = 0,  /* a copy of a packet the replay forwarded */
+	CT_OUT_LOCAL,          /* the host made it: OUTPUT, POSTROUTING */
+	CT_OUT_UNEXPECTED,     /* a forwarded copy the replay did not forward */
+};
+
 /*
  * One packet on its way through the hooks: what rules read (interfaces,
  * mark, the conntrack entry and its state as nft's "ct state" sees it)
@@ -79,10 +86,11 @@ struct ct_firewall {
 	bool (*run)(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp);
 	void (*route)(void *ctx, struct ct_hookpkt *hp);
-	/* A frame the host sent (a capture's outgoing copy): true when the
-	 * host itself made it (its source is one of the host's addresses),
-	 * with the output interface filled in; false for a forwarded copy. */
-	bool (*local_out)(void *ctx, struct ct_hookpkt *hp);
+	/* A frame the host sent (a capture's outgoing copy): whether the
+	 * host itself made it (its source is one of the host's addresses;
+	 * the output interface is then filled in), or it is the copy of a
+	 * forwarded packet, one the replay forwarded or not. */
+	enum ct_out (*local_out)(void *ctx, struct ct_hookpkt *hp);
 };
 
 #endif

@@ -145,17 +145,6 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 	v->action = CT_ACT_DROP;
 }
 
-/* Whether a packet is an ICMP or ICMPv6 error message. */
-static bool is_icmp_error(const struct ct_pkt *pkt)
-{
-	if (pkt->l4cap < 1)
-		return false;
-	if (pkt->l3num == CT_L3_IPV4 && pkt->l4num == 1)
-		return ct_icmp_is_error_type(pkt->l4[0]);
-	return pkt->l3num == CT_L3_IPV6 && pkt->l4num == 58 &&
-	       pkt->l4[0] < 128;
-}
-
 /*
  * A packet the host itself sent: OUTPUT (chains before conntrack,
  * conntrack at LOCAL_OUT, the rest), POSTROUTING, then the helper and
@@ -180,20 +169,21 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 	hp->ctstate = 0x01;
 	hp->action = CT_ACT_ACCEPT;
 	hp->hook = CT_HOOK_OUTPUT;
-	if (!fw->local_out(fw->ctx, hp)) {
-		/* a forwarded copy; the firewall says when the replay had
-		 * not forwarded it */
-		if (!hp->unknown)
-			return false;
+	switch (fw->local_out(fw->ctx, hp)) {
+	case CT_OUT_FORWARDED:
+		return false;
+	case CT_OUT_UNEXPECTED:
 		v->reason = "left the firewall, but the replay did not "
 			    "forward it";
 		return true;
+	case CT_OUT_LOCAL:
+		break;
 	}
 	v->reason = NULL;
 	go = fw->run(fw->ctx, CT_HOOK_OUTPUT, INT32_MIN, CT_PRIO_CONNTRACK, hp);
 	if (go && hp->notrack) {
 		v->state = CT_STATE_UNTRACKED;
-	} else if (go && is_icmp_error(pkt)) {
+	} else if (go && ct_icmp_pkt_is_error(pkt)) {
 		v->state = CT_STATE_RELATED;
 	} else if (go) {
 		ct = ct_engine_conntrack_in(eng, pkt, v);

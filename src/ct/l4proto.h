@@ -204,4 +204,7 @@ bool ct_l4_invert(struct ct_tuple *inv, const struct ct_tuple *orig);
 /* ICMP types that are error messages (quote a packet). */
 bool ct_icmp_is_error_type(uint8_t type);
 
+/* Whether a packet is an ICMP or ICMPv6 error message. */
+bool ct_icmp_pkt_is_error(const struct ct_pkt *pkt);
+
 #endif

@@ -290,6 +290,18 @@ bool ct_icmp_is_error_type(uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
+bool ct_icmp_pkt_is_error(const struct ct_pkt *pkt)
+{
+	struct bytes l4 = ct_pkt_l4(pkt);
+
+	if (!bytes_has(&l4, 0, 1))
+		return false;
+	if (pkt->l3num == CT_L3_IPV4 && pkt->l4num == 1)
+		return ct_icmp_is_error_type(bytes_u8(&l4, 0));
+	return pkt->l3num == CT_L3_IPV6 && pkt->l4num == 58 &&
+	       bytes_u8(&l4, 0) < 128;
+}
+
 static enum ct_l4_error icmp_invalid(struct ct_pctx *ctx, const char *reason)
 {
 	ctx->reason = reason;

@@ -440,7 +440,7 @@ void fw_firewall_set_log(struct fw_firewall *fw, FILE *out)
 	fw_state_set_log(fw->st, out ? fwh_log : NULL, fw);
 }
 
-static bool fwh_local_out(void *ctx, struct ct_hookpkt *hp)
+static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
 	const struct ct_pkt *pkt = hp->pkt;
@@ -454,24 +454,21 @@ static bool fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 		uint64_t key = fwd_key(pkt);
 		bool made = (pkt->l4num == 6 && pkt->l4cap >= 14 &&
 			     (pkt->l4[13] & 0x04)) ||
-			    (pkt->l4num == 1 && pkt->l4cap >= 1 &&
-			     ct_icmp_is_error_type(pkt->l4[0])) ||
-			    (pkt->l4num == 58 && pkt->l4cap >= 1 &&
-			     pkt->l4[0] < 128);
+			    ct_icmp_pkt_is_error(pkt);
 
 		fw->seen_outgoing = true;
 		if (key && !made && !expect_op(fw, key, true)) {
 			fw->left_unexpected++;
-			hp->unknown = true;
+			return CT_OUT_UNEXPECTED;
 		}
-		return false;
+		return CT_OUT_FORWARDED;
 	}
 	f = fw_net_iface_by_index(&fw->net, pkt->ifindex);
 	if (f) {
 		memcpy(hp->oifname, f->name, sizeof(hp->oifname));
 		hp->oif = f->index;
 	}
-	return true;
+	return CT_OUT_LOCAL;
 }
 
 void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)
