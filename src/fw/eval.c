@@ -183,17 +183,23 @@ static void rule_quick(struct fw_state *st)
 	}
 }
 
-static const struct fw_ruleset *sort_rs;
-
-static int chain_cmp_prio(const void *a, const void *b)
+/*
+ * Chains are added to a hook in declaration order; an insertion by
+ * priority that passes only strictly greater ones keeps that order among
+ * equal priorities, as nf_hook_entries_grow() places a new hook after
+ * the existing ones of its priority.
+ */
+static void hook_add(struct fw_state *st, int h, int c)
 {
-	int x = *(const int *)a, y = *(const int *)b;
-	const struct fw_chain *cx = &sort_rs->chains[x];
-	const struct fw_chain *cy = &sort_rs->chains[y];
+	const struct fw_chain *ch = st->rs->chains;
+	int *list = st->hook_chains[h];
+	size_t k = st->hook_n[h]++;
 
-	if (cx->prio != cy->prio)
-		return cx->prio < cy->prio ? -1 : 1;
-	return x < y ? -1 : x > y;
+	while (k > 0 && ch[list[k - 1]].prio > ch[c].prio) {
+		list[k] = list[k - 1];
+		k--;
+	}
+	list[k] = c;
 }
 
 static bool family_evaluated(enum fw_family f)
@@ -256,11 +262,8 @@ struct fw_state *fw_state_create(const struct fw_ruleset *rs)
 
 			if ((int)c->hook == h &&
 			    family_evaluated(rs->tables[c->table].family))
-				st->hook_chains[h][st->hook_n[h]++] = (int)i;
+				hook_add(st, h, (int)i);
 		}
-		sort_rs = rs;
-		qsort(st->hook_chains[h], st->hook_n[h], sizeof(int),
-		      chain_cmp_prio);
 	}
 	/* counters start from what the ruleset says: the kernel's counts
 	 * before the capture are the base a write-back adds to (zero for a
