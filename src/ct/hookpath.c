@@ -63,6 +63,74 @@ static void engine_fw_verdict(const struct ct_hookpkt *hp,
 	v->unknown_rule = hp->unknown ? hp->unknown_rule : NULL;
 }
 
+/* A packet's start at the hooks: nothing attached, "ct state invalid"
+ * as nft sees a packet conntrack has not looked at, accepted so far. */
+static struct ct_hookpkt *hp_start(struct ct_engine *eng,
+				   const struct ct_pkt *pkt, enum ct_hook hook)
+{
+	struct ct_hookpkt *hp = &eng->hp;
+
+	memset(hp, 0, sizeof(*hp));
+	hp->pkt = pkt;
+	hp->now = eng->now;
+	hp->ctstate = 0x01;
+	hp->action = CT_ACT_ACCEPT;
+	hp->hook = hook;
+	return hp;
+}
+
+/*
+ * Conntrack's hook (PREROUTING or LOCAL_OUT) after the chains before it
+ * (go: they let the packet on): the entry attached to the packet, as the
+ * rest of the chains see it.  Returns the entry to confirm, or NULL;
+ * *dropped when conntrack itself dropped the packet (table full).
+ */
+static struct ct_conn *hp_conntrack(struct ct_engine *eng,
+				    struct ct_hookpkt *hp, bool go,
+				    bool related, struct ct_verdict *v,
+				    bool *dropped)
+{
+	struct ct_conn *ct = NULL;
+
+	*dropped = false;
+	if (go && hp->notrack) {
+		v->state = CT_STATE_UNTRACKED;
+	} else if (go && related) {
+		v->state = CT_STATE_RELATED;
+	} else if (go) {
+		ct = ct_engine_conntrack_in(eng, hp->pkt, v);
+		*dropped = v->state == CT_STATE_DROP;
+	}
+	hp->ct = v->state == CT_STATE_INVALID ? NULL : (struct ct_conn *)v->ct;
+	hp->dir = v->dir;
+	hp->ctstate = engine_ctstate_bit(v->state);
+	hp->untracked = v->state == CT_STATE_UNTRACKED;
+	return ct;
+}
+
+/* The end of the hooks for an entry conntrack attached: a packet dropped
+ * before nf_confirm() leaves a new entry unconfirmed (what it did to an
+ * existing one is reported with that entry's next packet); one that went
+ * on meets the helper, then confirmation. */
+static void hp_finish(struct ct_engine *eng, struct ct_hookpkt *hp,
+		      struct ct_conn *ct, bool go, struct ct_verdict *v)
+{
+	engine_fw_verdict(hp, v);
+	if (!ct)
+		return;
+	if (!go) {
+		ct_engine_drop_unconfirmed(eng, ct, v);
+		return;
+	}
+	if (hp->helper)
+		engine_rule_helper(eng, ct, hp->helper);
+	if (ct_engine_helper(eng, ct, v))
+		ct_engine_confirm_hook(eng, ct, v);
+	else
+		/* the helper dropped it, after the chains counted it */
+		v->action = CT_ACT_DROP;
+}
+
 /*
  * One packet through the hooks with a firewall: chains before conntrack
  * (raw), conntrack, the rest of prerouting, the routing decision, input
@@ -73,33 +141,18 @@ static void engine_fw_verdict(const struct ct_hookpkt *hp,
 void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 			struct ct_verdict *v)
 {
-	struct ct_hookpkt *hp = &eng->hp;
+	struct ct_hookpkt *hp = hp_start(eng, pkt, CT_HOOK_PREROUTING);
 	const struct ct_firewall *fw = &eng->fw;
-	struct ct_conn *ct = NULL;
-	bool go;
+	struct ct_conn *ct;
+	bool go, dropped;
 
-	memset(hp, 0, sizeof(*hp));
-	hp->pkt = pkt;
-	hp->now = eng->now;
-	hp->ctstate = 0x01;
-	hp->action = CT_ACT_ACCEPT;
 	if (fw->enter)
 		fw->enter(fw->ctx, hp);
-	hp->hook = CT_HOOK_PREROUTING;
 	go = fw->run(fw->ctx, CT_HOOK_PREROUTING, INT32_MIN, CT_PRIO_CONNTRACK,
 		     hp);
-	if (go && hp->notrack) {
-		v->state = CT_STATE_UNTRACKED;
-		hp->untracked = true;
-	} else if (go) {
-		ct = ct_engine_conntrack_in(eng, pkt, v);
-		if (v->state == CT_STATE_DROP)
-			return;  /* conntrack dropped it: table full */
-	}
-	hp->ct = v->state == CT_STATE_INVALID ? NULL : (struct ct_conn *)v->ct;
-	hp->dir = v->dir;
-	hp->ctstate = engine_ctstate_bit(v->state);
-	hp->untracked = v->state == CT_STATE_UNTRACKED;
+	ct = hp_conntrack(eng, hp, go, false, v, &dropped);
+	if (dropped)
+		return;
 	if (go)
 		go = fw->run(fw->ctx, CT_HOOK_PREROUTING, CT_PRIO_CONNTRACK,
 			     INT32_MAX, hp);
@@ -126,23 +179,7 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 			}
 		}
 	}
-	engine_fw_verdict(hp, v);
-	if (!ct)
-		return;
-	if (!go) {
-		/* dropped before nf_confirm(): a new entry vanishes; what the
-		 * packet did to an existing one is reported with its next */
-		ct_engine_drop_unconfirmed(eng, ct, v);
-		return;
-	}
-	if (hp->helper)
-		engine_rule_helper(eng, ct, hp->helper);
-	if (ct_engine_helper(eng, ct, v)) {
-		ct_engine_confirm_hook(eng, ct, v);
-		return;
-	}
-	/* the helper dropped it, after the filter chains counted it */
-	v->action = CT_ACT_DROP;
+	hp_finish(eng, hp, ct, go, v);
 }
 
 /*
@@ -156,19 +193,14 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 			    struct ct_verdict *v)
 {
-	struct ct_hookpkt *hp = &eng->hp;
 	const struct ct_firewall *fw = &eng->fw;
-	struct ct_conn *ct = NULL;
-	bool go;
+	struct ct_hookpkt *hp;
+	struct ct_conn *ct;
+	bool go, dropped;
 
 	if (!fw->local_out)
 		return false;
-	memset(hp, 0, sizeof(*hp));
-	hp->pkt = pkt;
-	hp->now = eng->now;
-	hp->ctstate = 0x01;
-	hp->action = CT_ACT_ACCEPT;
-	hp->hook = CT_HOOK_OUTPUT;
+	hp = hp_start(eng, pkt, CT_HOOK_OUTPUT);
 	switch (fw->local_out(fw->ctx, hp)) {
 	case CT_OUT_FORWARDED:
 		return false;
@@ -181,19 +213,9 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 	}
 	v->reason = NULL;
 	go = fw->run(fw->ctx, CT_HOOK_OUTPUT, INT32_MIN, CT_PRIO_CONNTRACK, hp);
-	if (go && hp->notrack) {
-		v->state = CT_STATE_UNTRACKED;
-	} else if (go && ct_icmp_pkt_is_error(pkt)) {
-		v->state = CT_STATE_RELATED;
-	} else if (go) {
-		ct = ct_engine_conntrack_in(eng, pkt, v);
-		if (v->state == CT_STATE_DROP)
-			return true;
-	}
-	hp->ct = v->state == CT_STATE_INVALID ? NULL : (struct ct_conn *)v->ct;
-	hp->dir = v->dir;
-	hp->ctstate = engine_ctstate_bit(v->state);
-	hp->untracked = v->state == CT_STATE_UNTRACKED;
+	ct = hp_conntrack(eng, hp, go, ct_icmp_pkt_is_error(pkt), v, &dropped);
+	if (dropped)
+		return true;
 	if (go)
 		go = fw->run(fw->ctx, CT_HOOK_OUTPUT, CT_PRIO_CONNTRACK,
 			     INT32_MAX, hp);
@@ -202,19 +224,7 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 		go = fw->run(fw->ctx, CT_HOOK_POSTROUTING, INT32_MIN,
 			     INT32_MAX, hp);
 	}
-	engine_fw_verdict(hp, v);
-	if (!ct)
-		return true;
-	if (!go) {
-		ct_engine_drop_unconfirmed(eng, ct, v);
-		return true;
-	}
-	if (hp->helper)
-		engine_rule_helper(eng, ct, hp->helper);
-	if (ct_engine_helper(eng, ct, v))
-		ct_engine_confirm_hook(eng, ct, v);
-	else
-		v->action = CT_ACT_DROP;
+	hp_finish(eng, hp, ct, go, v);
 	return true;
 }
 
