@@ -278,6 +278,19 @@ struct argv {
 	char *buf;
 };
 
+/* A new word starts at w; -1 when out of memory. */
+static int word_start(struct argv *a, char *w)
+{
+	char **v = ipt_grow_array(a->v, &a->cap, (size_t)a->n + 1,
+				  sizeof(*v));
+
+	if (!v)
+		return -1;
+	a->v = v;
+	a->v[a->n++] = w;
+	return 0;
+}
+
 static int tokenize(struct ipt *p, const char *s, struct argv *a)
 {
 	size_t len = strlen(s);
@@ -310,14 +323,8 @@ static int tokenize(struct ipt *p, const char *s, struct argv *a)
 			end_word = true;
 		} else if (c == '"') {
 			if (!in_word) {
-				char **v = ipt_grow_array(a->v, &a->cap,
-							  (size_t)a->n + 1,
-							  sizeof(*v));
-
-				if (!v)
+				if (word_start(a, w) != 0)
 					return ipt_nomem(p);
-				a->v = v;
-				a->v[a->n++] = w;
 				in_word = true;
 			}
 			quote = true;
@@ -326,14 +333,8 @@ static int tokenize(struct ipt *p, const char *s, struct argv *a)
 			end_word = in_word;
 		} else {
 			if (!in_word) {
-				char **v = ipt_grow_array(a->v, &a->cap,
-							  (size_t)a->n + 1,
-							  sizeof(*v));
-
-				if (!v)
+				if (word_start(a, w) != 0)
 					return ipt_nomem(p);
-				a->v = v;
-				a->v[a->n++] = w;
 				in_word = true;
 			}
 			*w++ = c;
