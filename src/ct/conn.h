@@ -15,6 +15,12 @@
 #define CT_IPS_SEEN_REPLY  (1u << 1)
 #define CT_IPS_ASSURED     (1u << 2)
 #define CT_IPS_CONFIRMED   (1u << 3)
+#define CT_IPS_SRC_NAT     (1u << 4)
+#define CT_IPS_DST_NAT     (1u << 5)
+#define CT_IPS_NAT_MASK    (CT_IPS_SRC_NAT | CT_IPS_DST_NAT)
+#define CT_IPS_SEQ_ADJUST  (1u << 6)
+#define CT_IPS_SRC_NAT_DONE (1u << 7)
+#define CT_IPS_DST_NAT_DONE (1u << 8)
 #define CT_IPS_DYING       (1u << 9)
 #define CT_IPS_HELPER      (1u << 13)
 

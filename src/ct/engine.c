@@ -120,6 +120,7 @@ static void engine_hashes(const struct ct_engine *eng, const struct ct_conn *ct,
 /* An entry that was never confirmed: gone without a trace. */
 static void engine_discard(struct ct_engine *eng, struct ct_conn *ct)
 {
+	ct_nat_forget(eng->nat, ct);
 	/* a helper may already have created expectations for it (TFTP on
 	 * the first packet): they go with it */
 	if (ct->ext && ct->ext->expectations)
@@ -172,6 +173,7 @@ static void engine_unlink(struct ct_engine *eng, struct ct_conn *ct)
 	engine_hashes(eng, ct, h);
 	ct_table_remove(&eng->table, ct, h);
 	ct_timer_remove(&eng->timers, ct);
+	ct_nat_forget(eng->nat, ct);
 	eng->count--;
 	ct->status |= CT_IPS_DYING;
 	if (ct_conn_use(ct) > 0) {
@@ -958,6 +960,7 @@ void ct_engine_destroy(struct ct_engine *eng)
 		return;
 	ct_defrag_destroy(eng->defrag);
 	ct_expect_table_destroy(eng->expects);
+	ct_nat_destroy(eng->nat);
 	ct_pool_free_all(&eng->pool);
 	ct_table_free(&eng->table);
 	ct_timers_free(&eng->timers);

@@ -118,6 +118,14 @@ void ct_engine_packet_hashed(struct ct_engine *eng, const struct ct_pkt *pkt,
 void ct_engine_set_firewall(struct ct_engine *eng,
 			    const struct ct_firewall *fw);
 
+/*
+ * Where the frames after the current one can be looked at (NAT learns a
+ * port the kernel picked at random from the translated copy the capture
+ * holds); fn(ctx, k) gives the k-th next frame or NULL.
+ */
+typedef const struct ct_pkt *(*ct_peek_fn)(void *ctx, unsigned k);
+void ct_engine_set_peek(struct ct_engine *eng, ct_peek_fn fn, void *ctx);
+
 /* Current clock. */
 ct_time ct_engine_now(const struct ct_engine *eng);
 

@@ -5,7 +5,9 @@
 #include "engine.h"
 #include "expect.h"
 #include "helper.h"
+#include "core.h"
 #include "l4proto.h"
+#include "nat.h"
 #include "pool.h"
 #include "table.h"
 #include "timer.h"
@@ -76,6 +78,11 @@ struct ct_engine {
 	struct ct_helper_rule fw_helpers[CT_MAX_HELPERS];
 	const struct ct_helper_ops *fw_helper_ops[CT_MAX_HELPERS];
 	int nfw_helpers;
+	/* NAT (a firewall with nat chains): bindings and the translated
+	 * packet; NULL without */
+	struct ct_nat *nat;
+	ct_peek_fn peek;
+	void *peek_ctx;
 };
 
 /*

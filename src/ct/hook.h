@@ -20,6 +20,8 @@ enum ct_hook {
 
 /* Priorities the engine's own steps sit at (enum nf_ip_hook_priorities). */
 #define CT_PRIO_CONNTRACK (-200)
+#define CT_PRIO_NAT_DST (-100)
+#define CT_PRIO_NAT_SRC 100
 #define CT_PRIO_CONFIRM INT32_MAX
 
 /* What a firewall decided about a packet (struct ct_verdict.action). */
@@ -28,6 +30,34 @@ enum ct_action {
 	CT_ACT_ACCEPT,
 	CT_ACT_DROP,
 	CT_ACT_REJECT,
+};
+
+/*
+ * A NAT mapping a nat rule asks for (struct nf_nat_range2): flags are the
+ * kernel's NF_NAT_RANGE_* values; addresses in network order (IPv4 in the
+ * first 4 bytes), ports in host order.
+ */
+#define CT_NAT_MAP_IPS           0x01u
+#define CT_NAT_PROTO_SPECIFIED   0x02u
+#define CT_NAT_PROTO_RANDOM      0x04u
+#define CT_NAT_PERSISTENT        0x08u
+#define CT_NAT_PROTO_RANDOM_FULLY 0x10u
+#define CT_NAT_PROTO_OFFSET      0x20u
+#define CT_NAT_NETMAP            0x40u
+#define CT_NAT_PROTO_RANDOM_ALL (CT_NAT_PROTO_RANDOM | CT_NAT_PROTO_RANDOM_FULLY)
+
+enum ct_nat_manip {
+	CT_NAT_MANIP_SRC = 0,
+	CT_NAT_MANIP_DST,
+};
+
+struct ct_nat_range {
+	uint32_t flags;
+	uint8_t min_addr[16];
+	uint8_t max_addr[16];
+	uint16_t min_port;
+	uint16_t max_port;
+	uint16_t base_port;    /* PROTO_OFFSET: the rule's own base */
 };
 
 /* What an outgoing copy in the capture is (struct ct_firewall.local_out). */
@@ -62,6 +92,13 @@ struct ct_hookpkt {
 	/* set by rules */
 	bool notrack;          /* "notrack" before conntrack */
 	const char *helper;    /* "ct helper set": helper type name */
+	/* NAT: a nat rule's statement sets the connection's mapping up
+	 * through nat_setup() (NULL: no NAT here); false drops the packet.
+	 * nat_rule names the rule that chose it. */
+	bool (*nat_setup)(void *ctx, struct ct_hookpkt *hp,
+			  const struct ct_nat_range *r, enum ct_nat_manip m);
+	void *nat_ctx;
+	const char *nat_rule;
 	/* the decision */
 	enum ct_action action;
 	enum ct_hook hook;     /* the hook the packet is at */
@@ -86,11 +123,24 @@ struct ct_firewall {
 	bool (*run)(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp);
 	void (*route)(void *ctx, struct ct_hookpkt *hp);
+	/* The nat chains of `hook` (every one of them, in priority order:
+	 * they run where the NAT core sits, nf_nat_inet_fn()), for a
+	 * connection's first packet; false when one drops the packet.
+	 * NULL: the firewall has no nat chains. */
+	bool (*run_nat)(void *ctx, enum ct_hook hook, struct ct_hookpkt *hp);
+	/* Whether a nat chain exists for the family (4 or 6): the NAT core's
+	 * hooks are registered then, and every new connection gets its
+	 * bindings (nf_nat_register_fn()). */
+	bool nat4, nat6;
 	/* A frame the host sent (a capture's outgoing copy): whether the
 	 * host itself made it (its source is one of the host's addresses;
 	 * the output interface is then filled in), or it is the copy of a
 	 * forwarded packet, one the replay forwarded or not. */
 	enum ct_out (*local_out)(void *ctx, struct ct_hookpkt *hp);
+	/* The frame local_out() called unexpected was the host's own after
+	 * all (NAT had rewritten its source): take it back from the count,
+	 * and fill in the output interface. */
+	void (*local_after_all)(void *ctx, struct ct_hookpkt *hp);
 };
 
 #endif

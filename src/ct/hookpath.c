@@ -63,6 +63,63 @@ static void engine_fw_verdict(const struct ct_hookpkt *hp,
 	v->unknown_rule = hp->unknown ? hp->unknown_rule : NULL;
 }
 
+/* A nat statement's mapping (hook.h's nat_setup): the NAT core's. */
+static bool engine_nat_setup(void *ctx, struct ct_hookpkt *hp,
+			     const struct ct_nat_range *r, enum ct_nat_manip m)
+{
+	struct ct_engine *eng = ctx;
+
+	if (!hp->ct || hp->untracked)
+		return true;
+	return ct_nat_setup(eng, hp->ct, r, m, hp->pkt);
+}
+
+/*
+ * The NAT core at one hook (nf_nat_ipv4_fn(), nf_nat_inet_fn()), where
+ * a nat chain exists for the packet's family: an ICMP error about a
+ * translated connection has its quote and outer header rewritten; a
+ * connection's first packet runs the nat chains, or gets the null
+ * binding; then the packet is translated as its connection says.  The
+ * chains after it see that packet (hp->pkt).  False when a nat chain
+ * dropped it.
+ */
+static bool hp_nat(struct ct_engine *eng, struct ct_hookpkt *hp,
+		   enum ct_hook hook)
+{
+	const struct ct_firewall *fw = &eng->fw;
+	enum ct_nat_manip m = hook == CT_HOOK_PREROUTING ||
+				      hook == CT_HOOK_OUTPUT
+			      ? CT_NAT_MANIP_DST
+			      : CT_NAT_MANIP_SRC;
+	struct ct_conn *ct = hp->ct;
+
+	if (!eng->nat || !ct || hp->untracked ||
+	    !(hp->pkt->l3num == CT_L3_IPV6 ? fw->nat6 : fw->nat4))
+		return true;
+	if (hp->ctstate == 0x04 && ct_icmp_pkt_is_error(hp->pkt)) {
+		hp->pkt = ct_nat_icmp_error(eng->nat, hp->pkt, ct, hp->dir, m);
+		return true;
+	}
+	if (!ct_nat_initialized(ct, m) &&
+	    (hp->ctstate == 0x08 || hp->ctstate == 0x04)) {
+		enum ct_hook at = hp->hook;
+
+		hp->hook = hook;
+		if (fw->run_nat && !fw->run_nat(fw->ctx, hook, hp)) {
+			hp->hook = at;
+			return false;
+		}
+		hp->hook = at;
+		if (!ct_nat_initialized(ct, m) &&
+		    !ct_nat_null_binding(eng, ct, m, hp->pkt)) {
+			hp->action = CT_ACT_DROP;
+			return false;
+		}
+	}
+	hp->pkt = ct_nat_packet(eng->nat, hp->pkt, ct, hp->dir, m);
+	return true;
+}
+
 /* A packet's start at the hooks: nothing attached, "ct state invalid"
  * as nft sees a packet conntrack has not looked at, accepted so far. */
 static struct ct_hookpkt *hp_start(struct ct_engine *eng,
@@ -76,6 +133,10 @@ static struct ct_hookpkt *hp_start(struct ct_engine *eng,
 	hp->ctstate = 0x01;
 	hp->action = CT_ACT_ACCEPT;
 	hp->hook = hook;
+	if (eng->nat) {
+		hp->nat_setup = engine_nat_setup;
+		hp->nat_ctx = eng;
+	}
 	return hp;
 }
 
@@ -131,6 +192,18 @@ static void hp_finish(struct ct_engine *eng, struct ct_hookpkt *hp,
 		v->action = CT_ACT_DROP;
 }
 
+/* POSTROUTING: the chains before source NAT, NAT, the chains after. */
+static bool hp_postrouting(struct ct_engine *eng, struct ct_hookpkt *hp)
+{
+	const struct ct_firewall *fw = &eng->fw;
+
+	return fw->run(fw->ctx, CT_HOOK_POSTROUTING, INT32_MIN,
+		       CT_PRIO_NAT_SRC, hp) &&
+	       hp_nat(eng, hp, CT_HOOK_POSTROUTING) &&
+	       fw->run(fw->ctx, CT_HOOK_POSTROUTING, CT_PRIO_NAT_SRC,
+		       INT32_MAX, hp);
+}
+
 /*
  * One packet through the hooks with a firewall: chains before conntrack
  * (raw), conntrack, the rest of prerouting, the routing decision, input
@@ -155,12 +228,19 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 		return;
 	if (go)
 		go = fw->run(fw->ctx, CT_HOOK_PREROUTING, CT_PRIO_CONNTRACK,
+			     CT_PRIO_NAT_DST, hp) &&
+		     hp_nat(eng, hp, CT_HOOK_PREROUTING) &&
+		     fw->run(fw->ctx, CT_HOOK_PREROUTING, CT_PRIO_NAT_DST,
 			     INT32_MAX, hp);
 	if (go) {
+		/* the route of the packet as NAT left it */
 		fw->route(fw->ctx, hp);
 		if (hp->local) {
 			hp->hook = CT_HOOK_INPUT;
 			go = fw->run(fw->ctx, CT_HOOK_INPUT, INT32_MIN,
+				     CT_PRIO_NAT_SRC, hp) &&
+			     hp_nat(eng, hp, CT_HOOK_INPUT) &&
+			     fw->run(fw->ctx, CT_HOOK_INPUT, CT_PRIO_NAT_SRC,
 				     INT32_MAX, hp);
 		} else if (ct_engine_ttl_runs_out(eng, pkt)) {
 			v->reason = "TTL runs out in forwarding: entry not "
@@ -174,8 +254,7 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 				     INT32_MAX, hp);
 			if (go) {
 				hp->hook = CT_HOOK_POSTROUTING;
-				go = fw->run(fw->ctx, CT_HOOK_POSTROUTING,
-					     INT32_MIN, INT32_MAX, hp);
+				go = hp_postrouting(eng, hp);
 			}
 		}
 	}
@@ -204,10 +283,20 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 	switch (fw->local_out(fw->ctx, hp)) {
 	case CT_OUT_FORWARDED:
 		return false;
-	case CT_OUT_UNEXPECTED:
+	case CT_OUT_UNEXPECTED: {
+		/* the host's own packet, translated on its way out (the
+		 * answers of a redirected connection) */
+		const struct ct_pkt *own = ct_nat_untranslate(eng, pkt);
+
+		if (own && fw->local_after_all) {
+			hp->pkt = own;
+			fw->local_after_all(fw->ctx, hp);
+			break;
+		}
 		v->reason = "left the firewall, but the replay did not "
 			    "forward it";
 		return true;
+	}
 	case CT_OUT_LOCAL:
 		break;
 	}
@@ -218,11 +307,13 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 		return true;
 	if (go)
 		go = fw->run(fw->ctx, CT_HOOK_OUTPUT, CT_PRIO_CONNTRACK,
+			     CT_PRIO_NAT_DST, hp) &&
+		     hp_nat(eng, hp, CT_HOOK_OUTPUT) &&
+		     fw->run(fw->ctx, CT_HOOK_OUTPUT, CT_PRIO_NAT_DST,
 			     INT32_MAX, hp);
 	if (go) {
 		hp->hook = CT_HOOK_POSTROUTING;
-		go = fw->run(fw->ctx, CT_HOOK_POSTROUTING, INT32_MIN,
-			     INT32_MAX, hp);
+		go = hp_postrouting(eng, hp);
 	}
 	hp_finish(eng, hp, ct, go, v);
 	return true;
@@ -233,4 +324,17 @@ void ct_engine_set_firewall(struct ct_engine *eng,
 {
 	eng->fw = *fw;
 	eng->has_fw = fw->run != NULL && fw->route != NULL;
+	if (eng->has_fw && (fw->nat4 || fw->nat6) && !eng->nat) {
+		eng->nat = ct_nat_create();
+		if (eng->nat)
+			ct_nat_set_peek(eng->nat, eng->peek, eng->peek_ctx);
+	}
+}
+
+void ct_engine_set_peek(struct ct_engine *eng, ct_peek_fn fn, void *ctx)
+{
+	eng->peek = fn;
+	eng->peek_ctx = ctx;
+	if (eng->nat)
+		ct_nat_set_peek(eng->nat, fn, ctx);
 }

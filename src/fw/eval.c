@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "../ct/conn.h"
+#include "../ct/nat.h"
 #include "eval.h"
+#include "natrule.h"
 
 #define FW_JUMP_STACK 16
 
@@ -69,6 +71,7 @@ struct fw_state {
 	size_t hook_n[FW_NHOOKS];
 	fw_log_fn log;
 	void *log_ctx;
+	const struct fw_net *net;      /* masquerade/redirect addresses */
 	uint32_t hz;
 	/* --trace FRAME: where and for which frame */
 	FILE *trace;
@@ -949,10 +952,28 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 				return RULE_MATCHED;
 			return e->verdict;
 		}
-		case FW_X_NAT:
-			/* translation is the NAT issue's: the rule's own
-			 * verdict (accept) is what the hook sees */
-			return FW_V_ACCEPT;
+		case FW_X_NAT: {
+			const struct fw_val *data = NULL;
+			int res;
+
+			if (x->set >= 0) {
+				/* an address map: no element, no match */
+				const struct fw_val *kv = key_get(st, x->key,
+								  hp, &v);
+				const struct fw_elem *e;
+
+				if (!kv || !(e = set_find(&rs->sets[x->set],
+							  kv)))
+					return RULE_NOMATCH;
+				data = &e->data;
+			}
+			res = fw_nat_eval(x, data, st->net, hp,
+					  st->rule_name[r->id]);
+			if (res == FW_NAT_GO_ON)
+				break;
+			*target = -1;
+			return res;
+		}
 		case FW_X_CT_COUNT:
 		case FW_X_UNKNOWN:
 		default:
@@ -1154,8 +1175,8 @@ policy:
 	return rs->chains[base].policy;
 }
 
-static bool chain_sees(const struct fw_ruleset *rs, const struct fw_chain *c,
-		       const struct ct_hookpkt *hp)
+static bool family_sees(const struct fw_ruleset *rs, const struct fw_chain *c,
+			const struct ct_hookpkt *hp)
 {
 	enum fw_family f = rs->tables[c->table].family;
 
@@ -1163,12 +1184,79 @@ static bool chain_sees(const struct fw_ruleset *rs, const struct fw_chain *c,
 		return false;
 	if (f == FW_FAM_IP6 && hp->pkt->l3num != CT_L3_IPV6)
 		return false;
-	/* nat chains see the first packet of a connection only (NEW, or
-	 * RELATED: nf_nat_inet_fn() looks them up for established ones) */
-	if (c->type == FW_CHAIN_NAT &&
-	    (!hp->ct || hp->untracked || (hp->ct->status & CT_IPS_CONFIRMED)))
-		return false;
 	return true;
+}
+
+/* A chain the hook runs in priority order: nat chains are not among
+ * them, the NAT core runs them (fw_run_nat()). */
+static bool chain_sees(const struct fw_ruleset *rs, const struct fw_chain *c,
+		       const struct ct_hookpkt *hp)
+{
+	return c->type != FW_CHAIN_NAT && family_sees(rs, c, hp);
+}
+
+bool fw_run_nat(struct fw_state *st, enum ct_hook hook, struct ct_hookpkt *hp)
+{
+	const struct fw_ruleset *rs = st->rs;
+	enum ct_nat_manip m = hook == CT_HOOK_PREROUTING ||
+				      hook == CT_HOOK_OUTPUT
+			      ? CT_NAT_MANIP_DST
+			      : CT_NAT_MANIP_SRC;
+	size_t k;
+
+	if ((unsigned)hook >= FW_NHOOKS)
+		return true;
+	gen_next(st);
+	for (k = 0; k < st->hook_n[hook]; k++) {
+		int c = st->hook_chains[hook][k];
+		const struct fw_chain *ch = &rs->chains[c];
+		int rule, res;
+
+		if (ch->type != FW_CHAIN_NAT || !family_sees(rs, ch, hp))
+			continue;
+		if (tracing(st, hp))
+			trace_packet(st, c, hp);
+		res = run_chain(st, c, hp, &rule);
+		if (res != FW_V_ACCEPT) {
+			hp->rule = rule >= 0 ? st->rule_name[rule]
+					     : st->policy_name[c];
+			hp->comment = rule >= 0 ? rs->rules[rule].comment
+						: NULL;
+			hp->rule_hook = hook;
+			hp->action = res == FW_V_REJECT ? CT_ACT_REJECT
+							: CT_ACT_DROP;
+			if (rule >= 0)
+				st->rule_drops[rule]++;
+			return false;
+		}
+		/* a mapping set up ends the nat chains (nf_nat_inet_fn()) */
+		if (hp->ct && ct_nat_initialized(hp->ct, m))
+			break;
+	}
+	return true;
+}
+
+bool fw_state_has_nat(const struct fw_state *st, int family)
+{
+	const struct fw_ruleset *rs = st->rs;
+	size_t i;
+
+	for (i = 0; i < rs->nchains; i++) {
+		const struct fw_chain *c = &rs->chains[i];
+		enum fw_family f = rs->tables[c->table].family;
+
+		if (c->type != FW_CHAIN_NAT || c->hook == FW_HOOK_NONE)
+			continue;
+		if (f == FW_FAM_INET || (family == 4 && f == FW_FAM_IP) ||
+		    (family == 6 && f == FW_FAM_IP6))
+			return true;
+	}
+	return false;
+}
+
+void fw_state_set_net(struct fw_state *st, const struct fw_net *net)
+{
+	st->net = net;
 }
 
 bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,

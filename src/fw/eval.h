@@ -34,6 +34,19 @@ bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 /* --trace FRAME: that frame's way through the chains, as nft monitor
  * trace prints it (the packet as each base chain sees it, every rule
  * whose matches held and its verdict, the policy), written to out. */
+/* The nat chains of a hook, run where the NAT core sits for a
+ * connection's first packet (nf_nat_inet_fn()); false on a drop. */
+bool fw_run_nat(struct fw_state *st, enum ct_hook hook, struct ct_hookpkt *hp);
+
+/* Whether a base chain of type nat exists for family 4 or 6 (inet
+ * tables count for both). */
+bool fw_state_has_nat(const struct fw_state *st, int family);
+
+/* The firewall's interfaces, for the addresses masquerade and redirect
+ * take. */
+struct fw_net;
+void fw_state_set_net(struct fw_state *st, const struct fw_net *net);
+
 void fw_state_set_trace(struct fw_state *st, FILE *out, uint64_t frame);
 
 /* The kernel's HZ (xt_limit counts in jiffies); 250 by default. */

@@ -131,6 +131,13 @@ static int load_iptables(struct fw_firewall *fw, const struct fw_paths *p,
 			r = CT_ERR_IO;
 			goto out;
 		}
+		/* iptables-nft lists an nft table it cannot show as "use
+		 * 'nft' tool": then the nft ruleset is the whole truth */
+		if (strstr(text[i], "incompatible") &&
+		    strstr(text[i], "'nft' tool")) {
+			r = 1;
+			goto out;
+		}
 		found += has_table(text[i]);
 	}
 	if (!found) {
@@ -235,6 +242,8 @@ int fw_firewall_load(struct fw_firewall **out, const struct fw_paths *p,
 		fw->st = fw_state_create(fw->rs);
 		if (!fw->st)
 			r = CT_ERR_NOMEM;
+		else
+			fw_state_set_net(fw->st, &fw->net);
 	}
 	if (r != 0) {
 		fw_firewall_destroy(fw);
@@ -375,10 +384,17 @@ static bool fwh_run(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 	uint64_t key;
 
 	/* a forwarded datagram past POSTROUTING leaves: expect its copy */
-	if (go && hook == CT_HOOK_POSTROUTING && lo == INT32_MIN &&
+	if (go && hook == CT_HOOK_POSTROUTING && hi == INT32_MAX &&
 	    !hp->local && !hp->pkt->outgoing && (key = fwd_key(hp->pkt)))
 		expect_op(fw, key, false);
 	return go;
+}
+
+static bool fwh_run_nat(void *ctx, enum ct_hook hook, struct ct_hookpkt *hp)
+{
+	struct fw_firewall *fw = ctx;
+
+	return fw_run_nat(fw->st, hook, hp);
 }
 
 void fw_firewall_prediction(const struct fw_firewall *fw, uint64_t *unseen,
@@ -445,19 +461,25 @@ static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 	struct fw_firewall *fw = ctx;
 	const struct ct_pkt *pkt = hp->pkt;
 	const struct fw_iface *f;
+	uint64_t key = fwd_key(pkt);
 
+	/* a copy of a packet the replay forwarded (after NAT, it may
+	 * carry one of the firewall's own addresses: masquerade) */
+	if (key && fw->expect_n && expect_op(fw, key, true)) {
+		fw->seen_outgoing = true;
+		return CT_OUT_FORWARDED;
+	}
 	if (!fw_net_is_own(&fw->net, pkt->l3num == CT_L3_IPV6 ? 6 : 4,
 			   pkt->src)) {
-		/* a forwarded copy: the replay should have forwarded it
-		 * (a RST or ICMP error the firewall made for someone else's
-		 * address is not one) */
-		uint64_t key = fwd_key(pkt);
+		/* a forwarded copy the replay did not forward (a RST or
+		 * ICMP error the firewall made for someone else's address
+		 * is not one) */
 		bool made = (pkt->l4num == 6 && pkt->l4cap >= 14 &&
 			     (pkt->l4[13] & 0x04)) ||
 			    ct_icmp_pkt_is_error(pkt);
 
 		fw->seen_outgoing = true;
-		if (key && !made && !expect_op(fw, key, true)) {
+		if (key && !made) {
 			fw->left_unexpected++;
 			return CT_OUT_UNEXPECTED;
 		}
@@ -471,6 +493,20 @@ static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 	return CT_OUT_LOCAL;
 }
 
+static void fwh_local_after_all(void *ctx, struct ct_hookpkt *hp)
+{
+	struct fw_firewall *fw = ctx;
+	const struct fw_iface *f;
+
+	if (fw->left_unexpected)
+		fw->left_unexpected--;
+	f = fw_net_iface_by_index(&fw->net, hp->pkt->ifindex);
+	if (f) {
+		memcpy(hp->oifname, f->name, sizeof(hp->oifname));
+		hp->oif = f->index;
+	}
+}
+
 void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)
 {
 	memset(hooks, 0, sizeof(*hooks));
@@ -479,6 +515,11 @@ void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)
 	hooks->run = fwh_run;
 	hooks->route = fwh_route;
 	hooks->local_out = fwh_local_out;
+	hooks->local_after_all = fwh_local_after_all;
+	hooks->nat4 = fw_state_has_nat(fw->st, 4);
+	hooks->nat6 = fw_state_has_nat(fw->st, 6);
+	if (hooks->nat4 || hooks->nat6)
+		hooks->run_nat = fwh_run_nat;
 }
 
 int fw_firewall_write_counters(const struct fw_firewall *fw, FILE *out)

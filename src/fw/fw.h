@@ -290,6 +290,20 @@ struct fw_expr {
 	uint64_t nbytes;
 	const char *text;      /* log prefix, helper name, unknown's name */
 	int32_t counter;       /* index into the runtime counters */
+	/* nat: enum fw_nat_kind in `what`, the NF_NAT_RANGE_* flags
+	 * (hook.h's CT_NAT_*) in `code`, addresses [val, hi] (len 0: none),
+	 * or from the map `set` looked up by `key` (set >= 0: its data is
+	 * an address, or an address and a port as a concatenation), ports
+	 * [port_min, port_max] (0, 0: none), family 4 or 6 (0: either) */
+	uint16_t port_min, port_max;
+	uint8_t nat_family;
+};
+
+enum fw_nat_kind {
+	FW_NAT_SNAT = 0,
+	FW_NAT_DNAT,
+	FW_NAT_MASQUERADE,
+	FW_NAT_REDIRECT,
 };
 
 struct fw_rule {

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "ipt_int.h"
+#include "natrule.h"
 
 /* ------------------------------------------------------------------ */
 /* names the targets take */
@@ -620,7 +621,15 @@ int ipt_emit_target(struct ipt *p, const struct tctx *t)
 		if (!x)
 			return ipt_nomem(p);
 		x->text = fw_strdup(p->rs, s);
-		return x->text ? 0 : ipt_nomem(p);
+		if (!x->text)
+			return ipt_nomem(p);
+		if (fw_nat_parse_ipt(x, t->name, t->nat.s ? t->nat.s : "",
+				     p->fam == FW_FAM_IP6 ? 6 : 4) < 0) {
+			p->rs->nexprs--;
+			p->rs->rules[p->rs->cur_rule].n--;
+			return ipt_xunknown(p, "-j ", t->name);
+		}
+		return 0;
 	}
 	case T_QUEUE:
 		x = ipt_xnew(p, FW_X_VERDICT);

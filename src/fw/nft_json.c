@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "../ct/hook.h"
 #include "nft_int.h"
 #include "nft_json.h"
 
@@ -62,6 +63,30 @@ static bool verdict_of(struct nj *p, const json_t *j, int *code,
 /* ------------------------------------------------------------------ */
 /* sets */
 
+/* A NAT map's data "address . port" ({"concat": [addr, port]}): the
+ * address (4 or 16 bytes) then the port, big-endian, padded to 4 bytes
+ * as nft's registers hold them. */
+static bool nat_data(const json_t *data, struct fw_val *v)
+{
+	const json_t *c = json_object_get(data, "concat");
+	struct fw_val a;
+	json_int_t port;
+
+	if (!json_is_array(c) || json_array_size(c) != 2 ||
+	    !nj_scalar(json_array_get(c, 0), VT_ADDR, 16, &a) ||
+	    !json_is_integer(json_array_get(c, 1)))
+		return false;
+	port = json_integer_value(json_array_get(c, 1));
+	if (port < 0 || port > 65535)
+		return false;
+	memset(v, 0, sizeof(*v));
+	memcpy(v->b, a.b, a.len);
+	v->b[a.len] = (uint8_t)(port >> 8);
+	v->b[a.len + 1] = (uint8_t)port;
+	v->len = (uint8_t)(a.len + 4);
+	return true;
+}
+
 static int set_elements(struct nj *p, int set, const struct keyinfo *ki,
 			const json_t *elems, bool vmap)
 {
@@ -99,7 +124,8 @@ static int set_elements(struct nj *p, int set, const struct keyinfo *ki,
 			/* a data map (marks, NAT targets): keep a number or
 			 * an address when it is one */
 			if (!nj_scalar(data, VT_INT, 4, &el.data) &&
-			    !nj_scalar(data, VT_ADDR, 16, &el.data))
+			    !nj_scalar(data, VT_ADDR, 16, &el.data) &&
+			    !nat_data(data, &el.data))
 				memset(&el.data, 0, sizeof(el.data));
 		}
 		if (!fw_set_add(p->rs, set, &el))
@@ -566,6 +592,120 @@ static int parse_vmap(struct nj *p, const json_t *v)
 	return x->set < 0 ? err : 0;
 }
 
+/* An address of a nat statement's "addr": a string, a range, a prefix
+ * (its first and last address); false for anything else. */
+static bool nat_addr(const json_t *a, struct fw_val *lo, struct fw_val *hi)
+{
+	const json_t *r = json_object_get(a, "range"), *pf;
+
+	if (json_is_string(a))
+		return nj_scalar(a, VT_ADDR, 16, lo) &&
+		       (*hi = *lo, true);
+	if (json_is_array(r) && json_array_size(r) == 2)
+		return nj_scalar(json_array_get(r, 0), VT_ADDR, 16, lo) &&
+		       nj_scalar(json_array_get(r, 1), VT_ADDR, 16, hi) &&
+		       lo->len == hi->len;
+	pf = json_object_get(a, "prefix");
+	if (pf && nj_scalar(json_object_get(pf, "addr"), VT_ADDR, 16, lo)) {
+		json_int_t len = json_integer_value(json_object_get(pf, "len"));
+		unsigned i;
+
+		if (len < 0 || len > lo->len * 8)
+			return false;
+		*hi = *lo;
+		for (i = 0; i < (unsigned)lo->len * 8; i++)
+			if (i >= (unsigned)len) {
+				lo->b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+				hi->b[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+			}
+		return true;
+	}
+	return false;
+}
+
+/* snat, dnat, masquerade, redirect (libnftables-json(5)): what the
+ * statement maps to; an address map makes the rule look its data up. */
+static int parse_nat(struct nj *p, const char *kind, const json_t *v)
+{
+	static const struct sym flags[] = {
+		{ "random", CT_NAT_PROTO_RANDOM },
+		{ "fully-random", CT_NAT_PROTO_RANDOM_FULLY },
+		{ "persistent", CT_NAT_PERSISTENT },
+		{ "netmap", CT_NAT_NETMAP },
+	};
+	const json_t *addr = json_object_get(v, "addr");
+	const json_t *port = json_object_get(v, "port");
+	const json_t *fl = json_object_get(v, "flags");
+	const char *fam = json_string_value(json_object_get(v, "family"));
+	const json_t *map = json_object_get(addr, "map"), *one;
+	struct fw_expr *x = fw_add_expr(p->rs);
+	uint32_t f;
+	size_t i;
+
+	if (!x)
+		return nj_nomem(p);
+	x->kind = FW_X_NAT;
+	x->what = strcmp(kind, "snat") == 0 ? FW_NAT_SNAT
+		  : strcmp(kind, "dnat") == 0 ? FW_NAT_DNAT
+		  : strcmp(kind, "masquerade") == 0 ? FW_NAT_MASQUERADE
+						    : FW_NAT_REDIRECT;
+	x->text = fw_strdup(p->rs, kind);
+	if (fam)
+		x->nat_family = strcmp(fam, "ip6") == 0 ? 6 : 4;
+	else if (p->family == FW_FAM_IP)
+		x->nat_family = 4;
+	else if (p->family == FW_FAM_IP6)
+		x->nat_family = 6;
+	if (json_is_string(fl) && nj_sym_find(SYMS(flags),
+					      json_string_value(fl), &f))
+		x->code |= f;
+	json_array_foreach(fl, i, one)
+		if (json_is_string(one) &&
+		    nj_sym_find(SYMS(flags), json_string_value(one), &f))
+			x->code |= f;
+	if (json_is_integer(port)) {
+		x->port_min = x->port_max =
+			(uint16_t)json_integer_value(port);
+	} else if (json_is_array(json_object_get(port, "range"))) {
+		const json_t *r = json_object_get(port, "range");
+
+		x->port_min = (uint16_t)json_integer_value(json_array_get(r, 0));
+		x->port_max = (uint16_t)json_integer_value(json_array_get(r, 1));
+	} else if (port && !json_is_null(port)) {
+		fw_rule_unknown(p->rs, "a nat port ctreplay cannot read");
+		return 0;
+	}
+	if (map) {
+		struct keyinfo ki;
+		int r, err;
+
+		r = nj_parse_key(p, json_object_get(map, "key"), &ki);
+		if (r < 0)
+			return r;
+		if (r > 0 || ki.key < 0) {
+			fw_rule_unknown(p->rs, "a nat map on an unknown key");
+			return 0;
+		}
+		x = &p->rs->exprs[p->rs->nexprs - 1];
+		x->key = (uint16_t)ki.key;
+		x->set = rule_set(p, json_object_get(map, "data"), &ki, false,
+				  &err);
+		if (x->set == -2) {
+			fw_rule_unknown(p->rs, "a nat map ctreplay cannot read");
+			return 0;
+		}
+		if (x->set >= 0)
+			p->rs->sets[x->set].is_map = true;
+		return x->set < 0 ? err : 0;
+	}
+	if (addr && !json_is_null(addr) &&
+	    !nat_addr(addr, &x->val, &x->hi)) {
+		fw_rule_unknown(p->rs, "a nat address ctreplay cannot read");
+		return 0;
+	}
+	return 0;
+}
+
 /* ct helper objects of the ruleset: name -> helper type. */
 static const char *helper_type(struct nj *p, const char *obj)
 {
@@ -696,19 +836,8 @@ static int parse_stmt(struct nj *p, const json_t *e)
 		return 0;
 	}
 	if (strcmp(kind, "snat") == 0 || strcmp(kind, "dnat") == 0 ||
-	    strcmp(kind, "masquerade") == 0 || strcmp(kind, "redirect") == 0) {
-		char *dump = json_dumps(v, JSON_COMPACT);
-
-		x = fw_add_expr(p->rs);
-		if (!x) {
-			free(dump);
-			return nj_nomem(p);
-		}
-		x->kind = FW_X_NAT;
-		x->text = fw_strdup(p->rs, kind);
-		free(dump);
-		return 0;
-	}
+	    strcmp(kind, "masquerade") == 0 || strcmp(kind, "redirect") == 0)
+		return parse_nat(p, kind, v);
 	fw_rule_unknown(p->rs, kind);
 	return 0;
 }

@@ -285,16 +285,18 @@ def _describe(p, payload, frame):
     return "frame %d: %s %s > %s%s" % (frame, proto, s, d, extra)
 
 
-def _is_forwarded(p, payload):
+def _is_forwarded(p, payload, nat=False):
     """Would the router forward it (rather than deliver it locally or drop
-    it before the forward hook for reasons that are not conntrack's)?"""
+    it before the forward hook for reasons that are not conntrack's)?
+    With NAT, a packet to one of the router's addresses may be forwarded
+    after translation: that is decided against out.pcap (None)."""
     if p.outgoing:
         return False
     for a in (p.src, p.dst):
         if a.is_multicast or a.is_link_local or a.is_loopback or a.is_unspecified:
             return False
     if p.dst in ROUTER_ADDRS:
-        return False
+        return None if nat and p.ttl > 1 else False
     if p.l3 == 4:
         if p.dst == ipaddress.IPv4Address("255.255.255.255"):
             return False
@@ -351,9 +353,45 @@ def _reassemble(frags):
     return out if pos >= end else None
 
 
+# A recording whose router translates addresses (nat chains): a packet's
+# copy leaving the router carries other addresses and ports, so in and out
+# are matched by what NAT leaves alone (set by kernel_drops()).
+NAT_KEYS = False
+NAT_FORWARDED = set()  # keys of such packets the router did forward
+
+
+def _nat_key(p, data):
+    """What NAT leaves alone: the IPv4 id, the protocol, and the transport
+    bytes but ports, checksums and ICMP ids (an ICMP error's quote is
+    translated too: its type, code and length stand for it)."""
+    b = bytearray(data)
+    proto = p.proto
+    if proto in (6, 17, 132, 136, 33) and len(b) >= 4:
+        b[0:4] = b"\0\0\0\0"
+    if proto == 6 and len(b) >= 18:
+        b[16:18] = b"\0\0"
+    if proto in (17, 136) and len(b) >= 8:
+        b[6:8] = b"\0\0"
+    if proto in (1, 58) and len(b) >= 8:
+        err = b[0] in ((3, 4, 5, 11, 12) if proto == 1 else (1, 2, 3, 4))
+        if err:
+            b = bytearray(b[0:2]) + bytearray(len(b) - 2)
+        else:
+            b[2:6] = b"\0\0\0\0"
+    return (p.l3, p.ipid if p.l3 == 4 else None, proto, bytes(b))
+
+
 def _make_unit(group, p, data):
     u = Unit()
     u.frames = [n for n, _q in group]
+    if NAT_KEYS:
+        proto, o = p.proto, 0
+        if p.l3 == 6 and p.frag:
+            proto, o = _walk_ip6_ext(p.proto, data)
+        u.key = _nat_key(p, data[o:])
+        u.forwarded = _is_forwarded(p, data, nat=True)
+        u.desc = _describe(p, data, u.frames[0])
+        return u
     if p.l3 == 4:
         # TTL and checksum change on the way through; the id does not.
         u.key = (4, p.src, p.dst, p.ipid, p.proto, data)
@@ -757,13 +795,33 @@ def _tuple_str(t):
     return " ".join("%s=%s" % kv for kv in t)
 
 
+def has_nat(gdir):
+    """Whether the recording's firewall has nat chains or NAT targets."""
+    for name in ("nft-after.json", "iptables-after.txt"):
+        path = os.path.join(gdir, name)
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            text = f.read()
+        if re.search(r'"type": "nat"|-j (SNAT|DNAT|MASQUERADE|REDIRECT)\b', text):
+            return True
+    return False
+
+
 def kernel_drops(gdir):
     """Units of in.pcap that are forwarded but missing from out.pcap."""
+    global NAT_KEYS
+    NAT_KEYS = has_nat(gdir)
     in_units, _ = build_units(merged_frames([os.path.join(gdir, "in.pcap")]))
     out_units, _ = build_units(merged_frames([os.path.join(gdir, "out.pcap")]))
     out_keys = collections.Counter(u.key for u in out_units)
     drops, fwd = collections.Counter(), 0
     for u in in_units:
+        if u.forwarded is None:
+            # to the router's address, forwarded only if translated
+            u.forwarded = out_keys[u.key] > 0
+            if u.forwarded:
+                NAT_FORWARDED.add(u.key)
         if not u.forwarded:
             continue
         fwd += 1
@@ -795,6 +853,17 @@ def unit_state(u, verdicts):
     return real[-1] if real else "-"
 
 
+def parse_hooks(text):
+    """{frame: (hook, action)} of --verdicts lines with a firewall's."""
+    res = {}
+    for line in text.splitlines():
+        t = line.split(None, 1)
+        m = re.search(r" action=(\w+) hook=(\w+)", line)
+        if len(t) >= 2 and t[0].isdigit() and m:
+            res[int(t[0])] = (m.group(2), m.group(1))
+    return res
+
+
 def parse_actions(text):
     """{frame: action} of --verdicts lines with a firewall's action=."""
     res = {}
@@ -818,8 +887,20 @@ def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=F
     cdrops, cdescs = collections.Counter(), {}
     counts = collections.Counter()
     actions = parse_actions(ct_text) if firewall else {}
+    hooks = parse_hooks(ct_text) if NAT_KEYS else {}
     for u in units:
+        if u.forwarded is None:
+            u.forwarded = u.key in NAT_FORWARDED
         if not u.forwarded:
+            continue
+        if (NAT_KEYS and kdrops[u.key] > 0 and
+                all(hooks.get(n) == ("input", "accept") for n in u.frames)):
+            # translated to the router itself (redirect, DNAT to one of
+            # its addresses): delivered, not dropped; the input chain's
+            # counters check that
+            kdrops[u.key] -= 1
+            if kdrops[u.key] == 0:
+                del kdrops[u.key]
             continue
         s = unit_state(u, verdicts)
         counts[s] += 1
