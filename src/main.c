@@ -117,6 +117,12 @@ static const struct option long_opts[] = {
 	  OPT_SEL_BASE + REPORT_SEL_REPLY_DPORT },
 	{ "state", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_STATE },
 	{ "status", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_STATUS },
+	{ "src-nat", optional_argument, NULL,
+	  OPT_SEL_BASE + REPORT_SEL_SRC_NAT },
+	{ "dst-nat", optional_argument, NULL,
+	  OPT_SEL_BASE + REPORT_SEL_DST_NAT },
+	{ "any-nat", optional_argument, NULL,
+	  OPT_SEL_BASE + REPORT_SEL_ANY_NAT },
 	{ "mark", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_MARK },
 	{ "zone", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_ZONE },
 	{ "from", required_argument, NULL, OPT_SEL_BASE + REPORT_SEL_FROM },
@@ -450,7 +456,10 @@ static int parse_args(int argc, char **argv, struct options *o,
 		case OPT_SEL_BASE + REPORT_SEL_MARK:
 		case OPT_SEL_BASE + REPORT_SEL_ZONE:
 		case OPT_SEL_BASE + REPORT_SEL_FROM:
-		case OPT_SEL_BASE + REPORT_SEL_TO: {
+		case OPT_SEL_BASE + REPORT_SEL_TO:
+		case OPT_SEL_BASE + REPORT_SEL_SRC_NAT:
+		case OPT_SEL_BASE + REPORT_SEL_DST_NAT:
+		case OPT_SEL_BASE + REPORT_SEL_ANY_NAT: {
 			enum report_select_key key =
 				c == 'p' ? REPORT_SEL_PROTO
 				: c == 's' ? REPORT_SEL_SRC

@@ -218,6 +218,36 @@ struct ra_frame *readahead_peek(struct readahead *ra, unsigned k)
 	return &ra->ring[i % RA_RING];
 }
 
+struct ra_frame *readahead_peek_wait(struct readahead *ra, unsigned k)
+{
+	uint64_t i = ra->next - 1 + k;
+
+	if (ra->next == 0 || k >= RA_RING / 2)
+		return NULL;
+	if (i >= ra->avail) {
+		if (!ra->threaded) {
+			while (i >= ra->avail && !ra->eof) {
+				uint64_t before = ra->avail;
+
+				ra_fill_inline(ra);
+				if (ra->avail == before)
+					break;
+			}
+		} else {
+			pthread_mutex_lock(&ra->mu);
+			while (ra->tail <= i && !ra->eof) {
+				pthread_cond_signal(&ra->room);
+				pthread_cond_wait(&ra->data, &ra->mu);
+			}
+			ra->avail = ra->tail;
+			pthread_mutex_unlock(&ra->mu);
+		}
+	}
+	if (i >= ra->avail)
+		return NULL;
+	return &ra->ring[i % RA_RING];
+}
+
 bool readahead_nomem(const struct readahead *ra)
 {
 	return ra->nomem;

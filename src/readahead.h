@@ -48,6 +48,13 @@ struct ra_frame *readahead_next(struct readahead *ra);
  */
 struct ra_frame *readahead_peek(struct readahead *ra, unsigned k);
 
+/*
+ * The same, waiting for the reader when the frame is not read yet (NULL
+ * only past the end of the capture, or k too far for the ring): what a
+ * decision taken on upcoming frames needs to be the same every run.
+ */
+struct ra_frame *readahead_peek_wait(struct readahead *ra, unsigned k);
+
 /* Whether reading stopped because memory ran out. */
 bool readahead_nomem(const struct readahead *ra);
 

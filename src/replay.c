@@ -283,6 +283,15 @@ static void ahead_prefetch(struct readahead *ra, const struct ct_engine *eng)
 		ct_engine_prefetch(eng, &f->pkt, f->hash);
 }
 
+/* NAT's look at the frames after the current one (ct_engine_set_peek()):
+ * k = 1 is the next frame. */
+static const struct ct_pkt *ahead_peek(void *ctx, unsigned k)
+{
+	const struct ra_frame *f = readahead_peek_wait(ctx, k + 1);
+
+	return f ? &f->pkt : NULL;
+}
+
 /* One engine: frames read and decoded ahead on a thread of their own. */
 static int replay_frames_one(struct replay *r, struct capture *cap,
 			     struct progress *prog)
@@ -296,6 +305,7 @@ static int replay_frames_one(struct replay *r, struct capture *cap,
 	ra = readahead_start(cap, eng, r->o.shard, r->o.nshards);
 	if (ra == NULL)
 		return -1;
+	ct_engine_set_peek(eng, ahead_peek, ra);
 	while ((f = readahead_next(ra)) != NULL) {
 		ahead_prefetch(ra, eng);
 		if (replay_due(r, f->frame.ts) != 0) {
@@ -314,6 +324,7 @@ static int replay_frames_one(struct replay *r, struct capture *cap,
 	}
 	if (readahead_nomem(ra))
 		rc = -1;
+	ct_engine_set_peek(eng, NULL, NULL);
 	/* the capture is the reader's until it stops */
 	readahead_stop(ra);
 	return rc;

@@ -78,6 +78,11 @@ struct ct_verdict {
 	const char *rule;
 	const char *rule_comment;
 	const char *unknown_rule;
+	/* NAT: the rule that chose the entry's mapping (its first packet),
+	 * and whether a port in it was guessed (the kernel picks at random
+	 * and the capture did not show its pick) */
+	const char *nat_rule;
+	bool nat_inferred;
 };
 
 /*

@@ -99,6 +99,7 @@ struct ct_hookpkt {
 			  const struct ct_nat_range *r, enum ct_nat_manip m);
 	void *nat_ctx;
 	const char *nat_rule;
+	bool nat_inferred;     /* this packet's mapping has a guessed port */
 	/* the decision */
 	enum ct_action action;
 	enum ct_hook hook;     /* the hook the packet is at */

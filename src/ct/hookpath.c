@@ -53,9 +53,13 @@ static void engine_rule_helper(struct ct_engine *eng, struct ct_conn *ct,
 }
 
 /* The firewall decided: copy its decision into the verdict. */
-static void engine_fw_verdict(const struct ct_hookpkt *hp,
+static void engine_fw_verdict(const struct ct_engine *eng,
+			      const struct ct_hookpkt *hp,
 			      struct ct_verdict *v)
 {
+	v->nat_rule = hp->nat_rule;
+	v->nat_inferred = hp->nat_inferred;
+	(void)eng;
 	v->action = hp->action;
 	v->hook = hp->rule ? hp->rule_hook : hp->hook;
 	v->rule = hp->rule;
@@ -115,6 +119,8 @@ static bool hp_nat(struct ct_engine *eng, struct ct_hookpkt *hp,
 			hp->action = CT_ACT_DROP;
 			return false;
 		}
+		if (ct_nat_inferred(eng->nat, ct))
+			hp->nat_inferred = true;
 	}
 	hp->pkt = ct_nat_packet(eng->nat, hp->pkt, ct, hp->dir, m);
 	return true;
@@ -176,7 +182,7 @@ static struct ct_conn *hp_conntrack(struct ct_engine *eng,
 static void hp_finish(struct ct_engine *eng, struct ct_hookpkt *hp,
 		      struct ct_conn *ct, bool go, struct ct_verdict *v)
 {
-	engine_fw_verdict(hp, v);
+	engine_fw_verdict(eng, hp, v);
 	if (!ct)
 		return;
 	if (!go) {

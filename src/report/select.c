@@ -53,6 +53,10 @@ struct report_select {
 	uint32_t mark, mark_mask;
 	bool has_zone;
 	uint16_t zone;
+	/* --src-nat, --dst-nat, --any-nat: wanted, and the address the
+	 * translation uses (l3num 0: any) */
+	bool nat[3];
+	struct sel_addr nat_addr[3];
 	/* time window: given, relative to the first frame, value */
 	bool has_from, has_to, from_rel, to_rel;
 	ct_time from, to;
@@ -262,6 +266,9 @@ int report_select_parse(struct report_select *s, enum report_select_key key,
 		[REPORT_SEL_ZONE] = "a zone number (0-65535)",
 		[REPORT_SEL_FROM] = "epoch seconds[.fraction] or +SECONDS",
 		[REPORT_SEL_TO] = "epoch seconds[.fraction] or +SECONDS",
+		[REPORT_SEL_SRC_NAT] = "nothing, or the address translated to",
+		[REPORT_SEL_DST_NAT] = "nothing, or the address translated to",
+		[REPORT_SEL_ANY_NAT] = "nothing, or the address translated to",
 	};
 	unsigned long n;
 	int rc = -1;
@@ -298,6 +305,16 @@ int report_select_parse(struct report_select *s, enum report_select_key key,
 	case REPORT_SEL_MARK:
 		rc = sel_parse_mark(s, text);
 		break;
+	case REPORT_SEL_SRC_NAT:
+	case REPORT_SEL_DST_NAT:
+	case REPORT_SEL_ANY_NAT: {
+		int k = (int)(key - REPORT_SEL_SRC_NAT);
+
+		s->nat[k] = true;
+		memset(&s->nat_addr[k], 0, sizeof(s->nat_addr[k]));
+		rc = text && *text ? sel_parse_addr(&s->nat_addr[k], text) : 0;
+		break;
+	}
 	case REPORT_SEL_ZONE:
 		rc = sel_parse_ulong(text, 65535, &n);
 		if (rc == 0) {
@@ -414,7 +431,38 @@ static bool sel_tuples_match(const struct report_select *s,
 static bool sel_has_entry_only(const struct report_select *s)
 {
 	return s->state_mask || s->status_set || s->status_clear ||
-	       s->has_mark;
+	       s->has_mark || s->nat[0] || s->nat[1] || s->nat[2];
+}
+
+/* conntrack -L's NAT filters: the entry translates its source (the reply
+ * goes to the new source) or destination (the reply comes from it). */
+static bool sel_nat_match(const struct report_select *s,
+			  const struct ct_conn *ct)
+{
+	const struct ct_tuple *r = &ct->tuple[CT_DIR_REPLY];
+	bool src = ct->status & CT_IPS_SRC_NAT, dst = ct->status & CT_IPS_DST_NAT;
+	const struct sel_addr *a;
+
+	if (s->nat[0]) {
+		a = &s->nat_addr[0];
+		if (!src || (a->l3num && !sel_addr_match(a, r->l3num, r->dst)))
+			return false;
+	}
+	if (s->nat[1]) {
+		a = &s->nat_addr[1];
+		if (!dst || (a->l3num && !sel_addr_match(a, r->l3num, r->src)))
+			return false;
+	}
+	if (s->nat[2]) {
+		a = &s->nat_addr[2];
+		if (!src && !dst)
+			return false;
+		if (a->l3num &&
+		    !((src && sel_addr_match(a, r->l3num, r->dst)) ||
+		      (dst && sel_addr_match(a, r->l3num, r->src))))
+			return false;
+	}
+	return true;
 }
 
 bool report_select_conn(const struct report_select *s,
@@ -435,6 +483,8 @@ bool report_select_conn(const struct report_select *s,
 	if (ct->status & s->status_clear)
 		return false;
 	if (s->has_mark && (ct->mark & s->mark_mask) != (s->mark & s->mark_mask))
+		return false;
+	if ((s->nat[0] || s->nat[1] || s->nat[2]) && !sel_nat_match(s, ct))
 		return false;
 	return true;
 }

@@ -37,6 +37,9 @@ enum report_select_key {
 	REPORT_SEL_ZONE,       /* --zone N */
 	REPORT_SEL_FROM,       /* --from epoch[.frac] | +SECONDS */
 	REPORT_SEL_TO,         /* --to epoch[.frac] | +SECONDS */
+	REPORT_SEL_SRC_NAT,    /* --src-nat [ADDR]: source translated (to) */
+	REPORT_SEL_DST_NAT,    /* --dst-nat [ADDR]: destination translated */
+	REPORT_SEL_ANY_NAT,    /* --any-nat [ADDR]: either */
 	REPORT_SEL_NKEYS
 };
 

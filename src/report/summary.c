@@ -26,6 +26,7 @@ struct report_summary {
 	size_t last;           /* index of the last reason hit: runs repeat */
 	uint64_t other;        /* frames whose reason did not fit the list */
 	uint64_t created;
+	uint64_t nat_src, nat_dst, nat_inferred;
 	uint64_t destroyed[CT_DC_EARLY_DROP + 1];
 	uint64_t live, peak;
 	ct_time peak_ts;
@@ -95,6 +96,10 @@ static void summary_on_event(void *ctx, const struct ct_event *ev)
 
 	if (ev->type == CT_EV_NEW) {
 		r->created++;
+		if (ev->ct->status & CT_IPS_SRC_NAT)
+			r->nat_src++;
+		if (ev->ct->status & CT_IPS_DST_NAT)
+			r->nat_dst++;
 		r->live++;
 		if (r->live > r->peak) {
 			r->peak = r->live;
@@ -114,6 +119,8 @@ static void summary_on_verdict(void *ctx, const struct ct_verdict *v)
 	struct report_summary *r = ctx;
 
 	r->frames++;
+	if (v->nat_inferred)
+		r->nat_inferred++;
 	if ((unsigned)v->state < CT_ARRAY_SIZE(r->by_state))
 		r->by_state[v->state]++;
 	if (v->state == CT_STATE_INVALID)
@@ -194,6 +201,11 @@ void report_summary_print(struct report_summary *r, FILE *out,
 	if (r->destroyed[CT_DC_NONE])
 		fprintf(out, ", other %" PRIu64, r->destroyed[CT_DC_NONE]);
 	fputs(")\n", out);
+	if (r->nat_src || r->nat_dst || r->nat_inferred)
+		fprintf(out, "# entries translated: source %" PRIu64
+			", destination %" PRIu64 " (ports ctreplay had to "
+			"choose: %" PRIu64 ")\n", r->nat_src, r->nat_dst,
+			r->nat_inferred);
 	fprintf(out, "# entries alive at the end: %" PRIu64 "\n", r->live);
 	if (r->peak) {
 		report_time_ns(when, sizeof(when), r->peak_ts);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ct/l4proto.h"
 #include "format.h"
 #include "report.h"
 
@@ -23,7 +24,8 @@
  * With --firewall, the firewall's decision follows:
  *
  *   action=accept|drop|reject hook=HOOK[ rule="RULE"][ comment="TEXT"]
- *   [ unknown="RULE"]
+ *   [ unknown="RULE"][ nat=src|dst|both as="TUPLE"[ nat_rule="RULE"]
+ *   [ nat_port=inferred]]
  *
  * HOOK is where it was decided (prerouting, input, forward, postrouting),
  * RULE the rule ("inet filter forward handle 12", "filter FORWARD 3") or
@@ -31,6 +33,10 @@
  * any rule (ip_forward()'s TTL check) has no rule but a reason.
  * unknown= names the first rule ctreplay could not judge that the frame
  * reached: the decision after it assumed that rule did not match.
+ * nat= says which ends the frame's entry translates, as= the frame's
+ * tuple as it left NAT, nat_rule= the rule that chose the mapping (on
+ * the entry's first packet), nat_port=inferred that the kernel's random
+ * port was not in the capture and ctreplay chose one.
  */
 
 struct report_verdicts {
@@ -77,6 +83,39 @@ static void fmt_reason(struct report_line *l, const char *reason)
 	fmt_quoted(l, "reason", reason);
 }
 
+/* nat=src|dst|both as="TUPLE": the packet as NAT left it (the inverse
+ * of its entry's other direction), the rule that chose the mapping on
+ * the entry's first packet, and inferred when a port was guessed. */
+static void fmt_nat(struct report_line *l, const struct ct_verdict *v)
+{
+	static const char *const kinds[] = { "", "src", "dst", "both" };
+	const struct ct_conn *ct = v->ct;
+	struct ct_tuple out;
+	struct report_line t;
+	unsigned k;
+
+	if (!ct || !v->has_tuple ||
+	    v->tuple.l4num != ct->tuple[CT_DIR_ORIGINAL].l4num)
+		return;
+	k = (ct->status & CT_IPS_SRC_NAT ? 1u : 0u) |
+	    (ct->status & CT_IPS_DST_NAT ? 2u : 0u);
+	if (k == 0 || !ct_l4_invert(&out, &ct->tuple[!v->dir]))
+		return;
+	REPORT_LINE_LIT(l, " nat=");
+	report_line_str(l, kinds[k]);
+	report_line_init(&t);
+	report_fmt_tuple(&t, &out, report_l4_kind_by_proto(out.l4num), false);
+	report_line_trim(&t);
+	if (t.len >= sizeof(t.buf))
+		t.len = sizeof(t.buf) - 1;
+	t.buf[t.len] = '\0';
+	fmt_quoted(l, "as", t.buf);
+	if (v->nat_rule)
+		fmt_quoted(l, "nat_rule", v->nat_rule);
+	if (v->nat_inferred)
+		REPORT_LINE_LIT(l, " nat_port=inferred");
+}
+
 static void fmt_action(struct report_line *l, const struct ct_verdict *v)
 {
 	static const char *const actions[] = {
@@ -96,6 +135,7 @@ static void fmt_action(struct report_line *l, const struct ct_verdict *v)
 		fmt_quoted(l, "comment", v->rule_comment);
 	if (v->unknown_rule)
 		fmt_quoted(l, "unknown", v->unknown_rule);
+	fmt_nat(l, v);
 }
 
 void report_fmt_verdict(struct report_line *l, const struct ct_verdict *v)
