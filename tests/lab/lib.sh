@@ -35,6 +35,9 @@ _bg() { # _bg NS LOGNAME CMD...
 }
 in_client_bg() { local n=$1; shift; _bg $NS_C "$n" "$@"; }
 in_server_bg() { local n=$1; shift; _bg $NS_S "$n" "$@"; }
+# in_router_bg: a server inside the router namespace (NAT scenarios: the
+# router's own listeners behind redirect, or ports that are not forwarded)
+in_router_bg() { local n=$1; shift; _bg $NS_R "$n" "$@"; }
 
 # wait_port NS PROTO PORT: wait until something listens (tcp) / is bound (udp)
 wait_port() {
