@@ -14,6 +14,15 @@
                                       spreading to 2 endpoints by numgen,
                                       behind an established accept
 
+  bench/genruleset.py masq DIR        the router of gencap -m: lan0
+                                      (clients 10/8) and wan0 (servers
+                                      172.16/16), established and new
+                                      forwarded, every connection leaving
+                                      wan0 masqueraded (addr.json and
+                                      route.json beside the ruleset)
+  bench/genruleset.py fwd DIR         the same without the nat chain: the
+                                      run masquerading is compared with
+
 Deterministic: the same arguments write the same file.  The rules are
 shaped after what nft -j list ruleset prints (libnftables-json(5))."""
 import json
@@ -94,11 +103,52 @@ def kube2000():
     return out
 
 
+def router(masq):
+    t = "fw"
+    out = [table(t), chain(t, "forward", "forward", handle=2)]
+    out.append(rule(t, "forward", 10, [match(CT_STATE, ["established", "related"], "in"),
+                                        COUNTER, {"accept": None}]))
+    out.append(rule(t, "forward", 11, [match(CT_STATE, "new", "in"), COUNTER,
+                                        {"accept": None}]))
+    if masq:
+        out.append({"table": {"family": "ip", "name": "nat", "handle": 3}})
+        out.append({"chain": {"family": "ip", "table": "nat", "name": "postrouting",
+                              "handle": 1, "type": "nat", "hook": "postrouting",
+                              "prio": 100, "policy": "accept"}})
+        out.append({"rule": {"family": "ip", "table": "nat", "chain": "postrouting",
+                             "handle": 2, "expr": [
+                                 match({"meta": {"key": "oifname"}}, "wan0"),
+                                 COUNTER, {"masquerade": None}]}})
+    return out
+
+
+def router_net(d):
+    def iface(idx, name, addr, plen, mac):
+        return {"ifindex": idx, "ifname": name, "address": mac,
+                "addr_info": [{"family": "inet", "local": addr, "prefixlen": plen}]}
+    addrs = [iface(1, "lo", "127.0.0.1", 8, "00:00:00:00:00:00"),
+             iface(2, "lan0", "10.255.255.254", 8, "02:00:00:00:00:01"),
+             iface(3, "wan0", "172.16.255.254", 16, "02:00:00:00:00:01")]
+    routes = [{"dst": "10.0.0.0/8", "dev": "lan0", "prefsrc": "10.255.255.254"},
+              {"dst": "172.16.0.0/16", "dev": "wan0", "prefsrc": "172.16.255.254"},
+              {"type": "local", "dst": "10.255.255.254", "dev": "lan0", "table": "local"},
+              {"type": "local", "dst": "172.16.255.254", "dev": "wan0", "table": "local"}]
+    with open(os.path.join(d, "addr.json"), "w") as f:
+        json.dump(addrs, f)
+    with open(os.path.join(d, "route.json"), "w") as f:
+        json.dump(routes, f)
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("filter200", "kube2000"):
+    kinds = ("filter200", "kube2000", "masq", "fwd")
+    if len(sys.argv) != 3 or sys.argv[1] not in kinds:
         sys.exit(__doc__)
     os.makedirs(sys.argv[2], exist_ok=True)
-    objs = filter200() if sys.argv[1] == "filter200" else kube2000()
+    if sys.argv[1] in ("masq", "fwd"):
+        objs = router(sys.argv[1] == "masq")
+        router_net(sys.argv[2])
+    else:
+        objs = filter200() if sys.argv[1] == "filter200" else kube2000()
     with open(os.path.join(sys.argv[2], "ruleset.json"), "w") as f:
         json.dump({"nftables": objs}, f)
     n = sum(1 for o in objs if "rule" in o)

@@ -166,6 +166,19 @@ if command -v python3 >/dev/null 2>&1; then
 	python3 "$bench/genruleset.py" kube2000 "$dir/kube2000" 2>/dev/null
 	measure "ctreplay-E-fw200" "$ctreplay" -E -o timestamp,extended --firewall "$dir/fw200" "$cap"
 	measure "ctreplay-E-kube2000" "$ctreplay" -E -o timestamp,extended --firewall "$dir/kube2000" "$cap"
+	# a masquerading router's -i any capture of the same traffic (each
+	# packet in, and its translated copy out): NAT against the same
+	# firewall without the nat chain
+	mcap=$dir/big-p$packets-c$conc-masq.pcap
+	if [ ! -s "$mcap" ] || newer "$bench/gencap.c" "$mcap"; then
+		echo "bench: generating $mcap" >&2
+		"$dir/gencap" -m -p "$packets" -c "$conc" -o "$mcap.tmp" >&2
+		mv "$mcap.tmp" "$mcap"
+	fi
+	python3 "$bench/genruleset.py" fwd "$dir/fwd" 2>/dev/null
+	python3 "$bench/genruleset.py" masq "$dir/masq" 2>/dev/null
+	measure "ctreplay-E-anycap-fwd" "$ctreplay" -E -o timestamp,extended --firewall "$dir/fwd" "$mcap"
+	measure "ctreplay-E-anycap-masq" "$ctreplay" -E -o timestamp,extended --firewall "$dir/masq" "$mcap"
 fi
 if [ -n "$long" ]; then
 	measure "ctreplay-E-1x-length" "$ctreplay" -E -o timestamp,extended "$cap1"
@@ -192,10 +205,13 @@ awk -v n="$packets" '
 		sub(/-j2$/, " -j 2", name); sub(/--shard/, " --shard ", name)
 		sub(/-fw200$/, " (200 rules)", name)
 		sub(/-kube2000$/, " (2000 rules)", name)
+		sub(/-anycap-fwd$/, " any, no NAT", name)
+		sub(/-anycap-masq$/, " any, masquerade", name)
 		sub(/-1x-length/, " (-L 1x)", name)
 		sub(/-2x-length/, " (-L 2x)", name); sub(/-n$/, " -n", name)
 		# /usr/bin/time counts in 10 ms: too short a run shows as 0
-		frames = (name ~ /L 2x/) ? 2 * n : n
+		# the any captures hold every packet twice (in, and out)
+		frames = (name ~ /L 2x/ || name ~ / any, /) ? 2 * n : n
 		pps = ($2 > 0) ? sprintf("%12.0f", frames / $2) : sprintf("%12s", "n/a")
 		ratio = (base > 0) ? sprintf("%9.2f", $2 / base) : sprintf("%9s", "n/a")
 		printf "%-26s %9.2f %s %7.1f MB %s %7.2f\n", name, $2, pps, $3 / 1024, ratio, $4
