@@ -17,6 +17,7 @@ int main(void)
 		test_robust_register,
 		test_fw_register,
 		test_ipt_register,
+		test_nat_register,
 	};
 	unsigned failed;
 	size_t i;

@@ -17,5 +17,6 @@ int test_sctp_register(void);
 int test_robust_register(void);
 int test_fw_register(void);
 int test_ipt_register(void);
+int test_nat_register(void);
 
 #endif
