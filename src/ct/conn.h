@@ -96,6 +96,13 @@ struct ct_conn_ext {
 	union {
 		struct ct_ftp_help ftp;
 	} help;                        /* the helper's private data */
+	/* sequence number adjustment per direction after a NAT helper
+	 * changed a payload's length (struct nf_ct_seqadj) */
+	struct {
+		uint32_t correction_pos;
+		int32_t offset_before;
+		int32_t offset_after;
+	} seqadj[2];
 };
 
 /*
@@ -164,6 +171,20 @@ static inline const struct ct_helper_rule *ct_conn_helper(
 static inline struct ct_conn *ct_conn_master(const struct ct_conn *ct)
 {
 	return ct->ext ? ct->ext->master : NULL;
+}
+
+/*
+ * nf_ct_seq_offset(): what NAT added to direction dir's sequence numbers
+ * at seq (0 unless a NAT helper changed a payload's length).
+ */
+static inline int32_t ct_seqadj_offset(const struct ct_conn *ct, int dir,
+				       uint32_t seq)
+{
+	if (!(ct->status & CT_IPS_SEQ_ADJUST) || !ct->ext)
+		return 0;
+	return (int32_t)(seq - ct->ext->seqadj[dir].correction_pos) > 0
+		       ? ct->ext->seqadj[dir].offset_after
+		       : ct->ext->seqadj[dir].offset_before;
 }
 
 /* Extra references: expected children alive. */

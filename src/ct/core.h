@@ -13,6 +13,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conn.h"
@@ -47,5 +48,18 @@ void ct_engine_kill(struct ct_engine *eng, struct ct_conn *ct,
  */
 struct ct_conn *ct_engine_find(struct ct_engine *eng, const struct ct_tuple *t,
 			       enum ct_dir *dir);
+
+/*
+ * NAT helpers (nf_nat_ftp, nf_nat_tftp): whether ct's addresses are
+ * translated, so that a helper rewrites what its payloads announce.
+ * nf_nat_mangle_tcp_packet(): the packet leaves with `len` bytes of its
+ * TCP payload from `off` replaced by the n bytes of buf; a change of
+ * length moves the direction's later sequence numbers (seqadj).  False
+ * when it cannot be done (the kernel drops the packet).
+ */
+bool ct_engine_nat_on(const struct ct_engine *eng, const struct ct_conn *ct);
+bool ct_engine_nat_mangle_tcp(struct ct_engine *eng, struct ct_conn *ct,
+			      struct ct_pctx *ctx, uint32_t off, uint32_t len,
+			      const char *buf, size_t n);
 
 #endif

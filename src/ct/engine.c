@@ -397,14 +397,16 @@ static enum ct_ctstate ctinfo_state(enum ct_info ctinfo)
  * entry EXPECTED with that master (the caller takes the reference).
  */
 static struct ct_conn *engine_expect_match(struct ct_engine *eng,
-					   struct ct_conn *ct)
+					   struct ct_conn *ct,
+					   struct ct_expect *exp)
 {
 	struct ct_conn *master;
 
 	if (ct_expect_count(eng->expects) == 0)
 		return NULL;
 	master = ct_expect_find(eng->expects, &ct->tuple[CT_DIR_ORIGINAL],
-				eng->now, eng->ctx.pkt ? eng->ctx.pkt->frame : 0);
+				eng->now, eng->ctx.pkt ? eng->ctx.pkt->frame : 0,
+				exp);
 	if (master)
 		eng->stats.expect_new++;
 	return master;
@@ -434,6 +436,7 @@ static struct ct_conn *engine_new_conn(struct ct_engine *eng,
 	struct ct_pctx *ctx = &eng->ctx;
 	struct ct_tuple inv;
 	struct ct_conn *ct, *master;
+	struct ct_expect exp;
 
 	if (!ct_l4_invert(&inv, t)) {
 		eng->stats.invalid++;
@@ -465,13 +468,19 @@ static struct ct_conn *engine_new_conn(struct ct_engine *eng,
 	ct->acct = eng->set.acct;
 	ct->tstamp = eng->set.timestamp;
 
-	master = engine_expect_match(eng, ct);
+	master = engine_expect_match(eng, ct, &exp);
 	if (master && ct_pool_ext(&eng->pool, ct) &&
 	    ct_pool_ext(&eng->pool, master)) {
 		ct->status |= CT_IPS_EXPECTED;
 		ct->ext->master = master;
 		ct->mark = master->mark;
 		master->ext->use++;
+		/* init_conntrack(): the expectation's function, a NAT
+		 * helper's nf_nat_follow_master() */
+		if (exp.nat_follow)
+			ct_nat_follow_master(eng, ct, master,
+					     (enum ct_dir)exp.nat_dir,
+					     exp.saved_port, ctx->pkt);
 	} else {
 		engine_assign_helper(eng, ct);
 	}

@@ -330,7 +330,7 @@ int ct_expect_related(struct ct_expect_table *t, const struct ct_expect *want,
 
 struct ct_conn *ct_expect_find(struct ct_expect_table *t,
 			       const struct ct_tuple *orig, ct_time now,
-			       uint64_t frame)
+			       uint64_t frame, struct ct_expect *found)
 {
 	struct ct_expect *i;
 	struct ct_conn *master;
@@ -350,6 +350,8 @@ struct ct_conn *ct_expect_find(struct ct_expect_table *t,
 	if (!(master->status & CT_IPS_CONFIRMED) ||
 	    (master->status & CT_IPS_DYING))
 		return NULL;
+	if (found)
+		*found = *i;
 	if (!(i->flags & CT_EXPECT_F_PERMANENT))
 		expect_unlink(t, i, now, frame, CT_EXP_DC_MATCHED);
 	return master;

@@ -32,6 +32,12 @@ struct ct_expect {
 	ct_time created;
 	ct_time expires;               /* created + timeout: gone when <= now */
 	uint64_t id;                   /* creation order from 1 */
+	/* NAT helpers (nf_nat_ftp, nf_nat_tftp): the new connection takes
+	 * its master's translation (nf_nat_follow_master()): the port the
+	 * command announced (saved_port) and the direction it comes from */
+	bool nat_follow;
+	uint8_t nat_dir;               /* enum ct_dir */
+	uint16_t saved_port;
 
 	/* table linkage, private to expect.c */
 	struct ct_expect *hnext;       /* hash chain */
@@ -89,11 +95,12 @@ int ct_expect_related(struct ct_expect_table *t, const struct ct_expect *exp,
  * nf_ct_find_expectation(): the expectation a new entry with original
  * tuple `orig` fulfils.  Only when its master is confirmed and not dying;
  * a non-permanent one is consumed (DESTROY).  Returns the master (the
- * caller takes the reference), or NULL.
+ * caller takes the reference), or NULL; *found (may be NULL) receives a
+ * copy of the expectation.
  */
 struct ct_conn *ct_expect_find(struct ct_expect_table *t,
 			       const struct ct_tuple *orig, ct_time now,
-			       uint64_t frame);
+			       uint64_t frame, struct ct_expect *found);
 
 /* nf_ct_remove_expectations(): drop every expectation of `master`. */
 void ct_expect_remove_master(struct ct_expect_table *t,

@@ -76,6 +76,13 @@ struct ct_ftp_cmd {
 	uint8_t l3num;         /* the connection's family */
 	uint8_t addr[16];      /* in: the sender's address; out: announced */
 	uint16_t port;
+	/* out: which command (enum nf_ct_ftp_type: PORT 0, PASV 1, EPRT 2,
+	 * EPSV 3) and where its address and port are in the payload, as
+	 * find_pattern()'s matchoff and matchlen (what NAT rewrites) */
+	uint8_t type;
+	uint32_t matchoff;
+	uint32_t matchlen;
+	uint32_t skip;         /* getnum's own offset (227: up to a digit) */
 };
 
 /*

@@ -19,14 +19,19 @@
 #include <string.h>
 
 #include "../bytes.h"
+#include "core.h"
 #include "helper.h"
 
 #define FTP_TCP_MIN_HDR 20
 
 /* What each direction looks for, in order (the kernel's search table). */
+/* enum nf_ct_ftp_type */
+enum { FTP_PORT = 0, FTP_PASV, FTP_EPRT, FTP_EPSV };
+
 struct ftp_pattern {
 	const char *text;
 	size_t len;
+	uint8_t type;          /* enum nf_ct_ftp_type */
 	uint8_t skip;          /* skip up to and past this byte; 0: none */
 	int term;              /* byte ending the numbers; 0: any */
 	size_t (*getnum)(const uint8_t *d, size_t len, struct ct_ftp_cmd *cmd,
@@ -104,6 +109,7 @@ static size_t ftp_rfc1123(const uint8_t *d, size_t len,
 		;
 	if (i == len)
 		return 0;
+	cmd->skip = (uint32_t)i;
 	return ftp_rfc959(d + i, len - i, cmd, 0);
 }
 
@@ -338,12 +344,12 @@ static size_t ftp_epsv(const uint8_t *d, size_t len, struct ct_ftp_cmd *cmd,
 
 static const struct ftp_pattern ftp_patterns[2][2] = {
 	[CT_DIR_ORIGINAL] = {
-		{ "PORT", 4, ' ', '\r', ftp_rfc959 },
-		{ "EPRT", 4, ' ', '\r', ftp_eprt },
+		{ "PORT", 4, FTP_PORT, ' ', '\r', ftp_rfc959 },
+		{ "EPRT", 4, FTP_EPRT, ' ', '\r', ftp_eprt },
 	},
 	[CT_DIR_REPLY] = {
-		{ "227 ", 4, 0, 0, ftp_rfc1123 },
-		{ "229 ", 4, '(', ')', ftp_epsv },
+		{ "227 ", 4, FTP_PASV, 0, 0, ftp_rfc1123 },
+		{ "229 ", 4, FTP_EPSV, '(', ')', ftp_epsv },
 	},
 };
 
@@ -377,8 +383,12 @@ static enum ct_ftp_match ftp_find(const uint8_t *d, size_t len,
 				return CT_FTP_PARTIAL;
 		i++;
 	}
-	if (p->getnum(d + i, len - i, cmd, p->term) == 0)
+	cmd->skip = 0;
+	cmd->matchlen = (uint32_t)p->getnum(d + i, len - i, cmd, p->term);
+	if (cmd->matchlen == 0)
 		return CT_FTP_PARTIAL;
+	cmd->matchoff = (uint32_t)i + cmd->skip;
+	cmd->type = p->type;
 	return CT_FTP_FOUND;
 }
 
@@ -430,6 +440,81 @@ void ct_ftp_seq_update(struct ct_ftp_help *h, enum ct_dir dir, uint32_t next)
 	/* only a later position replaces the older one */
 	if (seq_before(h->seq_aft_nl[dir][oldest], next))
 		h->seq_aft_nl[dir][oldest] = next;
+}
+
+/* nf_nat_ftp_fmt_cmd(): the command's address and port as NAT writes
+ * them (PORT/227 numbers, EPRT with '|', %pI6's full IPv6 form). */
+static size_t ftp_nat_fmt(char *buf, size_t n, uint8_t type, uint8_t l3num,
+			  const uint8_t *a, uint16_t port)
+{
+	int r;
+
+	switch (type) {
+	case FTP_PORT:
+	case FTP_PASV:
+		r = snprintf(buf, n, "%u,%u,%u,%u,%u,%u", a[0], a[1], a[2],
+			     a[3], port >> 8, port & 0xff);
+		break;
+	case FTP_EPRT:
+		if (l3num == CT_L3_IPV4)
+			r = snprintf(buf, n, "|1|%u.%u.%u.%u|%u|", a[0], a[1],
+				     a[2], a[3], port);
+		else
+			r = snprintf(buf, n,
+				     "|2|%02x%02x:%02x%02x:%02x%02x:%02x%02x:"
+				     "%02x%02x:%02x%02x:%02x%02x:%02x%02x|%u|",
+				     a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+				     a[7], a[8], a[9], a[10], a[11], a[12],
+				     a[13], a[14], a[15], port);
+		break;
+	default:
+		r = snprintf(buf, n, "|||%u|", port);
+		break;
+	}
+	return r > 0 && (size_t)r < n ? (size_t)r : 0;
+}
+
+/*
+ * nf_nat_ftp(): the data connection comes to where this packet goes
+ * (the other direction's destination), so the command is rewritten to
+ * name it, on the announced port when free (nf_nat_exp_find_port()),
+ * and the expected connection follows the master's translation.
+ */
+static bool ftp_nat(struct ct_conn *ct, struct ct_pctx *ctx,
+		    struct ct_expect *exp, const struct ct_ftp_cmd *cmd)
+{
+	enum ct_dir other = ctx->dir == CT_DIR_ORIGINAL ? CT_DIR_REPLY
+						       : CT_DIR_ORIGINAL;
+	uint32_t port = exp->tuple.dport, attempts = 128;
+	char buf[128];
+	size_t n;
+	int r;
+
+	exp->saved_port = exp->tuple.dport;
+	exp->nat_dir = (uint8_t)other;
+	exp->nat_follow = true;
+	for (;;) {
+		exp->tuple.dport = (uint16_t)port;
+		r = ct_helper_expect_related(&ct_helper_ftp, exp, ctx);
+		if (r == CT_EXPECT_OK)
+			break;
+		/* the kernel tries random ports above the announced one;
+		 * the next ones here */
+		if (r != CT_EXPECT_EBUSY || attempts-- == 0 || port >= 65535) {
+			ctx->reason = "nf_nat_ftp: all ports in use";
+			return false;
+		}
+		port++;
+	}
+	n = ftp_nat_fmt(buf, sizeof(buf), cmd->type, cmd->l3num,
+			ct->tuple[other].dst, (uint16_t)port);
+	if (n == 0 || !ct_engine_nat_mangle_tcp(ctx->eng, ct, ctx,
+						cmd->matchoff, cmd->matchlen,
+						buf, n)) {
+		ctx->reason = "nf_nat_ftp: cannot mangle packet";
+		return false;
+	}
+	return true;
 }
 
 static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
@@ -494,8 +579,11 @@ static bool ftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 	}
 	ct_expect_init(&exp, ct, cmd.l3num, ct->tuple[other].src,
 		       ct->tuple[other].dst, 6, NULL, cmd.port);
-	if (ct_helper_expect_related(&ct_helper_ftp, &exp, ctx) !=
-	    CT_EXPECT_OK) {
+	if (ct_engine_nat_on(ctx->eng, ct)) {
+		/* NAT takes the expectation over (nf_nat_ftp) */
+		ok = ftp_nat(ct, ctx, &exp, &cmd);
+	} else if (ct_helper_expect_related(&ct_helper_ftp, &exp, ctx) !=
+		   CT_EXPECT_OK) {
 		ctx->reason = "nf_ct_ftp: cannot add expectation";
 		ok = false;
 	}

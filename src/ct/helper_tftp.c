@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../bytes.h"
+#include "core.h"
 #include "helper.h"
 
 #define TFTP_UDP_HDR 8
@@ -30,6 +31,12 @@ static bool tftp_help(struct ct_conn *ct, struct ct_pctx *ctx)
 		return true;
 	ct_expect_init(&exp, ct, reply->l3num, reply->src, reply->dst, 17,
 		       NULL, reply->dport);
+	if (ct_engine_nat_on(ctx->eng, ct)) {
+		/* nf_nat_tftp(): the transfer follows the translation */
+		exp.saved_port = exp.tuple.dport;
+		exp.nat_dir = CT_DIR_REPLY;
+		exp.nat_follow = true;
+	}
 	if (ct_helper_expect_related(&ct_helper_tftp, &exp, ctx) !=
 	    CT_EXPECT_OK) {
 		ctx->reason = "nf_ct_tftp: cannot add expectation";

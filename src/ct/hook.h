@@ -124,6 +124,9 @@ struct ct_firewall {
 	bool (*run)(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp);
 	void (*route)(void *ctx, struct ct_hookpkt *hp);
+	/* A forwarded packet left (after POSTROUTING, NAT and helpers): the
+	 * copy a capture of the outgoing side will hold. */
+	void (*left)(void *ctx, const struct ct_hookpkt *hp);
 	/* The nat chains of `hook` (every one of them, in priority order:
 	 * they run where the NAT core sits, nf_nat_inet_fn()), for a
 	 * connection's first packet; false when one drops the packet.

@@ -191,11 +191,28 @@ static void hp_finish(struct ct_engine *eng, struct ct_hookpkt *hp,
 	}
 	if (hp->helper)
 		engine_rule_helper(eng, ct, hp->helper);
-	if (ct_engine_helper(eng, ct, v))
+	if (ct_engine_helper(eng, ct, v)) {
 		ct_engine_confirm_hook(eng, ct, v);
-	else
+		/* nf_confirm(): the sequence numbers a NAT helper moved */
+		if (eng->nat && v->ct)
+			hp->pkt = ct_nat_seq_adjust(eng->nat, hp->pkt, ct,
+						    hp->dir);
+	} else {
 		/* the helper dropped it, after the chains counted it */
 		v->action = CT_ACT_DROP;
+	}
+}
+
+/* A forwarded packet leaves, as NAT and the helpers left it: the
+ * firewall expects its copy in the capture. */
+static void hp_left(struct ct_engine *eng, struct ct_hookpkt *hp, bool go,
+		    const struct ct_verdict *v)
+{
+	const struct ct_firewall *fw = &eng->fw;
+
+	if (go && fw->left && !hp->local && hp->hook == CT_HOOK_POSTROUTING &&
+	    v->action == CT_ACT_ACCEPT)
+		fw->left(fw->ctx, hp);
 }
 
 /* POSTROUTING: the chains before source NAT, NAT, the chains after. */
@@ -265,6 +282,7 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 		}
 	}
 	hp_finish(eng, hp, ct, go, v);
+	hp_left(eng, hp, go, v);
 }
 
 /*

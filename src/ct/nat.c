@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csum.h"
 #include "engine_int.h"
 #include "nat.h"
 
@@ -941,5 +942,183 @@ const struct ct_pkt *ct_nat_untranslate(struct ct_engine *eng,
 	manip_hdr((uint8_t *)v->l3, v->l3cap, v->l3num, &ct->tuple[!d],
 		  CT_NAT_MANIP_DST, true, false, NULL);
 	view_sync(v);
+	return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* NAT helpers: payloads that carry addresses */
+
+bool ct_engine_nat_on(const struct ct_engine *eng, const struct ct_conn *ct)
+{
+	return eng->nat && (ct->status & CT_IPS_NAT_MASK);
+}
+
+void ct_nat_follow_master(struct ct_engine *eng, struct ct_conn *ct,
+			  const struct ct_conn *master, enum ct_dir edir,
+			  uint16_t saved_port, const struct ct_pkt *pkt)
+{
+	const struct ct_tuple *m = &master->tuple[!edir];
+	struct ct_nat_range r;
+
+	if (!eng->nat)
+		return;
+	/* from where the master sends to */
+	memset(&r, 0, sizeof(r));
+	r.flags = CT_NAT_MAP_IPS;
+	memcpy(r.min_addr, m->dst, 16);
+	memcpy(r.max_addr, m->dst, 16);
+	ct_nat_setup(eng, ct, &r, CT_NAT_MANIP_SRC, pkt);
+	/* to where it was expected, on the port the command named */
+	r.flags = CT_NAT_MAP_IPS | CT_NAT_PROTO_SPECIFIED;
+	r.min_port = r.max_port = saved_port;
+	memcpy(r.min_addr, m->src, 16);
+	memcpy(r.max_addr, m->src, 16);
+	ct_nat_setup(eng, ct, &r, CT_NAT_MANIP_DST, pkt);
+}
+
+/* nf_ct_seqadj_set(): from seq on, direction dir's numbers move by off. */
+static void seqadj_set(struct ct_conn *ct, enum ct_dir dir, uint32_t seq,
+		       int32_t off)
+{
+	if (off == 0 || !ct->ext)
+		return;
+	ct->status |= CT_IPS_SEQ_ADJUST;
+	if (ct->ext->seqadj[dir].offset_before ==
+		    ct->ext->seqadj[dir].offset_after ||
+	    (int32_t)(ct->ext->seqadj[dir].correction_pos - seq) < 0) {
+		ct->ext->seqadj[dir].correction_pos = seq;
+		ct->ext->seqadj[dir].offset_before =
+			ct->ext->seqadj[dir].offset_after;
+		ct->ext->seqadj[dir].offset_after += off;
+	}
+}
+
+/* The TCP checksum of a view, computed anew (nf_nat_csum()). */
+static void tcp_csum_full(struct ct_pkt *v)
+{
+	uint8_t *th = (uint8_t *)v->l4;
+	uint32_t sum;
+
+	if (v->l4cap < 18 || v->l4cap < v->l4len)
+		return;
+	wr16(th + 16, 0);
+	sum = ct_csum_pseudo(v->l3num, v->src, v->dst, 6, v->l4len);
+	sum = ct_csum_add(sum, th, v->l4len);
+	wr16(th + 16, ct_csum_fold(sum));
+}
+
+bool ct_engine_nat_mangle_tcp(struct ct_engine *eng, struct ct_conn *ct,
+			      struct ct_pctx *ctx, uint32_t off, uint32_t len,
+			      const char *buf, size_t n)
+{
+	struct ct_nat *nat = eng->nat;
+	const struct ct_pkt *pkt = ctx->pkt;
+	struct ct_hookpkt *hp = &eng->hp;
+	struct ct_pkt *v;
+	uint32_t doff, start, tail, seq;
+	int32_t delta = (int32_t)n - (int32_t)len;
+	uint8_t *ip;
+
+	if (!nat || pkt->l4cap < 20)
+		return false;
+	seq = (uint32_t)pkt->l4[4] << 24 | (uint32_t)pkt->l4[5] << 16 |
+	      (uint32_t)pkt->l4[6] << 8 | pkt->l4[7];
+	/* the packet the hooks carry (already translated) gets the text */
+	v = nat_view(nat, hp->pkt ? hp->pkt : pkt);
+	doff = (uint32_t)(v->l4[12] >> 4) * 4;
+	start = (uint32_t)(v->l4 - v->l3) + doff + off;
+	if (start + len > v->l3cap ||
+	    (size_t)v->l3cap + (size_t)(delta > 0 ? delta : 0) > nat->bufcap ||
+	    v->l3len + delta > 65535)
+		return false;
+	tail = v->l3cap - (start + len);
+	ip = nat->buf;
+	memmove(ip + start + n, ip + start + len, tail);
+	memcpy(ip + start, buf, n);
+	v->l3cap = (uint32_t)((int32_t)v->l3cap + delta);
+	v->l3len = (uint32_t)((int32_t)v->l3len + delta);
+	v->l4len = (uint32_t)((int32_t)v->l4len + delta);
+	v->l4cap = (uint32_t)((int32_t)v->l4cap + delta);
+	if (v->l3num == CT_L3_IPV4) {
+		wr16(ip + 2, (uint16_t)v->l3len);
+		wr16(ip + 10, 0);
+		wr16(ip + 10, ct_csum_fold(ct_csum_add(0, ip, (size_t)(ip[0] & 0x0f) * 4)));
+	} else {
+		wr16(ip + 4, (uint16_t)(v->l3len - 40));
+	}
+	tcp_csum_full(v);
+	hp->pkt = v;
+	seqadj_set(ct, ctx->dir, seq, delta);
+	return true;
+}
+
+/* nf_ct_sack_adjust() for one block edge. */
+static uint32_t sack_edge(uint32_t edge, const struct ct_conn *ct, int dir)
+{
+	const uint32_t pos = ct->ext->seqadj[dir].correction_pos;
+	int32_t before = ct->ext->seqadj[dir].offset_before;
+
+	if ((int32_t)(edge - (uint32_t)before - pos) > 0)
+		return edge - (uint32_t)ct->ext->seqadj[dir].offset_after;
+	return edge - (uint32_t)before;
+}
+
+const struct ct_pkt *ct_nat_seq_adjust(struct ct_nat *nat,
+				       const struct ct_pkt *pkt,
+				       const struct ct_conn *ct, enum ct_dir dir)
+{
+	struct ct_pkt *v;
+	uint8_t *th, nb[4];
+	uint32_t seq, ack, nseq, nack, doff, i;
+	struct l4sum s;
+
+	if (!nat || !(ct->status & CT_IPS_SEQ_ADJUST) || !ct->ext ||
+	    pkt->l4num != 6 || pkt->l4cap < 20)
+		return pkt;
+	v = nat_view(nat, pkt);
+	th = (uint8_t *)v->l4;
+	s = l4_sum(v->l3num, 6, th, v->l4cap, false);
+	seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 |
+	      (uint32_t)th[6] << 8 | th[7];
+	ack = (uint32_t)th[8] << 24 | (uint32_t)th[9] << 16 |
+	      (uint32_t)th[10] << 8 | th[11];
+	/* nf_ct_seq_adjust(): this direction's offset on seq, the other's
+	 * taken off the ack */
+	nseq = seq + (uint32_t)ct_seqadj_offset(ct, dir, seq);
+	if ((int32_t)(ack - (uint32_t)ct->ext->seqadj[!dir].offset_before -
+		      ct->ext->seqadj[!dir].correction_pos) > 0)
+		nack = ack - (uint32_t)ct->ext->seqadj[!dir].offset_after;
+	else
+		nack = ack - (uint32_t)ct->ext->seqadj[!dir].offset_before;
+	put_be32(nb, nseq);
+	patch(th + 4, nb, 4, NULL, &s, false, NULL);
+	put_be32(nb, nack);
+	patch(th + 8, nb, 4, NULL, &s, false, NULL);
+	/* SACK blocks acknowledge the other direction's numbers */
+	doff = (uint32_t)(th[12] >> 4) * 4;
+	for (i = 20; i + 1 < doff && i + 1 < v->l4cap;) {
+		uint8_t kind = th[i], olen;
+		uint32_t b;
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		olen = th[i + 1];
+		if (olen < 2 || i + olen > doff || i + olen > v->l4cap)
+			break;
+		if (kind == 5)
+			for (b = i + 2; b + 8 <= i + olen; b += 4) {
+				uint32_t e = (uint32_t)th[b] << 24 |
+					     (uint32_t)th[b + 1] << 16 |
+					     (uint32_t)th[b + 2] << 8 | th[b + 3];
+
+				put_be32(nb, sack_edge(e, ct, !dir));
+				patch(th + b, nb, 4, NULL, &s, false, NULL);
+			}
+		i += olen;
+	}
 	return v;
 }

@@ -20,6 +20,7 @@ struct ct_nat;
  * `-i any` capture holds.
  */
 #include "engine.h"
+#include "l4proto.h"
 
 struct ct_nat *ct_nat_create(void);
 void ct_nat_destroy(struct ct_nat *nat);
@@ -86,6 +87,24 @@ const struct ct_pkt *ct_nat_icmp_error(struct ct_nat *nat,
  */
 const struct ct_pkt *ct_nat_untranslate(struct ct_engine *eng,
 					const struct ct_pkt *pkt);
+
+/*
+ * nf_nat_follow_master(): an expected connection of a translated master
+ * (FTP data, TFTP) takes its translation: from where the master sends
+ * to, to its expected end on the port the command named.
+ */
+void ct_nat_follow_master(struct ct_engine *eng, struct ct_conn *ct,
+			  const struct ct_conn *master, enum ct_dir edir,
+			  uint16_t saved_port, const struct ct_pkt *pkt);
+
+/*
+ * nf_ct_seq_adjust() at confirmation: a packet of an entry whose payload
+ * lengths a NAT helper changed leaves with its sequence number, its
+ * acknowledgement and its SACK blocks moved by the offsets.
+ */
+const struct ct_pkt *ct_nat_seq_adjust(struct ct_nat *nat,
+				       const struct ct_pkt *pkt,
+				       const struct ct_conn *ct, enum ct_dir dir);
 
 /* The 32-bit hash the kernel's jhash2() gives for n words (lookup3). */
 uint32_t ct_nat_jhash2(const uint32_t *k, uint32_t n, uint32_t initval);

@@ -620,6 +620,14 @@ static enum tcp_win_res tcp_in_window(struct ct_conn *ct, struct ct_pctx *ctx,
 
 	if (receiver->flags & CT_TCP_FLAG_SACK_PERM)
 		tcp_sack(s, &sack);
+	/* what NAT added to the peer's sequence numbers (a NAT helper
+	 * changed a payload's length): this side acknowledges those */
+	if (ct->status & CT_IPS_SEQ_ADJUST) {
+		int32_t roff = ct_seqadj_offset(ct, !dir, ack - 1);
+
+		ack -= (uint32_t)roff;
+		sack -= (uint32_t)roff;
+	}
 
 	if (sender->td_maxwin == 0) {
 		/* first packet seen from this side */

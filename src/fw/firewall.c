@@ -380,14 +380,18 @@ static bool fwh_run(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
-	bool go = fw_run_hook(fw->st, hook, lo, hi, hp);
+
+	return fw_run_hook(fw->st, hook, lo, hi, hp);
+}
+
+/* a forwarded datagram leaves: expect its copy */
+static void fwh_left(void *ctx, const struct ct_hookpkt *hp)
+{
+	struct fw_firewall *fw = ctx;
 	uint64_t key;
 
-	/* a forwarded datagram past POSTROUTING leaves: expect its copy */
-	if (go && hook == CT_HOOK_POSTROUTING && hi == INT32_MAX &&
-	    !hp->local && !hp->pkt->outgoing && (key = fwd_key(hp->pkt)))
+	if (!hp->pkt->outgoing && (key = fwd_key(hp->pkt)))
 		expect_op(fw, key, false);
-	return go;
 }
 
 static bool fwh_run_nat(void *ctx, enum ct_hook hook, struct ct_hookpkt *hp)
@@ -516,6 +520,7 @@ void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)
 	hooks->route = fwh_route;
 	hooks->local_out = fwh_local_out;
 	hooks->local_after_all = fwh_local_after_all;
+	hooks->left = fwh_left;
 	hooks->nat4 = fw_state_has_nat(fw->st, 4);
 	hooks->nat6 = fw_state_has_nat(fw->st, 6);
 	if (hooks->nat4 || hooks->nat6)
