@@ -41,7 +41,7 @@ done
 # shellcheck disable=SC2086
 $cc $cflags -fsanitize=fuzzer-no-link -c "$here/fuzz_common.c" -o "$out/obj/fuzz_common.o"
 
-for h in fuzz_replay fuzz_packets fuzz_ipt fuzz_nft; do
+for h in fuzz_replay fuzz_packets fuzz_ipt fuzz_nft fuzz_nat; do
 	# shellcheck disable=SC2086
 	$cc $cflags -fsanitize=fuzzer "$here/$h.c" "$out/obj/fuzz_common.o" \
 		$objs $libs -o "$out/$h"

@@ -23,10 +23,16 @@ top=$(cd "$here/.." && pwd)
 out=${1:-${FUZZ_OUT:-${TMPDIR:-/tmp}/ctreplay-fuzz}/seeds}
 python=${PYTHON:-python3}
 
-mkdir -p "$out/replay" "$out/packets" "$out/ipt" "$out/nft"
+mkdir -p "$out/replay" "$out/packets" "$out/ipt" "$out/nft" "$out/nat"
 cp "$top"/tests/fw/ipt/*.txt "$out/ipt/"
 for f in "$top"/tests/golden/fw-*/fw/ruleset.json; do
 	[ -f "$f" ] && cp "$f" "$out/nft/$(basename "$(dirname "$(dirname "$f")")").json"
+done
+# the NAT recordings, both sides, for fuzz_nat
+for d in "$top"/tests/golden/nat-*; do
+	[ -f "$d/in.pcap" ] || continue
+	cp "$d/in.pcap" "$out/nat/$(basename "$d")-in.pcap"
+	cp "$d/out.pcap" "$out/nat/$(basename "$d")-out.pcap"
 done
 # Small third-party captures (pcapng variants, odd link types, damaged
 # files) from ../shared/corpus when it is there: copied as they are,

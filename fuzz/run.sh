@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh SECONDS [HARNESS...]
 #
-# HARNESS is fuzz_replay, fuzz_packets, fuzz_ipt and/or fuzz_nft (default: the first
+# HARNESS is fuzz_replay, fuzz_packets, fuzz_ipt, fuzz_nft and/or fuzz_nat (default: the first
 # two, side by side, one process each).  Builds the harnesses and seeds
 # first when missing (fuzz/build.sh, fuzz/make-seeds.sh).  Under $FUZZ_OUT (default
 # ${TMPDIR:-/tmp}/ctreplay-fuzz): corpus/HARNESS/ grows from run to run,
@@ -18,7 +18,7 @@ out=${FUZZ_OUT:-${TMPDIR:-/tmp}/ctreplay-fuzz}
 export FUZZ_OUT=$out
 
 if [ $# -lt 1 ]; then
-	echo "usage: fuzz/run.sh SECONDS [fuzz_replay|fuzz_packets|fuzz_ipt|fuzz_nft]..." >&2
+	echo "usage: fuzz/run.sh SECONDS [fuzz_replay|fuzz_packets|fuzz_ipt|fuzz_nft|fuzz_nat]..." >&2
 	exit 1
 fi
 secs=$1
@@ -28,7 +28,8 @@ shift
 for h in "$@"; do
 	[ -x "$out/$h" ] || "$here/build.sh" "$out" || exit 1
 done
-[ -d "$out/seeds/replay" ] && [ -d "$out/seeds/ipt" ] && [ -d "$out/seeds/nft" ] ||
+[ -d "$out/seeds/replay" ] && [ -d "$out/seeds/ipt" ] && [ -d "$out/seeds/nft" ] &&
+	[ -d "$out/seeds/nat" ] ||
 	"$here/make-seeds.sh" "$out/seeds" || exit 1
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
@@ -40,6 +41,7 @@ for h in "$@"; do
 	fuzz_packets) seeds=$out/seeds/packets maxlen=4096 ;;
 	fuzz_ipt) seeds=$out/seeds/ipt maxlen=16384 ;;
 	fuzz_nft) seeds=$out/seeds/nft maxlen=65536 ;;
+	fuzz_nat) seeds=$out/seeds/nat maxlen=65536 ;;
 	*) echo "fuzz/run.sh: unknown harness $h" >&2; exit 1 ;;
 	esac
 	mkdir -p "$out/corpus/$h" "$out/artifacts/$h"
@@ -56,6 +58,7 @@ for p in $pids; do
 	wait "$p" || status=1
 	# fuzz_replay's scratch file outlives an interrupted run
 	rm -f "/dev/shm/ctreplay-fuzz-$p.cap" "/tmp/ctreplay-fuzz-$p.cap"
+	rm -rf "/dev/shm/ctreplay-fuzz-nat-$p" "/tmp/ctreplay-fuzz-nat-$p"
 done
 for h in "$@"; do
 	echo "== $h: $(grep -E '^Done [0-9]+ runs' "$out/$h.log" | tail -n 1)"
