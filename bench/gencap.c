@@ -26,7 +26,8 @@
  * A client port already mapped towards the same server (clients share
  * ports) is replaced by another one, as the kernel's NAT does (at random
  * there; here from a seeded generator, the copy tells the replay).
- * Mappings are never reused: entries outlive the capture.
+ * Mappings are never reused: entries outlive the capture.  -f: the same
+ * router forwarding without NAT (the copies differ in TTL only).
  */
 #define _POSIX_C_SOURCE 200809L  /* getopt */
 #include <errno.h>
@@ -72,6 +73,7 @@ struct gen {
 	size_t l2;               /* link header: Ethernet 14, SLL2 20 */
 	bool last_reply;         /* the frame built last is the server's */
 	bool masq;
+	bool translate;          /* -m: masquerade; -f: forward only */
 	uint64_t mrng;           /* -m: replacement ports */
 	uint8_t *used;           /* -m: bit per server, protocol, port */
 	uint64_t moved;          /* -m: client ports replaced */
@@ -98,6 +100,10 @@ static void masq_map(struct gen *g, struct gen_conv *c)
 	unsigned pr = (unsigned)c->kind;
 	uint32_t port = c->sport;
 
+	if (!g->translate) {
+		c->mport = c->sport;
+		return;
+	}
 	for (;;) {
 		size_t bit = ((size_t)srv * 3 + pr) * 65536 + port;
 
@@ -192,7 +198,7 @@ static size_t finish_frame(struct gen *g, const struct gen_conv *c, bool reply,
 		f[11] = 6;
 		memcpy(f + 12, reply ? "\x02\x00\x00\x00\x00\x03\0\0"
 				     : "\x02\x00\x00\x00\x00\x04\0\0", 8);
-		if (reply) {
+		if (reply && g->translate) {
 			put32(masq, GEN_MASQ_ADDR);
 			dst = masq;
 		}
@@ -255,6 +261,11 @@ static void masq_copy(struct gen *g, const struct gen_conv *c, bool reply,
 	f[10] = 4;                       /* PACKET_OUTGOING */
 	memcpy(f + 12, "\x02\x00\x00\x00\x00\x01\0\0", 8);
 	ip[8]--;
+	if (!g->translate) {
+		put16(ip + 10, 0);
+		put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+		return;
+	}
 	if (reply) {
 		memcpy(ip + 16, c->csrc, 4);
 		if (proto == 1)
@@ -396,13 +407,14 @@ static int write_record(struct gen *g, size_t len)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: gencap [-p PACKETS] [-c CONCURRENCY] [-i USEC] [-6 PERCENT] [-s SEED] [-m] -o FILE\n"
+		"usage: gencap [-p PACKETS] [-c CONCURRENCY] [-i USEC] [-6 PERCENT] [-s SEED] [-m|-f] -o FILE\n"
 		"  -p  packets to write (default 1000000)\n"
 		"  -c  conversations open at once (default 10000)\n"
 		"  -i  microseconds between frames (default 10)\n"
 		"  -6  percent of conversations over IPv6 (default 0)\n"
 		"  -s  random seed (default 1)\n"
-		"  -m  a masquerading router's -i any capture (SLL2, IPv4)\n");
+		"  -m  a masquerading router's -i any capture (SLL2, IPv4)\n"
+		"  -f  the same router forwarding without NAT\n");
 	exit(1);
 }
 
@@ -434,7 +446,7 @@ int main(int argc, char **argv)
 	memset(&g, 0, sizeof(g));
 	g.step_usec = 10;
 	g.l2 = 14;
-	while ((opt = getopt(argc, argv, "p:c:i:6:s:o:m")) != -1) {
+	while ((opt = getopt(argc, argv, "p:c:i:6:s:o:mf")) != -1) {
 		switch (opt) {
 		case 'p': packets = parse_num(optarg); break;
 		case 'c': conc = parse_num(optarg); break;
@@ -442,7 +454,8 @@ int main(int argc, char **argv)
 		case '6': g.v6_percent = (unsigned)parse_num(optarg); break;
 		case 's': seed = parse_num(optarg); break;
 		case 'o': path = optarg; break;
-		case 'm': g.masq = true; break;
+		case 'm': g.masq = g.translate = true; break;
+		case 'f': g.masq = true; break;
 		default: usage();
 		}
 	}

@@ -169,16 +169,20 @@ if command -v python3 >/dev/null 2>&1; then
 	# a masquerading router's -i any capture of the same traffic (each
 	# packet in, and its translated copy out): NAT against the same
 	# firewall without the nat chain
-	mcap=$dir/big-p$packets-c$conc-masq.pcap
-	if [ ! -s "$mcap" ] || newer "$bench/gencap.c" "$mcap"; then
-		echo "bench: generating $mcap" >&2
-		"$dir/gencap" -m -p "$packets" -c "$conc" -o "$mcap.tmp" >&2
-		mv "$mcap.tmp" "$mcap"
-	fi
+	# firewall without the nat chain, on the same router forwarding the
+	# same traffic untranslated (gencap -f)
+	for m in m f; do
+		mcap=$dir/big-p$packets-c$conc-any$m.pcap
+		if [ ! -s "$mcap" ] || newer "$bench/gencap.c" "$mcap"; then
+			echo "bench: generating $mcap" >&2
+			"$dir/gencap" -$m -p "$packets" -c "$conc" -o "$mcap.tmp" >&2
+			mv "$mcap.tmp" "$mcap"
+		fi
+	done
 	python3 "$bench/genruleset.py" fwd "$dir/fwd" 2>/dev/null
 	python3 "$bench/genruleset.py" masq "$dir/masq" 2>/dev/null
-	measure "ctreplay-E-anycap-fwd" "$ctreplay" -E -o timestamp,extended --firewall "$dir/fwd" "$mcap"
-	measure "ctreplay-E-anycap-masq" "$ctreplay" -E -o timestamp,extended --firewall "$dir/masq" "$mcap"
+	measure "ctreplay-E-anycap-fwd" "$ctreplay" -E -o timestamp,extended --firewall "$dir/fwd" "$dir/big-p$packets-c$conc-anyf.pcap"
+	measure "ctreplay-E-anycap-masq" "$ctreplay" -E -o timestamp,extended --firewall "$dir/masq" "$dir/big-p$packets-c$conc-anym.pcap"
 fi
 if [ -n "$long" ]; then
 	measure "ctreplay-E-1x-length" "$ctreplay" -E -o timestamp,extended "$cap1"
