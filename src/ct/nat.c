@@ -33,6 +33,7 @@ struct ct_nat {
 	uint64_t rng;
 	ct_peek_fn peek;
 	void *peek_ctx;
+	bool picked;                   /* the last port came from the capture */
 	/* the translated packet the later hooks see */
 	struct ct_pkt view;
 	uint8_t *buf;
@@ -512,8 +513,10 @@ static void l4_unique_tuple(struct ct_engine *eng, struct ct_tuple *t,
 			uint16_t save = *key;
 
 			*key = (uint16_t)pick;
-			if (!used_tuple(eng, t, ct))
+			if (!used_tuple(eng, t, ct)) {
+				nat->picked = true;
 				return;
+			}
 			*key = save;
 		}
 		if (ct->pool_index < nat->cap ||
@@ -573,6 +576,34 @@ static void get_unique_tuple(struct ct_engine *eng, struct ct_tuple *t,
 	l4_unique_tuple(eng, t, r, m, ct, pkt);
 }
 
+/* --explain: what the mapping changed, and where a port came from. */
+static void nat_explain(struct ct_engine *eng, const struct ct_conn *ct,
+			const struct ct_tuple *from, const struct ct_tuple *to,
+			enum ct_nat_manip m)
+{
+	char a[64], b[64];
+	bool src = m == CT_NAT_MANIP_SRC;
+	bool icmp = from->l4num == 1 || from->l4num == 58;
+	uint16_t p0 = src || icmp ? from->sport : from->dport;
+	uint16_t p1 = src || icmp ? to->sport : to->dport;
+
+	if (!eng->ctx.want_explain)
+		return;
+	ct_addr_format(a, sizeof(a), from->l3num, src ? from->src : from->dst,
+		       false);
+	ct_addr_format(b, sizeof(b), to->l3num, src ? to->src : to->dst,
+		       false);
+	ct_explain(&eng->ctx, "nat: %s %s %s %u to %s %u%s",
+		   src ? "source" : "destination", a, icmp ? "id" : "port",
+		   p0, b, p1,
+		   eng->nat->picked ? " (the port the kernel picked, from "
+				      "its copy in the capture)"
+		   : ct_nat_inferred(eng->nat, ct)
+			   ? " (port chosen by ctreplay: the kernel's random "
+			     "pick is not in the capture)"
+			   : "");
+}
+
 bool ct_nat_setup(struct ct_engine *eng, struct ct_conn *ct,
 		  const struct ct_nat_range *r, enum ct_nat_manip m,
 		  const struct ct_pkt *pkt)
@@ -586,8 +617,10 @@ bool ct_nat_setup(struct ct_engine *eng, struct ct_conn *ct,
 	if (!ct_l4_invert(&curr, &ct->tuple[CT_DIR_REPLY]))
 		return true;
 	curr.zone = ct->tuple[CT_DIR_ORIGINAL].zone;
+	eng->nat->picked = false;
 	get_unique_tuple(eng, &t, &curr, r, ct, m, pkt);
 	if (!ct_table_tuple_equal(&t, &curr)) {
+		nat_explain(eng, ct, &curr, &t, m);
 		struct ct_tuple reply;
 
 		if (ct_l4_invert(&reply, &t)) {

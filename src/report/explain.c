@@ -76,6 +76,9 @@ static void explain_status(FILE *out, const struct ct_conn *ct)
 		{ CT_IPS_SEEN_REPLY, "SEEN_REPLY" },
 		{ CT_IPS_ASSURED, "ASSURED" },
 		{ CT_IPS_CONFIRMED, "CONFIRMED" },
+		{ CT_IPS_SRC_NAT, "SRC_NAT" },
+		{ CT_IPS_DST_NAT, "DST_NAT" },
+		{ CT_IPS_SEQ_ADJUST, "SEQ_ADJUST" },
 		{ CT_IPS_DYING, "DYING" },
 	};
 	size_t i;
