@@ -84,6 +84,10 @@ struct json_conn {
 	uint64_t dropped;      /* transitions left out (cap reached) */
 	struct json_rule rules[JSON_MAX_RULES];
 	uint8_t nrules;
+	/* --firewall with NAT: the rule that chose the mapping, and
+	 * whether a port of it is ctreplay's guess */
+	const char *nat_rule;
+	bool nat_inferred;
 };
 
 struct report_json {
@@ -345,6 +349,16 @@ static void conn_write(struct report_json *r, struct json_conn *c,
 		}
 		json_object_set_new(o, "rules", a);
 	}
+	if (c->nat_rule || c->nat_inferred) {
+		e = json_object();
+		if (c->nat_rule)
+			json_object_set_new(e, "rule",
+					    json_string(c->nat_rule));
+		if (c->nat_inferred)
+			json_object_set_new(e, "port",
+					    json_string("inferred"));
+		json_object_set_new(o, "nat", e);
+	}
 
 	e = json_object();
 	json_object_set_new(e, "orig", counter_object(ct, CT_DIR_ORIGINAL));
@@ -415,12 +429,18 @@ static void json_on_verdict(void *ctx, const struct ct_verdict *v)
 	size_t pos;
 	unsigned i;
 
-	if (v->action == CT_ACT_NONE || v->rule == NULL || v->ct == NULL)
+	if (v->action == CT_ACT_NONE || v->ct == NULL)
 		return;
 	pos = conn_search(r, v->ct->id, &found);
 	if (!found || r->conns[pos].trans == NULL)
 		return;
 	c = &r->conns[pos];
+	if (v->nat_rule && !c->nat_rule)
+		c->nat_rule = v->nat_rule;
+	if (v->nat_inferred)
+		c->nat_inferred = true;
+	if (v->rule == NULL)
+		return;
 	for (i = 0; i < c->nrules; i++)
 		if (c->rules[i].rule == v->rule &&
 		    c->rules[i].action == v->action) {
