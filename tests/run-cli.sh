@@ -221,5 +221,31 @@ printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\n' \
 check "iptables-save without COMMIT exits 2 naming file and line" \
 	grep -q 'iptables-save.txt:[0-9]*:' "$TMP/fw-ipt.err"
 
+# NAT: a masquerade clash (nat-clash-v4); the kernel's port for the second
+# connection is in the capture's outgoing copy (53907), and missing from
+# the Ethernet captures of what came in
+NC=$G/nat-clash-v4
+"$CT" --firewall "$NC/fw" --verdicts "$NC/in.pcap" "$NC/out.pcap" >"$TMP/nat.v"
+check "--verdicts: a translated frame says how it left and which rule chose it" \
+	grep -q '^22 NEW original tcp .* nat=src as="src=10.77.2.1 dst=10.77.2.2 sport=53907 dport=5000" nat_rule="ip nat postrouting handle 2"$' "$TMP/nat.v"
+check "--verdicts: the kernel's port is taken from the capture" \
+	sh -c "! grep -q nat_port=inferred '$TMP/nat.v'"
+"$CT" --firewall "$NC/fw" --verdicts -S "$NC/eth-rc0.pcap" "$NC/eth-rs0.pcap" >"$TMP/nat-eth.v"
+check "--verdicts: without the translated copy the port is marked inferred" \
+	grep -q 'nat_port=inferred$' "$TMP/nat-eth.v"
+check "-S counts translated entries and guessed ports" \
+	grep -q '^# entries translated: source 8, destination 0 (ports ctreplay had to choose: 4)$' "$TMP/nat-eth.v"
+"$CT" --firewall "$NC/fw" --explain 22 "$NC/in.pcap" "$NC/out.pcap" >"$TMP/nat.x"
+check "--explain: the mapping and where its port came from" \
+	grep -q 'nat: source 10.77.1.3 port 40000 to 10.77.2.1 53907 (the port the kernel picked' "$TMP/nat.x"
+"$CT" --firewall "$NC/fw" -L --src-nat=10.77.2.1 "$NC/in.pcap" "$NC/out.pcap" >"$TMP/nat.L" 2>&1
+check "--src-nat=ADDR lists the masqueraded entries" \
+	grep -q '8 flow entries have been shown' "$TMP/nat.L"
+"$CT" --firewall "$NC/fw" -L --dst-nat "$NC/in.pcap" "$NC/out.pcap" >"$TMP/nat.L2" 2>&1
+check "--dst-nat lists none of them" grep -q ' 0 flow entries have been shown' "$TMP/nat.L2"
+"$CT" --firewall "$NC/fw" --json - "$NC/eth-rc0.pcap" "$NC/eth-rs0.pcap" >"$TMP/nat.json"
+check "--json: the nat rule, and the guessed port" \
+	grep -q '"nat":{"port":"inferred","rule":"ip nat postrouting handle 2"}' "$TMP/nat.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
