@@ -370,6 +370,13 @@ def _nat_key(p, data):
         b[0:4] = b"\0\0\0\0"
     if proto == 6 and len(b) >= 18:
         b[16:18] = b"\0\0"
+        if p.l3 == 4 and len(b) >= 12:
+            # a NAT helper rewrites payloads (FTP's PORT) and then moves
+            # sequence numbers (seqadj): the IPv4 id and the TCP header
+            # but those stand for the segment
+            doff = (b[12] >> 4) * 4 if len(b) > 12 else 20
+            b[4:12] = b"\0" * 8
+            b = b[:doff]
     if proto in (17, 136) and len(b) >= 8:
         b[6:8] = b"\0\0"
     if proto in (1, 58) and len(b) >= 8:
