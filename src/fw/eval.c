@@ -1195,6 +1195,25 @@ static bool chain_sees(const struct fw_ruleset *rs, const struct fw_chain *c,
 	return c->type != FW_CHAIN_NAT && family_sees(rs, c, hp);
 }
 
+/* Where a chain decided (rule, or its policy when rule < 0). */
+static void decided_at(const struct fw_state *st, enum ct_hook hook, int c,
+		       int rule, struct ct_hookpkt *hp)
+{
+	hp->rule = rule >= 0 ? st->rule_name[rule] : st->policy_name[c];
+	hp->comment = rule >= 0 ? st->rs->rules[rule].comment : NULL;
+	hp->rule_hook = hook;
+}
+
+/* A chain dropped (or rejected) the packet. */
+static bool dropped_at(struct fw_state *st, int rule, int res,
+		       struct ct_hookpkt *hp)
+{
+	hp->action = res == FW_V_REJECT ? CT_ACT_REJECT : CT_ACT_DROP;
+	if (rule >= 0)
+		st->rule_drops[rule]++;
+	return false;
+}
+
 bool fw_run_nat(struct fw_state *st, enum ct_hook hook, struct ct_hookpkt *hp)
 {
 	const struct fw_ruleset *rs = st->rs;
@@ -1218,16 +1237,8 @@ bool fw_run_nat(struct fw_state *st, enum ct_hook hook, struct ct_hookpkt *hp)
 			trace_packet(st, c, hp);
 		res = run_chain(st, c, hp, &rule);
 		if (res != FW_V_ACCEPT) {
-			hp->rule = rule >= 0 ? st->rule_name[rule]
-					     : st->policy_name[c];
-			hp->comment = rule >= 0 ? rs->rules[rule].comment
-						: NULL;
-			hp->rule_hook = hook;
-			hp->action = res == FW_V_REJECT ? CT_ACT_REJECT
-							: CT_ACT_DROP;
-			if (rule >= 0)
-				st->rule_drops[rule]++;
-			return false;
+			decided_at(st, hook, c, rule, hp);
+			return dropped_at(st, rule, res, hp);
 		}
 		/* a mapping set up ends the nat chains (nf_nat_inet_fn()) */
 		if (hp->ct && ct_nat_initialized(hp->ct, m))
@@ -1285,21 +1296,13 @@ bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 		if (res != FW_V_ACCEPT || hook == CT_HOOK_INPUT ||
 		    hook == CT_HOOK_FORWARD || hp->rule == NULL ||
 		    (hp->rule_hook != CT_HOOK_INPUT &&
-		     hp->rule_hook != CT_HOOK_FORWARD)) {
-			hp->rule = rule >= 0 ? st->rule_name[rule]
-					     : st->policy_name[c];
-			hp->comment = rule >= 0 ? rs->rules[rule].comment
-						: NULL;
-			hp->rule_hook = hook;
-		}
+		     hp->rule_hook != CT_HOOK_FORWARD))
+			decided_at(st, hook, c, rule, hp);
 		if (res == FW_V_ACCEPT) {
 			hp->action = CT_ACT_ACCEPT;
 			continue;
 		}
-		hp->action = res == FW_V_REJECT ? CT_ACT_REJECT : CT_ACT_DROP;
-		if (rule >= 0)
-			st->rule_drops[rule]++;
-		return false;
+		return dropped_at(st, rule, res, hp);
 	}
 	return true;
 }

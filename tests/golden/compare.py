@@ -860,26 +860,23 @@ def unit_state(u, verdicts):
     return real[-1] if real else "-"
 
 
-def parse_hooks(text):
-    """{frame: (hook, action)} of --verdicts lines with a firewall's."""
-    res = {}
+def _verdict_fields(text):
+    """(frame, action, hook) of --verdicts lines with a firewall's."""
     for line in text.splitlines():
         t = line.split(None, 1)
         m = re.search(r" action=(\w+) hook=(\w+)", line)
         if len(t) >= 2 and t[0].isdigit() and m:
-            res[int(t[0])] = (m.group(2), m.group(1))
-    return res
+            yield int(t[0]), m.group(1), m.group(2)
+
+
+def parse_hooks(text):
+    """{frame: (hook, action)} of --verdicts lines with a firewall's."""
+    return {n: (h, a) for n, a, h in _verdict_fields(text)}
 
 
 def parse_actions(text):
     """{frame: action} of --verdicts lines with a firewall's action=."""
-    res = {}
-    for line in text.splitlines():
-        t = line.split(None, 1)
-        m = re.search(r" action=(\w+)", line)
-        if len(t) >= 2 and t[0].isdigit() and m:
-            res[int(t[0])] = m.group(1)
-    return res
+    return {n: a for n, a, _h in _verdict_fields(text)}
 
 
 def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=False,
