@@ -16,6 +16,7 @@
 #include "../ct/nat.h"
 #include "eval.h"
 #include "natrule.h"
+#include "route.h"
 
 #define FW_JUMP_STACK 16
 
@@ -129,7 +130,8 @@ static bool key_same(const struct fw_key *a, const struct fw_key *b)
 {
 	return a->kind == b->kind && a->what == b->what && a->dep == b->dep &&
 	       a->dir == b->dir && a->len == b->len && a->offset == b->offset &&
-	       a->bits == b->bits && a->family == b->family;
+	       a->bits == b->bits && a->family == b->family &&
+	       a->fib_flags == b->fib_flags && a->fib_types == b->fib_types;
 }
 
 static void key_canon(struct fw_state *st)
@@ -171,7 +173,8 @@ static void rule_quick(struct fw_state *st)
 		st->quick[i].key = UINT32_MAX;
 		if (!x || x->kind != FW_X_MATCH || x->op != FW_OP_EQ ||
 		    x->mask.len || x->set >= 0 || !k ||
-		    k->kind == FW_KEY_NUMGEN || k->len > 8 ||
+		    k->kind == FW_KEY_NUMGEN || k->kind == FW_KEY_FIB ||
+		    k->len > 8 ||
 		    x->val.len != k->len)
 			continue;
 		{
@@ -578,6 +581,106 @@ static bool load_ct(const struct fw_key *k, const struct ct_hookpkt *hp,
 	}
 }
 
+/* An interface name as a C string (the hook keeps 16 bytes, not
+ * necessarily terminated); NULL when there is none. */
+static const char *ifname_of(const char name[16], char buf[17])
+{
+	memcpy(buf, name, 16);
+	buf[16] = '\0';
+	return buf[0] ? buf : NULL;
+}
+
+/*
+ * nft fib and xt addrtype: a route lookup in the host's tables.  The
+ * address is the packet's source or destination; the interface the
+ * lookup is restricted to is the input (iif) or output (oif) one.
+ * net/ipv4/netfilter/nft_fib_ipv4.c (nft_fib4_eval(),
+ * nft_fib4_eval_type()), net/ipv6/netfilter/nft_fib_ipv6.c
+ * (nft_fib6_eval(), __nft_fib6_eval_type()), include/net/netfilter/
+ * nft_fib.h (nft_fib_is_loopback()), net/netfilter/xt_addrtype.c.
+ * Without the host's addresses and routes (addr.json, route.json) there
+ * is no answer: the rule breaks.
+ */
+static bool load_fib(const struct fw_state *st, const struct fw_key *k,
+		     const struct ct_hookpkt *hp, struct fw_val *v)
+{
+	const struct ct_pkt *pkt = hp->pkt;
+	const struct fw_net *net = st->net;
+	int family = pkt->l3num == CT_L3_IPV6 ? 6 : 4;
+	const uint8_t *a = k->fib_flags & FW_FIB_F_DADDR ? pkt->dst : pkt->src;
+	char ib[17], ob[17];
+	const char *in = ifname_of(hp->iifname, ib);
+	const char *out = hp->hook == CT_HOOK_PREROUTING || hp->local
+			  ? NULL : ifname_of(hp->oifname, ob);
+	/* the device the packet is on (skb->dev) */
+	const char *skbdev = hp->hook == CT_HOOK_OUTPUT ||
+			     hp->hook == CT_HOOK_POSTROUTING ? out : in;
+	const char *dev = k->fib_flags & FW_FIB_F_IIF ? in
+			: k->fib_flags & FW_FIB_F_OIF ? out : NULL;
+	static const uint8_t zero6[16];
+	const char *found;
+	const struct fw_iface *f;
+
+	if (!net || (!net->have_addrs && !net->have_routes))
+		return false;
+	switch (k->what) {
+	case FW_FIB_ADDRTYPE:
+		put_be(v, family == 6 ? fw_net_addr_type6(net, a, dev, skbdev)
+				      : fw_net_addr_type4(net, a, dev), 4);
+		return true;
+	case FW_FIB_XT_ADDRTYPE:
+		/* match_type() tests mask & (1 << type); match_type6() is
+		 * no single type */
+		if (family == 4)
+			put_be(v, 1u << fw_net_addr_type4(net, a, dev), 4);
+		else
+			put_be(v, fw_net_xt_addrtype6(net, a, dev, k->fib_types)
+				  ? k->fib_types : 0, 4);
+		return true;
+	default:
+		break;
+	}
+	/* the oif lookup: the route to the address (nft_fib4_eval() looks
+	 * for the output interface among the route's, oif first) */
+	dev = k->fib_flags & FW_FIB_F_OIF ? out
+	    : k->fib_flags & FW_FIB_F_IIF ? in : NULL;
+	if (hp->hook == CT_HOOK_PREROUTING && in && strcmp(in, "lo") == 0) {
+		/* nft_fib_is_loopback(): the input device */
+		found = in;
+	} else if (family == 4 && pkt->src[0] == 0 && pkt->src[1] == 0 &&
+		   pkt->src[2] == 0 && pkt->src[3] == 0 &&
+		   ((pkt->dst[0] == 255 && pkt->dst[1] == 255 &&
+		     pkt->dst[2] == 255 && pkt->dst[3] == 255) ||
+		    (pkt->dst[0] == 224 && pkt->dst[1] == 0 &&
+		     pkt->dst[2] == 0))) {
+		/* 0.0.0.0 to a local broadcast or multicast (DHCP) */
+		found = skbdev;
+	} else if (family == 6 && hp->hook == CT_HOOK_PREROUTING &&
+		   pkt->l4num == 58 && memcmp(pkt->src, zero6, 16) == 0 &&
+		   (pkt->dst[0] == 0xff ? (pkt->dst[1] & 0x0f) == 0x02
+					: pkt->dst[0] == 0xfe &&
+					  (pkt->dst[1] & 0xc0) == 0x80)) {
+		/* nft_fib_v6_skip_icmpv6(): DAD and MLD from :: */
+		found = in;
+	} else {
+		found = fw_net_fib_dev(net, family, a, dev, skbdev);
+	}
+	if (k->fib_flags & FW_FIB_F_PRESENT) {
+		put_be(v, found != NULL, 1);
+		return true;
+	}
+	if (k->what == FW_FIB_OIFNAME) {
+		memset(v, 0, sizeof(*v));
+		v->len = 16;
+		if (found)
+			snprintf((char *)v->b, 16, "%s", found);
+		return true;
+	}
+	f = found ? fw_net_iface_by_name(net, found) : NULL;
+	put_be(v, f ? f->index : 0, 4);
+	return true;
+}
+
 /* A fixed-seed xorshift: numgen random and statistic random repeat run
  * to run (the kernel's are truly random: say so, never pretend). */
 static uint32_t fw_random(struct fw_state *st)
@@ -604,6 +707,8 @@ static bool load_key(struct fw_state *st, int ki, const struct ct_hookpkt *hp,
 		return load_payload(k, hp, v);
 	case FW_KEY_CT:
 		return load_ct(k, hp, v);
+	case FW_KEY_FIB:
+		return load_fib(st, k, hp, v);
 	case FW_KEY_NUMGEN: {
 		uint32_t n = k->what == 1 ? (uint32_t)(st->numgen[ki]++ % k->mod)
 					  : fw_random(st) % k->mod;
@@ -854,6 +959,28 @@ static bool stmt_value(struct fw_state *st, const struct fw_expr *x,
 	return true;
 }
 
+/* Never guessed: a rule that cannot be judged is taken as not matching,
+ * and the frame says so. */
+static int rule_unknown(struct fw_state *st, const struct fw_rule *r,
+			struct ct_hookpkt *hp)
+{
+	st->rule_unknown[r->id]++;
+	st->unknown_hits++;
+	if (!hp->unknown) {
+		hp->unknown = true;
+		hp->unknown_rule = st->rule_name[r->id];
+	}
+	return RULE_NOMATCH;
+}
+
+/* A fib key without the host's addresses and routes to look in: the
+ * answer is not known (rather than a lookup that finds nothing). */
+static bool fib_unknown(const struct fw_state *st, uint16_t key)
+{
+	return st->rs->keys[key].kind == FW_KEY_FIB &&
+	       (!st->net || (!st->net->have_addrs && !st->net->have_routes));
+}
+
 /*
  * One rule: its expressions in order.  Returns a verdict code, or
  * RULE_NOMATCH when a match fails or no verdict is given (continue).
@@ -873,6 +1000,8 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 		case FW_X_MATCH: {
 			const struct fw_val *kv = key_get(st, x->key, hp, &v);
 
+			if (!kv && fib_unknown(st, x->key))
+				return rule_unknown(st, r, hp);
 			if (!kv || !match(st, x, kv))
 				return RULE_NOMATCH;
 			break;
@@ -977,15 +1106,7 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 		case FW_X_CT_COUNT:
 		case FW_X_UNKNOWN:
 		default:
-			/* never guessed: the rule cannot be judged; it is
-			 * taken as not matching, and the frame says so */
-			st->rule_unknown[r->id]++;
-			st->unknown_hits++;
-			if (!hp->unknown) {
-				hp->unknown = true;
-				hp->unknown_rule = st->rule_name[r->id];
-			}
-			return RULE_NOMATCH;
+			return rule_unknown(st, r, hp);
 		}
 	}
 	return RULE_MATCHED;
@@ -1353,7 +1474,9 @@ void fw_state_summary(const struct fw_state *st, FILE *out)
 				(unsigned long long)st->rule_unknown[i],
 				st->rule_name[i],
 				rs->rules[i].unknown_what ?
-				rs->rules[i].unknown_what : "?");
+				rs->rules[i].unknown_what :
+				"a route lookup without addr.json and "
+				"route.json");
 	for (i = 0; i < rs->nrules; i++)
 		if (!st->rule_hits[i] && !st->rule_unknown[i])
 			never++;

@@ -43,7 +43,8 @@ bool fw_run_nat(struct fw_state *st, enum ct_hook hook, struct ct_hookpkt *hp);
 bool fw_state_has_nat(const struct fw_state *st, int family);
 
 /* The firewall's interfaces, for the addresses masquerade and redirect
- * take. */
+ * take, and its addresses and routes, which fib keys (nft fib, xt
+ * addrtype) look up (without them those keys have no value). */
 struct fw_net;
 void fw_state_set_net(struct fw_state *st, const struct fw_net *net);
 

@@ -208,6 +208,36 @@ static int load_ruleset(struct fw_firewall *fw, const struct fw_paths *p,
 	return fw_finish(fw->rs, errbuf);
 }
 
+/*
+ * Route lookups (nft fib, -m addrtype) need the host's addresses and
+ * routes; without addr.json and route.json their rules cannot be judged
+ * (the evaluator says so per frame; --strict refuses them up front).
+ */
+static void mark_fib_unknown(struct fw_firewall *fw)
+{
+	struct fw_ruleset *rs = fw->rs;
+	size_t i;
+	uint32_t k;
+
+	if (fw->net.have_addrs || fw->net.have_routes)
+		return;
+	for (i = 0; i < rs->nrules; i++) {
+		struct fw_rule *r = &rs->rules[i];
+
+		for (k = r->first; k < r->first + r->n && !r->unknown; k++) {
+			const struct fw_expr *x = &rs->exprs[k];
+
+			if (x->kind == FW_X_MATCH &&
+			    rs->keys[x->key].kind == FW_KEY_FIB) {
+				r->unknown = true;
+				r->unknown_what = "a route lookup (fib, "
+						  "-m addrtype) without "
+						  "addr.json and route.json";
+			}
+		}
+	}
+}
+
 int fw_firewall_load(struct fw_firewall **out, const struct fw_paths *p,
 		     char *errbuf)
 {
@@ -238,6 +268,8 @@ int fw_firewall_load(struct fw_firewall **out, const struct fw_paths *p,
 		if (f)
 			r = fw_net_read_routes(&fw->net, f, 6, errbuf);
 	}
+	if (r == 0)
+		mark_fib_unknown(fw);
 	if (r == 0) {
 		fw->st = fw_state_create(fw->rs);
 		if (!fw->st)

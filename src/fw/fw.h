@@ -85,6 +85,33 @@ enum fw_key_kind {
 	FW_KEY_CT,
 	FW_KEY_NUMGEN,
 	FW_KEY_CONCAT,         /* parts: the next `nparts` keys in the rule */
+	FW_KEY_FIB,            /* a route lookup (nft fib, xt addrtype) */
+};
+
+/* FW_KEY_FIB: what the lookup yields (`what`, enum nft_fib_result),
+ * and of which address, restricted to which interface (`fib_flags`,
+ * NFTA_FIB_F_*). */
+enum fw_fib_result {
+	FW_FIB_OIF = 1,        /* 4 bytes: the route's interface index */
+	FW_FIB_OIFNAME,        /* 16 bytes: its name */
+	FW_FIB_ADDRTYPE,       /* 4 bytes: RTN_* of the address */
+	FW_FIB_XT_ADDRTYPE,    /* 4 bytes, -m addrtype: 1 << RTN_* of an IPv4
+				* address; IPv6 has no one type: fib_types
+				* when match_type6() holds for them, else 0 */
+};
+#define FW_FIB_F_SADDR   0x01u
+#define FW_FIB_F_DADDR   0x02u
+#define FW_FIB_F_MARK    0x04u
+#define FW_FIB_F_IIF     0x08u
+#define FW_FIB_F_OIF     0x10u
+#define FW_FIB_F_PRESENT 0x20u   /* exists / missing: 1 byte */
+
+/* Route types (RTN_* of rtnetlink.h), the FW_FIB_ADDRTYPE values. */
+enum fw_rtn {
+	FW_RTN_UNSPEC = 0, FW_RTN_UNICAST, FW_RTN_LOCAL, FW_RTN_BROADCAST,
+	FW_RTN_ANYCAST, FW_RTN_MULTICAST, FW_RTN_BLACKHOLE,
+	FW_RTN_UNREACHABLE, FW_RTN_PROHIBIT, FW_RTN_THROW, FW_RTN_NAT,
+	FW_RTN_XRESOLVE,
 };
 
 enum fw_meta {
@@ -162,6 +189,8 @@ struct fw_key {
 	uint8_t family;        /* ct saddr/daddr: 4 or 6 (0 either) */
 	uint32_t mod;          /* numgen modulus */
 	uint32_t num_offset;   /* numgen offset */
+	uint8_t fib_flags;     /* fib: FW_FIB_F_* */
+	uint16_t fib_types;    /* fib XT_ADDRTYPE, IPv6: 1 << FW_RTN_* */
 };
 
 /* ------------------------------------------------------------------ */

@@ -51,6 +51,7 @@ enum vt {
 	VT_ETHERTYPE,
 	VT_STRING,             /* ct helper name */
 	VT_IFTYPE,
+	VT_FIB_TYPE,           /* fib ... type: local, unicast ... */
 };
 
 struct sym {
@@ -78,6 +79,8 @@ bool nj_scalar(const json_t *j, enum vt vt, unsigned len, struct fw_val *v);
 bool nj_flags_value(const json_t *j, enum vt vt, unsigned len,
 		    struct fw_val *v);
 int nj_parse_key(struct nj *p, const json_t *j, struct keyinfo *ki);
+/* A fib oif/oifname key compared with true/false (exists, missing). */
+void nj_fib_present(struct nj *p, struct keyinfo *ki);
 bool nj_key_value(const struct keyinfo *ki, const json_t *j,
 		  struct fw_val *v);
 bool nj_elem_value(const struct keyinfo *ki, const json_t *j,

@@ -243,6 +243,8 @@ static int parse_match(struct nj *p, const json_t *m)
 		fw_rule_unknown(p->rs, what ? what : "match");
 		return 0;
 	}
+	if (json_is_boolean(right))
+		nj_fib_present(p, &ki);
 	x = fw_add_expr(p->rs);
 	if (!x)
 		return nj_nomem(p);

@@ -85,6 +85,16 @@ static const struct sym ethertype_syms[] = {
 	{ "vlan", 0x8100 }, { "8021ad", 0x88a8 },
 };
 
+/* fib ... type: RTN_* as nft names them (datatype fib_addrtype) */
+static const struct sym fib_type_syms[] = {
+	{ "unspec", FW_RTN_UNSPEC }, { "unicast", FW_RTN_UNICAST },
+	{ "local", FW_RTN_LOCAL }, { "broadcast", FW_RTN_BROADCAST },
+	{ "anycast", FW_RTN_ANYCAST }, { "multicast", FW_RTN_MULTICAST },
+	{ "blackhole", FW_RTN_BLACKHOLE },
+	{ "unreachable", FW_RTN_UNREACHABLE },
+	{ "prohibit", FW_RTN_PROHIBIT },
+};
+
 static const struct sym iftype_syms[] = {
 	{ "ether", 1 }, { "ppp", 512 }, { "loopback", 772 },
 };
@@ -371,6 +381,10 @@ bool nj_scalar(const json_t *j, enum vt vt, unsigned len,
 		if (!nj_sym_find(SYMS(iftype_syms), s, &x))
 			return false;
 		break;
+	case VT_FIB_TYPE:
+		if (!nj_sym_find(SYMS(fib_type_syms), s, &x))
+			return false;
+		break;
 	default: {
 		/* a number written as a string ("0x00000001", "22") */
 		char *end;
@@ -576,6 +590,72 @@ static int parse_ct(struct nj *p, const json_t *m, struct keyinfo *ki)
 	return 1;
 }
 
+/*
+ * nft's fib expression: {"fib": {"result": "type" | "oif" | "oifname",
+ * "flags": ["saddr", "iif", ...]}} (flags a list, or one name).  "oif
+ * exists/missing" compares with a boolean: nj_fib_present() turns the
+ * key into the 1-byte answer NFTA_FIB_F_PRESENT gives.
+ */
+static int parse_fib(struct nj *p, const json_t *m, struct keyinfo *ki)
+{
+	static const struct sym results[] = {
+		{ "oif", FW_FIB_OIF }, { "oifname", FW_FIB_OIFNAME },
+		{ "type", FW_FIB_ADDRTYPE },
+	};
+	static const struct sym flags[] = {
+		{ "saddr", FW_FIB_F_SADDR }, { "daddr", FW_FIB_F_DADDR },
+		{ "mark", FW_FIB_F_MARK }, { "iif", FW_FIB_F_IIF },
+		{ "oif", FW_FIB_F_OIF },
+	};
+	const char *res = json_string_value(json_object_get(m, "result"));
+	const json_t *fl = json_object_get(m, "flags"), *e;
+	struct fw_key k;
+	uint32_t v;
+	size_t i;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = FW_KEY_FIB;
+	if (!res || !nj_sym_find(SYMS(results), res, &v))
+		return nj_fail(p, "fib result %s: oif, oifname or type",
+			       res ? res : "(none)");
+	k.what = (uint8_t)v;
+	if (json_is_string(fl)) {
+		if (!nj_sym_find(SYMS(flags), json_string_value(fl), &v))
+			return nj_fail(p, "fib flag %s", json_string_value(fl));
+		k.fib_flags = (uint8_t)v;
+	} else {
+		json_array_foreach(fl, i, e) {
+			if (!json_is_string(e) ||
+			    !nj_sym_find(SYMS(flags), json_string_value(e), &v))
+				return nj_fail(p, "fib flag %s",
+					       json_is_string(e)
+					       ? json_string_value(e) : "?");
+			k.fib_flags |= (uint8_t)v;
+		}
+	}
+	/* nft_fib_init(): exactly one of saddr, daddr; not iif with oif */
+	if (!(k.fib_flags & FW_FIB_F_SADDR) == !(k.fib_flags & FW_FIB_F_DADDR))
+		return nj_fail(p, "fib needs one of %s", "saddr, daddr");
+	if ((k.fib_flags & FW_FIB_F_IIF) && (k.fib_flags & FW_FIB_F_OIF))
+		return nj_fail(p, "fib takes iif or oif, not %s", "both");
+	k.len = k.what == FW_FIB_OIFNAME ? 16 : 4;
+	return key_simple(p, &k, k.what == FW_FIB_OIFNAME ? VT_IFNAME
+			       : k.what == FW_FIB_ADDRTYPE ? VT_FIB_TYPE
+							    : VT_INT, ki);
+}
+
+void nj_fib_present(struct nj *p, struct keyinfo *ki)
+{
+	struct fw_key *k = &p->rs->keys[ki->key];
+
+	if (k->kind != FW_KEY_FIB || k->what == FW_FIB_ADDRTYPE)
+		return;
+	k->fib_flags |= FW_FIB_F_PRESENT;
+	k->len = 1;
+	ki->len = ki->partlen[0] = 1;
+	ki->vt[0] = VT_INT;
+}
+
 static int parse_concat(struct nj *p, const json_t *list, struct keyinfo *ki)
 {
 	struct fw_key k;
@@ -634,6 +714,8 @@ int nj_parse_key(struct nj *p, const json_t *j, struct keyinfo *ki)
 		return parse_ct(p, m, ki);
 	if ((m = json_object_get(j, "concat")))
 		return parse_concat(p, m, ki);
+	if ((m = json_object_get(j, "fib")))
+		return parse_fib(p, m, ki);
 	if ((m = json_object_get(j, "numgen"))) {
 		struct fw_key k;
 		const char *mode = json_string_value(json_object_get(m, "mode"));

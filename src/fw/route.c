@@ -168,6 +168,24 @@ int fw_net_read_addr(struct fw_net *net, const char *path, char *errbuf)
 	return CT_OK;
 }
 
+/* ip route's type names (rtnl_rtntype_n2a()); unicast when absent. */
+static uint8_t route_type(const char *type)
+{
+	static const char *const names[] = {
+		"unspec", "unicast", "local", "broadcast", "anycast",
+		"multicast", "blackhole", "unreachable", "prohibit", "throw",
+		"nat", "xresolve",
+	};
+	size_t i;
+
+	if (!type)
+		return FW_RTN_UNICAST;
+	for (i = 0; i < CT_ARRAY_SIZE(names); i++)
+		if (strcmp(type, names[i]) == 0)
+			return (uint8_t)i;
+	return FW_RTN_UNICAST;
+}
+
 int fw_net_read_routes(struct fw_net *net, const char *path, int family,
 		       char *errbuf)
 {
@@ -209,6 +227,10 @@ int fw_net_read_routes(struct fw_net *net, const char *path, int family,
 		r->blackhole = type && (strcmp(type, "blackhole") == 0 ||
 					strcmp(type, "unreachable") == 0 ||
 					strcmp(type, "prohibit") == 0);
+		r->type = route_type(type);
+		r->gateway = json_object_get(e, "gateway") != NULL;
+		r->other_table = table && strcmp(table, "local") != 0 &&
+				 strcmp(table, "main") != 0;
 	}
 	json_decref(root);
 	net->have_routes = true;
@@ -311,4 +333,214 @@ const struct fw_route *fw_net_route(const struct fw_net *net, int family,
 			best = r;
 	}
 	return best;
+}
+
+/* ------------------------------------------------------------------ */
+/* lookups for nft fib and xt addrtype */
+
+const struct fw_route *fw_net_lookup(const struct fw_net *net, int family,
+				     const uint8_t *a, const char *dev)
+{
+	const struct fw_route *best = NULL;
+	size_t i;
+
+	for (i = 0; i < net->nroutes; i++) {
+		const struct fw_route *r = &net->routes[i];
+
+		if (r->family != family || r->other_table ||
+		    (dev && strcmp(r->dev, dev) != 0) ||
+		    !prefix_match(a, r->dst, r->plen))
+			continue;
+		/* the local table is looked at first (fib rule 0): its
+		 * entry wins a tie with the main table's */
+		if (!best || r->plen > best->plen ||
+		    (r->plen == best->plen && r->type != FW_RTN_UNICAST &&
+		     best->type == FW_RTN_UNICAST))
+			best = r;
+	}
+	return best;
+}
+
+bool fw_net_has_addr(const struct fw_net *net, int family, const uint8_t *a,
+		     const char *dev)
+{
+	size_t i, k, alen = family == 6 ? 16 : 4;
+
+	for (i = 0; i < net->nifaces; i++) {
+		if (dev && strcmp(net->ifaces[i].name, dev) != 0)
+			continue;
+		for (k = 0; k < net->ifaces[i].naddrs; k++) {
+			const struct fw_addr *ad = &net->ifaces[i].addrs[k];
+
+			if (ad->family == family &&
+			    memcmp(ad->addr, a, alen) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * net/ipv4/fib_frontend.c, __inet_dev_addr_type(): 0.0.0.0/8 and
+ * 255.255.255.255 are broadcast, 224.0.0.0/4 multicast; otherwise the
+ * type of the route the local table holds for the address (merged with
+ * main: their unicast routes answer unicast, their blackholes blackhole),
+ * unicast when there is none or when it leaves through another device
+ * than dev.
+ */
+unsigned fw_net_addr_type4(const struct fw_net *net, const uint8_t a[4],
+			   const char *dev)
+{
+	const struct fw_route *r;
+
+	if (a[0] == 0 || (a[0] == 255 && a[1] == 255 && a[2] == 255 &&
+			  a[3] == 255))
+		return FW_RTN_BROADCAST;
+	if ((a[0] & 0xf0) == 0xe0)
+		return FW_RTN_MULTICAST;
+	/* without route.json, the host's own addresses are still local */
+	if (!net->have_routes && fw_net_has_addr(net, 4, a, dev))
+		return FW_RTN_LOCAL;
+	r = fw_net_lookup(net, 4, a, NULL);
+	if (!r)
+		return FW_RTN_UNICAST;
+	if (dev && strcmp(r->dev, dev) != 0)
+		return FW_RTN_UNICAST;
+	return r->type;
+}
+
+static bool v6_any(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
+static bool v6_multicast(const uint8_t a[16])
+{
+	return a[0] == 0xff;
+}
+
+/* ipv6_addr_type(): link-local unicast fe80::/10, or a multicast of
+ * link-local scope (ff02::, and ff01:: node-local is not) */
+static bool v6_linklocal(const uint8_t a[16])
+{
+	return (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+	       (a[0] == 0xff && (a[1] & 0x0f) == 0x02);
+}
+
+/* ipv6_addr_type()'s IPV6_ADDR_UNICAST: neither ::, multicast nor a
+ * v4-mapped address */
+static bool v6_unicast(const uint8_t a[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					    0xff, 0xff };
+
+	return !v6_any(a) && !v6_multicast(a) && memcmp(a, mapped, 12) != 0;
+}
+
+/* The route an IPv6 lookup of a finds: ip6_route_output() restricts a
+ * link-local destination to the device (RT6_LOOKUP_F_IFACE). */
+static const struct fw_route *lookup6(const struct fw_net *net,
+				      const uint8_t a[16], const char *dev)
+{
+	return fw_net_lookup(net, 6, a, v6_linklocal(a) ? dev : NULL);
+}
+
+static bool v6_reject(const struct fw_route *r)
+{
+	return r->type == FW_RTN_BLACKHOLE || r->type == FW_RTN_UNREACHABLE ||
+	       r->type == FW_RTN_PROHIBIT || r->type == FW_RTN_THROW;
+}
+
+/* ipv6_anycast_destination(): an anycast route, or the subnet-router
+ * anycast address (the prefix itself) of a route on a link */
+static bool v6_anycast_dest(const struct fw_route *r, const uint8_t a[16])
+{
+	return r->type == FW_RTN_ANYCAST ||
+	       (r->plen < 127 && !r->gateway && r->type == FW_RTN_UNICAST &&
+		memcmp(r->dst, a, 16) == 0);
+}
+
+/* net/ipv6/netfilter/nft_fib_ipv6.c, __nft_fib6_eval_type() */
+unsigned fw_net_addr_type6(const struct fw_net *net, const uint8_t a[16],
+			   const char *dev, const char *skbdev)
+{
+	const struct fw_route *r;
+	unsigned ret = 0;
+
+	if (dev && fw_net_has_addr(net, 6, a, dev))
+		ret = FW_RTN_LOCAL;
+	r = lookup6(net, a, dev ? dev : skbdev);
+	if (!r)
+		return FW_RTN_UNREACHABLE;
+	if (v6_reject(r))
+		return r->type;
+	if (v6_anycast_dest(r, a))
+		ret = FW_RTN_ANYCAST;
+	else if (!dev && r->type == FW_RTN_LOCAL)
+		ret = FW_RTN_LOCAL;
+	if (ret)
+		return ret;
+	if (v6_multicast(a))
+		return FW_RTN_MULTICAST;
+	return v6_unicast(a) ? FW_RTN_UNICAST : FW_RTN_UNSPEC;
+}
+
+/* net/netfilter/xt_addrtype.c, match_type6() and match_lookup_rt6() */
+bool fw_net_xt_addrtype6(const struct fw_net *net, const uint8_t a[16],
+			 const char *dev, uint16_t mask)
+{
+	const uint16_t lookup = 1u << FW_RTN_LOCAL | 1u << FW_RTN_ANYCAST |
+				1u << FW_RTN_UNREACHABLE;
+	const struct fw_route *r;
+	uint16_t got = 0;
+
+	if ((mask & 1u << FW_RTN_MULTICAST) && !v6_multicast(a))
+		return false;
+	if ((mask & 1u << FW_RTN_UNICAST) && !v6_unicast(a))
+		return false;
+	if ((mask & 1u << FW_RTN_UNSPEC) && !v6_any(a))
+		return false;
+	if (!(mask & lookup))
+		return true;
+	if (dev && (mask & 1u << FW_RTN_LOCAL) &&
+	    fw_net_has_addr(net, 6, a, dev))
+		got = 1u << FW_RTN_LOCAL;
+	r = lookup6(net, a, dev);
+	if (!r)
+		return (mask & 1u << FW_RTN_UNREACHABLE) != 0;
+	if (v6_reject(r))
+		got = 1u << FW_RTN_UNREACHABLE;
+	if (!dev && r->type == FW_RTN_LOCAL)
+		got |= 1u << FW_RTN_LOCAL;
+	if (r->type == FW_RTN_ANYCAST)
+		got |= 1u << FW_RTN_ANYCAST;
+	return (mask & got) != 0;
+}
+
+/*
+ * nft_fib4_eval() and nft_fib6_eval(): the route to a; no answer for a
+ * failed lookup, an error route (blackhole, unreachable, prohibit,
+ * throw) or one of the host's own addresses (and IPv6 anycast), nor when
+ * oif is given and the route does not use it.
+ */
+const char *fw_net_fib_dev(const struct fw_net *net, int family,
+			   const uint8_t *a, const char *oif,
+			   const char *skbdev)
+{
+	const struct fw_route *r;
+
+	if (family == 6)
+		r = lookup6(net, a, oif ? oif : skbdev);
+	else
+		r = fw_net_lookup(net, 4, a, NULL);
+	if (!r || r->type == FW_RTN_LOCAL || r->type == FW_RTN_BLACKHOLE ||
+	    r->type == FW_RTN_UNREACHABLE || r->type == FW_RTN_PROHIBIT ||
+	    r->type == FW_RTN_THROW ||
+	    (family == 6 && r->type == FW_RTN_ANYCAST))
+		return NULL;
+	if (oif && strcmp(r->dev, oif) != 0)
+		return NULL;
+	return r->dev;
 }

@@ -32,6 +32,9 @@ struct fw_route {
 	char dev[16];
 	bool local;            /* local, broadcast or multicast: INPUT */
 	bool blackhole;        /* blackhole, unreachable, prohibit */
+	uint8_t type;          /* RTN_* (enum fw_rtn): unicast unless said */
+	bool gateway;          /* via a gateway */
+	bool other_table;      /* neither main nor local (policy routing) */
 };
 
 struct fw_net {
@@ -69,6 +72,43 @@ bool fw_net_is_local(const struct fw_net *net, int family,
 /* The longest matching route to dst (not local), or NULL. */
 const struct fw_route *fw_net_route(const struct fw_net *net, int family,
 				    const uint8_t *dst);
+
+/*
+ * Route lookups for nft fib and xt addrtype (below, dev is an interface
+ * name, NULL for any).  A lookup sees the local and main tables (merged,
+ * as without policy routing rules); other tables are not consulted.
+ */
+
+/* The longest matching route to a, out of dev when dev is given; NULL
+ * when none. */
+const struct fw_route *fw_net_lookup(const struct fw_net *net, int family,
+				     const uint8_t *a, const char *dev);
+
+/* Whether a is configured on interface dev (any interface: NULL). */
+bool fw_net_has_addr(const struct fw_net *net, int family, const uint8_t *a,
+		     const char *dev);
+
+/* The route type (RTN_*) of an IPv4 address, inet_dev_addr_type(). */
+unsigned fw_net_addr_type4(const struct fw_net *net, const uint8_t a[4],
+			   const char *dev);
+
+/* The same for IPv6 as nft fib computes it, __nft_fib6_eval_type();
+ * skbdev is the packet's own device (for a link-local address). */
+unsigned fw_net_addr_type6(const struct fw_net *net, const uint8_t a[16],
+			   const char *dev, const char *skbdev);
+
+/* ip6tables -m addrtype: whether a has one of the types in mask (bits
+ * 1 << RTN_*), match_type6(). */
+bool fw_net_xt_addrtype6(const struct fw_net *net, const uint8_t a[16],
+			 const char *dev, uint16_t mask);
+
+/* The interface a reverse lookup finds (nft fib ... oif): the route to
+ * `a` (the packet's source for fib saddr), which must leave through
+ * `oif` when given; NULL when there is none (nft_fib4_eval(),
+ * nft_fib6_eval() without their special cases, which eval.c handles). */
+const char *fw_net_fib_dev(const struct fw_net *net, int family,
+			   const uint8_t *a, const char *oif,
+			   const char *skbdev);
 
 /* An IPv4 (family 4) or IPv6 address in text; false when malformed. */
 bool fw_addr_parse(const char *s, int family, uint8_t out[16]);

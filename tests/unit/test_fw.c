@@ -8,7 +8,9 @@
 #include "ct/engine.h"
 #include "fw/eval.h"
 #include "fw/fw.h"
+#include "fw/ipt_save.h"
 #include "fw/nft_json.h"
+#include "fw/route.h"
 #include "settings.h"
 #include "testlib.h"
 #include "tests.h"
@@ -123,23 +125,33 @@ static void ft_route(void *ctx, struct ct_hookpkt *hp)
 	hp->local = memcmp(hp->pkt->dst, RTR, 4) == 0;
 }
 
-static void ft_start(struct ft *t, const struct tchain *c,
-		     const struct trule *r, const char *extra)
+/* The input interface every packet arrives on ("" none). */
+static char ft_iif[16];
+
+static void ft_enter(void *ctx, struct ct_hookpkt *hp)
+{
+	(void)ctx;
+	memcpy(hp->iifname, ft_iif, sizeof(hp->iifname));
+}
+
+/* ruleset: nft JSON, or (ipt) iptables-save text. */
+static void ft_start_text(struct ft *t, const char *text, bool ipt)
 {
 	char errbuf[CT_ERRBUF_SIZE];
-	char *json = ruleset_json(c, r, extra);
 	struct ct_sink sink;
 	struct ct_firewall hooks;
 
 	memset(t, 0, sizeof(*t));
 	ct_settings_init(&t->set);
-	t->rs = fw_ruleset_new(FW_SRC_NFT_JSON);
+	t->rs = fw_ruleset_new(ipt ? FW_SRC_IPTABLES : FW_SRC_NFT_JSON);
 	CU_ASSERT_FATAL(t->rs != NULL);
 	errbuf[0] = '\0';
-	if (fw_nft_read(t->rs, json, strlen(json), "test.json", errbuf) != 0 ||
+	if ((ipt ? fw_ipt_read(t->rs, text, strlen(text), FW_FAM_IP,
+			       "test.txt", errbuf)
+		 : fw_nft_read(t->rs, text, strlen(text), "test.json",
+			       errbuf)) != 0 ||
 	    fw_finish(t->rs, errbuf) != 0)
 		fprintf(stderr, "\n%s\n", errbuf);
-	free(json);
 	CU_ASSERT_FATAL(errbuf[0] == '\0');
 	t->st = fw_state_create(t->rs);
 	CU_ASSERT_FATAL(t->st != NULL);
@@ -151,10 +163,20 @@ static void ft_start(struct ft *t, const struct tchain *c,
 	CU_ASSERT_FATAL(ct_engine_add_sink(t->eng, &sink) == 0);
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.ctx = t->st;
+	hooks.enter = ft_enter;
 	hooks.run = ft_run;
 	hooks.route = ft_route;
 	ct_engine_set_firewall(t->eng, &hooks);
 	t->now = (ct_time)1700000000 * SEC;
+}
+
+static void ft_start(struct ft *t, const struct tchain *c,
+		     const struct trule *r, const char *extra)
+{
+	char *json = ruleset_json(c, r, extra);
+
+	ft_start_text(t, json, false);
+	free(json);
 }
 
 static void ft_stop(struct ft *t)
@@ -465,9 +487,9 @@ static void test_fw_unknown(void)
 		{ "fwd", "forward", 0, "accept" }, { NULL, NULL, 0, NULL },
 	};
 	static const struct trule r[] = {
-		{ "fwd", "{\"match\": {\"op\": \"==\", \"left\": {\"fib\": "
-			 "{\"result\": \"type\", \"flags\": [\"daddr\"]}}, "
-			 "\"right\": \"local\"}}, {\"drop\": null}" },
+		{ "fwd", "{\"match\": {\"op\": \"==\", \"left\": {\"osf\": "
+			 "{\"key\": \"name\"}}, \"right\": \"Linux\"}}, "
+			 "{\"drop\": null}" },
 		{ NULL, NULL },
 	};
 	struct ft t;
@@ -479,6 +501,125 @@ static void test_fw_unknown(void)
 	CU_ASSERT_EQUAL(fw_state_unknown_hits(t.st), 1);
 	CU_ASSERT_TRUE(t.rs->rules[0].unknown);
 	ft_stop(&t);
+}
+
+/*
+ * The router of the fib tests: eth0 10.1.0.1/24 (the client's side),
+ * eth1 10.2.0.1/24 (the server's), a blackhole for 10.9.0.0/16, and the
+ * local table's entries as `ip -j route show table all` lists them.
+ */
+static struct fw_iface fib_ifaces[] = {
+	{ .name = "eth0", .index = 2, .naddrs = 1,
+	  .addrs = { { 4, 24, { 10, 1, 0, 1 } } } },
+	{ .name = "eth1", .index = 3, .naddrs = 1,
+	  .addrs = { { 4, 24, { 10, 2, 0, 1 } } } },
+};
+
+static struct fw_route fib_routes[] = {
+	{ 4, { 10, 1, 0, 0 }, 24, "eth0", false, false, FW_RTN_UNICAST,
+	  false, false },
+	{ 4, { 10, 2, 0, 0 }, 24, "eth1", false, false, FW_RTN_UNICAST,
+	  false, false },
+	{ 4, { 10, 9, 0, 0 }, 16, "", false, true, FW_RTN_BLACKHOLE, false,
+	  false },
+	{ 4, { 10, 1, 0, 1 }, 32, "eth0", true, false, FW_RTN_LOCAL, false,
+	  false },
+	{ 4, { 10, 2, 0, 1 }, 32, "eth1", true, false, FW_RTN_LOCAL, false,
+	  false },
+	{ 4, { 10, 1, 0, 255 }, 32, "eth0", true, false, FW_RTN_BROADCAST,
+	  false, false },
+	/* policy routing: a table other than main and local is not
+	 * consulted */
+	{ 4, { 10, 7, 0, 0 }, 16, "eth0", false, false, FW_RTN_UNICAST,
+	  false, true },
+};
+
+static const struct fw_net fib_net = {
+	fib_ifaces, CT_ARRAY_SIZE(fib_ifaces), CT_ARRAY_SIZE(fib_ifaces),
+	fib_routes, CT_ARRAY_SIZE(fib_routes), CT_ARRAY_SIZE(fib_routes),
+	true, true,
+};
+
+static const uint8_t BCAST[4] = { 10, 1, 0, 255 };
+static const uint8_t SPOOF[4] = { 10, 2, 0, 9 };
+static const uint8_t HOLE[4] = { 10, 9, 0, 1 };
+static const uint8_t POLICY[4] = { 10, 7, 0, 1 };
+
+#define FIB(result, flags) \
+	"{\"fib\": {\"result\": \"" result "\", \"flags\": " flags "}}"
+
+/*
+ * nft fib: the reverse path filter `fib saddr . iif oif missing drop`
+ * (nft_fib4_eval(): the route back to the source must use the input
+ * interface) and `fib daddr type` (inet_dev_addr_type()).
+ */
+static void test_fw_fib(void)
+{
+	static const struct tchain c[] = {
+		{ "pre", "prerouting", 0, "accept" }, { NULL, NULL, 0, NULL },
+	};
+	static const struct trule r[] = {
+		{ "pre", "{\"match\": {\"op\": \"==\", \"left\": "
+			 FIB("oif", "[\"saddr\", \"iif\"]")
+			 ", \"right\": false}}, {\"drop\": null}" },
+		{ "pre", "{\"match\": {\"op\": \"==\", \"left\": "
+			 FIB("type", "[\"daddr\"]") ", \"right\": \"local\"}}, "
+			 COUNTER },
+		{ "pre", "{\"match\": {\"op\": \"==\", \"left\": "
+			 FIB("type", "\"daddr\"") ", \"right\": {\"set\": "
+			 "[\"broadcast\", \"multicast\"]}}}, {\"drop\": null}" },
+		{ "pre", "{\"match\": {\"op\": \"==\", \"left\": "
+			 FIB("oifname", "[\"daddr\"]") ", \"right\": "
+			 "\"eth1\"}}, " COUNTER },
+		{ NULL, NULL },
+	};
+	static const uint8_t MCAST[4] = { 224, 0, 0, 251 };
+	static const uint8_t LBCAST[4] = { 255, 255, 255, 255 };
+	struct ft t;
+	const uint64_t *pk, *by, *ppk, *pby;
+
+	snprintf(ft_iif, sizeof(ft_iif), "eth0");
+	ft_start(&t, c, r, NULL);
+	fw_state_set_net(t.st, &fib_net);
+	/* the client, from its own side: through; the server's route
+	 * leaves through eth1 */
+	CU_ASSERT_EQUAL(syn(&t, 40000, 80)->action, CT_ACT_ACCEPT);
+	/* to the router itself: local */
+	CU_ASSERT_EQUAL(ft_send(&t, 6, CLI, RTR, 40001, 22, F_SYN, 1, 0)
+			->action, CT_ACT_ACCEPT);
+	fw_state_counters(t.st, &pk, &by, &ppk, &pby);
+	CU_ASSERT_EQUAL(pk[0], 1);
+	CU_ASSERT_EQUAL(pk[1], 1);
+	/* a source behind eth1 arriving on eth0, a source with a
+	 * blackhole route, one only a policy-routing table knows: the
+	 * reverse lookup fails */
+	CU_ASSERT_EQUAL(ft_send(&t, 6, SPOOF, SRV, 40002, 80, F_SYN, 1, 0)
+			->action, CT_ACT_DROP);
+	CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "inet t pre handle 10");
+	CU_ASSERT_EQUAL(ft_send(&t, 6, HOLE, SRV, 40003, 80, F_SYN, 1, 0)
+			->action, CT_ACT_DROP);
+	CU_ASSERT_EQUAL(ft_send(&t, 6, POLICY, SRV, 40004, 80, F_SYN, 1, 0)
+			->action, CT_ACT_DROP);
+	/* the subnet's broadcast (a local-table entry), 255.255.255.255
+	 * and multicast */
+	CU_ASSERT_EQUAL(ft_send(&t, 17, CLI, BCAST, 5000, 5001, 0, 0, 0)
+			->action, CT_ACT_DROP);
+	CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "inet t pre handle 12");
+	CU_ASSERT_EQUAL(ft_send(&t, 17, CLI, LBCAST, 5000, 5001, 0, 0, 0)
+			->action, CT_ACT_DROP);
+	CU_ASSERT_EQUAL(ft_send(&t, 17, CLI, MCAST, 5000, 5353, 0, 0, 0)
+			->action, CT_ACT_DROP);
+	CU_ASSERT_EQUAL(fw_state_unknown_hits(t.st), 0);
+	ft_stop(&t);
+
+	/* without the host's addresses and routes: not guessed */
+	ft_start(&t, c, r, NULL);
+	CU_ASSERT_TRUE(syn(&t, 40000, 80)->unknown);
+	CU_ASSERT_EQUAL(syn(&t, 40000, 80)->action, CT_ACT_ACCEPT);
+	/* two frames, each reaching the four fib rules */
+	CU_ASSERT_EQUAL(fw_state_unknown_hits(t.st), 8);
+	ft_stop(&t);
+	ft_iif[0] = '\0';
 }
 
 /* Malformed rulesets: a clear message naming the file and the rule. */
@@ -534,6 +675,8 @@ int test_fw_register(void)
 	    !CU_add_test(s, "verdict maps, interval sets, input",
 			 test_fw_vmap_sets_input) ||
 	    !CU_add_test(s, "limit on the capture clock", test_fw_limit) ||
+	    !CU_add_test(s, "fib: reverse path and address types",
+			 test_fw_fib) ||
 	    !CU_add_test(s, "unknown expressions", test_fw_unknown) ||
 	    !CU_add_test(s, "malformed rulesets", test_fw_malformed))
 		return CU_get_error();
