@@ -151,8 +151,10 @@ check "-o's error names every flag it takes" \
 	grep -q 'timestamp, extended, id, xml$' "$TMP/oflags.err"
 
 # --firewall: rulesets in the shapes Docker and kube-proxy write (iptables-
-# save, tests/fw/ipt) load and replay; their rules ctreplay cannot judge
-# (-m addrtype ...) are counted, not guessed, and --strict refuses them
+# save, tests/fw/ipt) load and replay; without the host's addresses and
+# routes their -m addrtype rules cannot be judged: counted, not guessed,
+# and --strict refuses them; with a router's addr.json and route.json
+# every rule is judged
 FW=$top_srcdir/tests/fw/ipt
 for rs in docker kube-proxy; do
 	mkdir -p "$TMP/fw-$rs"
@@ -168,7 +170,15 @@ for rs in docker kube-proxy; do
 	check "$rs: --strict refuses a rule it cannot judge (exit 2)" \
 		test $? -eq 2
 	check "$rs: --strict names the rule" \
-		grep -q 'cannot judge' "$TMP/fw-$rs.strict"
+		grep -q 'cannot judge a route lookup' "$TMP/fw-$rs.strict"
+	cp "$G/fw-ipt-basic-v4/fw/addr.json" "$G/fw-ipt-basic-v4/fw/route.json" \
+		"$TMP/fw-$rs/"
+	"$CT" --firewall "$TMP/fw-$rs" --strict -S "$G/http-v4/in.pcap" \
+		>"$TMP/fw-$rs.net" 2>&1
+	check "$rs: with addr.json and route.json --strict accepts it" \
+		test $? -eq 0
+	check "$rs: with addr.json and route.json no frame meets an unknown" \
+		sh -c "! grep -q 'unknown' '$TMP/fw-$rs.net'"
 done
 # --trace: the frame's way through the chains, as nft monitor trace
 "$CT" --firewall "$G/fw-user-chains-v4/fw" --trace 20 "$G/fw-user-chains-v4/in.pcap" \

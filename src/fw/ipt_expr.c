@@ -250,7 +250,8 @@ static bool key_eq(const struct fw_key *a, const struct fw_key *b)
 	       a->dir == b->dir && a->len == b->len &&
 	       a->nparts == b->nparts && a->offset == b->offset &&
 	       a->bits == b->bits && a->family == b->family &&
-	       a->mod == b->mod && a->num_offset == b->num_offset;
+	       a->mod == b->mod && a->num_offset == b->num_offset &&
+	       a->fib_flags == b->fib_flags && a->fib_types == b->fib_types;
 }
 
 static int key_index(struct ipt *p, const struct fw_key *k)
@@ -304,6 +305,20 @@ int ipt_key_ct(struct ipt *p, enum fw_ct_key what, int dir, unsigned len,
 	k.dir = (int8_t)dir;
 	k.len = (uint8_t)len;
 	k.family = (uint8_t)family;
+	return key_index(p, &k);
+}
+
+int ipt_key_fib(struct ipt *p, enum fw_fib_result what, unsigned flags,
+		unsigned types)
+{
+	struct fw_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = FW_KEY_FIB;
+	k.what = (uint8_t)what;
+	k.fib_flags = (uint8_t)flags;
+	k.fib_types = (uint16_t)types;
+	k.len = 4;
 	return key_index(p, &k);
 }
 

@@ -153,8 +153,11 @@ struct mctx {
 	/* mark, connmark */
 	bool mark_set, mark_inv;
 	uint32_t mark, mmask;
-	/* addrtype: read, not judged */
-	bool at_set;
+	/* addrtype: types (1 << RTN_*) of source and destination, and
+	 * which interface limits the lookup (1 in, 2 out) */
+	bool at_src_set, at_dst_set, at_src_inv, at_dst_inv;
+	uint16_t at_src, at_dst;
+	int at_limit;
 	/* iprange */
 	struct addr srcr, dstr;
 	/* length */
@@ -276,6 +279,8 @@ int ipt_key_payload(struct ipt *p, enum fw_base base, unsigned offset,
 		    unsigned bits, enum fw_dep dep);
 int ipt_key_ct(struct ipt *p, enum fw_ct_key what, int dir, unsigned len,
 	       unsigned family);
+int ipt_key_fib(struct ipt *p, enum fw_fib_result what, unsigned flags,
+		unsigned types);
 enum fw_dep ipt_dep_of_proto(unsigned proto);
 /* Expressions of the rule being read: 0 or an error (ipt_xnew: NULL when
  * out of memory). */

@@ -452,33 +452,62 @@ static int opt_mark(struct ipt *p, struct mctx *m, const char *opt, bool inv,
 	return 1;
 }
 
+/* libxt_addrtype.c's names: bit 1 << RTN_* each */
+static const struct sym addr_types[] = {
+	{ "UNSPEC", 1u << FW_RTN_UNSPEC }, { "UNICAST", 1u << FW_RTN_UNICAST },
+	{ "LOCAL", 1u << FW_RTN_LOCAL }, { "BROADCAST", 1u << FW_RTN_BROADCAST },
+	{ "ANYCAST", 1u << FW_RTN_ANYCAST },
+	{ "MULTICAST", 1u << FW_RTN_MULTICAST },
+	{ "BLACKHOLE", 1u << FW_RTN_BLACKHOLE },
+	{ "UNREACHABLE", 1u << FW_RTN_UNREACHABLE },
+	{ "PROHIBIT", 1u << FW_RTN_PROHIBIT }, { "THROW", 1u << FW_RTN_THROW },
+	{ "NAT", 1u << FW_RTN_NAT }, { "XRESOLVE", 1u << FW_RTN_XRESOLVE },
+};
+
 static int opt_addrtype(struct ipt *p, struct mctx *m, const char *opt,
 			bool inv, char **v, int n, int *i)
 {
-	static const struct sym types[] = {
-		{ "UNSPEC", 0 }, { "UNICAST", 1 }, { "LOCAL", 2 },
-		{ "BROADCAST", 3 }, { "ANYCAST", 4 }, { "MULTICAST", 5 },
-		{ "BLACKHOLE", 6 }, { "UNREACHABLE", 7 }, { "PROHIBIT", 8 },
-		{ "THROW", 9 }, { "NAT", 10 }, { "XRESOLVE", 11 },
-	};
 	const char *a;
 	uint32_t mask;
+	bool src = ipt_opt_is(opt, "--src-type", NULL);
 
 	if (ipt_opt_is(opt, "--limit-iface-in", NULL) ||
 	    ipt_opt_is(opt, "--limit-iface-out", NULL)) {
+		int which = opt[14] == 'i' ? 1 : 2;
+
 		NO_INV();
+		/* addrtype_mt_checkentry_v1() */
+		if (m->at_limit && m->at_limit != which)
+			return ipt_fail(p, "-m addrtype: --limit-iface-in and "
+					"--limit-iface-out exclude each other");
+		m->at_limit = which;
 		return 1;
 	}
-	if (!ipt_opt_is(opt, "--src-type", NULL) &&
-	    !ipt_opt_is(opt, "--dst-type", NULL))
+	if (!src && !ipt_opt_is(opt, "--dst-type", NULL))
 		return 0;
+	ONCE(src ? m->at_src_set : m->at_dst_set);
 	ARG(a);
-	if (!parse_bits(a, SYMS(types), &mask))
+	if (!parse_bits(a, SYMS(addr_types), &mask))
 		return ipt_fail(p, "%s %s: types are UNICAST, LOCAL, "
 				"BROADCAST, ANYCAST, MULTICAST, "
 				"BLACKHOLE, UNREACHABLE, PROHIBIT, THROW, "
 				"NAT, XRESOLVE, UNSPEC", opt, a);
-	m->at_set = true;
+	if (p->fam == FW_FAM_IP6 &&
+	    (mask & (1u << FW_RTN_BROADCAST | 1u << FW_RTN_BLACKHOLE |
+		     ~((1u << FW_RTN_PROHIBIT) - 1))))
+		/* refused by the kernel for ip6tables */
+		return ipt_fail(p, "%s %s: ip6tables matches UNSPEC, UNICAST, "
+				"LOCAL, ANYCAST, MULTICAST, UNREACHABLE only",
+				opt, a);
+	if (src) {
+		m->at_src_set = true;
+		m->at_src = (uint16_t)mask;
+		m->at_src_inv = inv;
+	} else {
+		m->at_dst_set = true;
+		m->at_dst = (uint16_t)mask;
+		m->at_dst_inv = inv;
+	}
 	return 1;
 }
 
@@ -1023,6 +1052,35 @@ static int emit_statistic(struct ipt *p, const struct mctx *m)
 	return 0;
 }
 
+/*
+ * xt_addrtype.c, addrtype_mt_v1(): the type of the source, then of the
+ * destination, each (type in the mask) xor its "!", looked up on the
+ * input or output interface with --limit-iface-in/out.  A flags test on
+ * a fib key that yields 1 << type.
+ */
+static int emit_addrtype(struct ipt *p, const struct mctx *m)
+{
+	unsigned lim = m->at_limit == 1 ? FW_FIB_F_IIF
+		     : m->at_limit == 2 ? FW_FIB_F_OIF : 0;
+	bool v6 = p->fam == FW_FAM_IP6;
+	int rc = 0;
+
+	if (!m->at_src_set && !m->at_dst_set)
+		return ipt_fail(p, "-m addrtype without --src-type or "
+				"--dst-type");
+	if (m->at_src_set)
+		rc = ipt_xflags(p, ipt_key_fib(p, FW_FIB_XT_ADDRTYPE,
+					       FW_FIB_F_SADDR | lim,
+					       v6 ? m->at_src : 0),
+				m->at_src_inv, m->at_src);
+	if (!rc && m->at_dst_set)
+		rc = ipt_xflags(p, ipt_key_fib(p, FW_FIB_XT_ADDRTYPE,
+					       FW_FIB_F_DADDR | lim,
+					       v6 ? m->at_dst : 0),
+				m->at_dst_inv, m->at_dst);
+	return rc;
+}
+
 int ipt_emit_match(struct ipt *p, const struct rule *r, const struct mctx *m)
 {
 	int rc = 0;
@@ -1069,11 +1127,7 @@ int ipt_emit_match(struct ipt *p, const struct rule *r, const struct mctx *m)
 			return ipt_fail(p, "-m comment without --comment");
 		return 0;
 	case M_ADDRTYPE:
-		if (!m->at_set)
-			return ipt_fail(p, "-m addrtype without --src-type or "
-					"--dst-type");
-		/* no key for the route type of an address yet */
-		return ipt_xunknown(p, "-m addrtype", NULL);
+		return emit_addrtype(p, m);
 	case M_IPRANGE: {
 		bool v4 = p->fam == FW_FAM_IP;
 		enum fw_dep dep = v4 ? FW_DEP_IP : FW_DEP_IP6;

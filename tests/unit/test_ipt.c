@@ -92,6 +92,15 @@ static void put_key(struct out *o, const struct fw_key *k)
 		if (k->family)
 			put(o, "%u", k->family);
 		break;
+	case FW_KEY_FIB:
+		put(o, "fib %s%s%s %s", k->fib_flags & FW_FIB_F_SADDR ? "saddr"
+					: "daddr",
+		    k->fib_flags & FW_FIB_F_IIF ? " iif" : "",
+		    k->fib_flags & FW_FIB_F_OIF ? " oif" : "",
+		    k->what == FW_FIB_XT_ADDRTYPE ? "xt" : "type");
+		if (k->fib_types)
+			put(o, " %x", k->fib_types);
+		break;
 	default:
 		put(o, "key?");
 	}
@@ -506,8 +515,15 @@ static void test_other_matches(void)
 		  "ct mark&000000f0 == 00000010; counter" },
 		{ NULL, "-m comment --comment \"a \\\"b\\\" c\" -j ACCEPT",
 		  "counter; accept" },
+		/* xt_addrtype: 1 << RTN_* of the address, in the mask */
 		{ NULL, "-m addrtype --dst-type LOCAL -j DOCKER",
-		  "unknown -m addrtype; counter; jump DOCKER" },
+		  "fib daddr xt flags 00000004; counter; jump DOCKER" },
+		{ NULL, "-m addrtype ! --src-type LOCAL,BROADCAST "
+			"--dst-type MULTICAST --limit-iface-in",
+		  "fib saddr iif xt !flags 0000000c; "
+		  "fib daddr iif xt flags 00000020; counter" },
+		{ NULL, "-m addrtype --dst-type UNICAST --limit-iface-out",
+		  "fib daddr oif xt flags 00000002; counter" },
 		{ NULL, "-m iprange --src-range 10.0.0.1-10.0.0.9",
 		  "nh@96/32:ip in 0a000001-0a000009; counter" },
 		{ NULL, "-m iprange ! --dst-range 10.0.0.1-10.0.0.9",
@@ -552,6 +568,10 @@ static void test_other_matches(void)
 		{ NULL, "! -d ::1/128", "nh@192/128:ip6 != "
 		  "00000000000000000000000000000001; counter" },
 		{ NULL, "-m hl --hl-eq 255", "nh@56/8:ip6 == ff; counter" },
+		/* IPv6 has no one type per address: the key answers for
+		 * the rule's types (match_type6()) */
+		{ NULL, "-m addrtype --dst-type LOCAL,ANYCAST",
+		  "fib daddr xt 14 flags 00000014; counter" },
 		{ NULL, "-m iprange --src-range ::1-::2",
 		  "nh@64/128:ip6 in 00000000000000000000000000000001-"
 		  "00000000000000000000000000000002; counter" },
@@ -785,6 +805,21 @@ static void test_errors(void)
 		{ 4, "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
 		     "-A INPUT -j FORWARD\nCOMMIT\n",
 		  "e.txt:4: -j FORWARD: a built-in chain cannot be jumped to" },
+		/* addrtype_mt_checkentry_v1() */
+		{ 4, "*filter\n:INPUT ACCEPT [0:0]\n"
+		     "-A INPUT -m addrtype --dst-type LOCAL --limit-iface-in "
+		     "--limit-iface-out\nCOMMIT\n",
+		  "e.txt:3: -m addrtype: --limit-iface-in and "
+		  "--limit-iface-out exclude each other" },
+		{ 6, "*filter\n:INPUT ACCEPT [0:0]\n"
+		     "-A INPUT -m addrtype --dst-type BROADCAST\nCOMMIT\n",
+		  "e.txt:3: --dst-type BROADCAST: ip6tables matches" },
+		{ 4, "*filter\n:INPUT ACCEPT [0:0]\n"
+		     "-A INPUT -m addrtype --src-type HOME\nCOMMIT\n",
+		  "e.txt:3: --src-type HOME: types are" },
+		{ 4, "*filter\n:INPUT ACCEPT [0:0]\n"
+		     "-A INPUT -m addrtype --limit-iface-in\nCOMMIT\n",
+		  "e.txt:3: -m addrtype without --src-type or --dst-type" },
 		{ 4, "*filter\n:INPUT ACCEPT [0:0]\n"
 		     "-A INPUT --dport 22 -j ACCEPT\nCOMMIT\n",
 		  "e.txt:3: unknown option --dport (no -m or -p loads it)" },
@@ -1114,11 +1149,11 @@ static void test_samples(void)
 		enum fw_family fam;
 		size_t tables, rules, unknown;
 	} samples[] = {
-		/* unknown: the two -m addrtype */
-		{ "docker.txt", FW_FAM_IP, 2, 26, 2 },
-		/* unknown: -m addrtype, KUBE-FIREWALL's
+		/* -m addrtype is read as a match: nothing unknown */
+		{ "docker.txt", FW_FAM_IP, 2, 26, 0 },
+		/* unknown: KUBE-FIREWALL's
 		 * ! --ctstate RELATED,ESTABLISHED,DNAT */
-		{ "kube-proxy.txt", FW_FAM_IP, 3, 61, 2 },
+		{ "kube-proxy.txt", FW_FAM_IP, 3, 61, 1 },
 		{ "host6.txt", FW_FAM_IP6, 2, 11, 0 },
 	};
 	struct fw_ruleset *both = fw_ruleset_new(FW_SRC_IPTABLES);
