@@ -147,7 +147,7 @@ static void key_canon(struct fw_state *st)
 			st->canon[i] = UINT32_MAX;
 			continue;
 		}
-		if (k->kind == FW_KEY_CONCAT)
+		if (k->kind == FW_KEY_CONCAT || k->kind == FW_KEY_EITHER)
 			continue;
 		for (j = 0; j < i; j++)
 			if (st->canon[j] == (uint32_t)j &&
@@ -959,6 +959,31 @@ static bool stmt_value(struct fw_state *st, const struct fw_expr *x,
 	return true;
 }
 
+/* A match on an either key (xt_multiport's ports_match_v1() with
+ * XT_MULTIPORT_EITHER): in the set for one of the parts; not in it for
+ * any.  A part that cannot be read breaks the rule. */
+static bool match_either(struct fw_state *st, const struct fw_expr *x,
+			 const struct ct_hookpkt *hp)
+{
+	const struct fw_key *k = &st->rs->keys[x->key];
+	bool neg = x->op == FW_OP_NOTIN || x->op == FW_OP_NE;
+	bool any = false;
+	unsigned i;
+
+	for (i = 1; i <= k->nparts; i++) {
+		struct fw_val tmp;
+		const struct fw_val *kv = key_get(st, x->key + (int)i, hp,
+						  &tmp);
+
+		if (!kv)
+			return false;
+		/* neg: match() says "not in"; any part in makes it fail */
+		if (match(st, x, kv) != neg)
+			any = true;
+	}
+	return any != neg;
+}
+
 /* Never guessed: a rule that cannot be judged is taken as not matching,
  * and the frame says so. */
 static int rule_unknown(struct fw_state *st, const struct fw_rule *r,
@@ -1000,6 +1025,11 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 		case FW_X_MATCH: {
 			const struct fw_val *kv = key_get(st, x->key, hp, &v);
 
+			if (rs->keys[x->key].kind == FW_KEY_EITHER) {
+				if (!match_either(st, x, hp))
+					return RULE_NOMATCH;
+				break;
+			}
 			if (!kv && fib_unknown(st, x->key))
 				return rule_unknown(st, r, hp);
 			if (!kv || !match(st, x, kv))

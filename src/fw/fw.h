@@ -86,6 +86,9 @@ enum fw_key_kind {
 	FW_KEY_NUMGEN,
 	FW_KEY_CONCAT,         /* parts: the next `nparts` keys in the rule */
 	FW_KEY_FIB,            /* a route lookup (nft fib, xt addrtype) */
+	FW_KEY_EITHER,         /* parts: the next `nparts` keys; a match
+				* holds when it holds for one of them
+				* (iptables -m multiport --ports) */
 };
 
 /* FW_KEY_FIB: what the lookup yields (`what`, enum nft_fib_result),

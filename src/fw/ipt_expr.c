@@ -260,7 +260,8 @@ static int key_index(struct ipt *p, const struct fw_key *k)
 
 	for (i = 0; i < p->rs->nkeys; i++) {
 		/* a concatenation's parts follow it: never shared */
-		if (p->rs->keys[i].kind == FW_KEY_CONCAT)
+		if (p->rs->keys[i].kind == FW_KEY_CONCAT ||
+		    p->rs->keys[i].kind == FW_KEY_EITHER)
 			i += p->rs->keys[i].nparts;
 		else if (key_eq(&p->rs->keys[i], k))
 			return (int)i;

@@ -829,9 +829,6 @@ static int emit_multiport(struct ipt *p, const struct rule *r,
 	if (!m->mp_n)
 		return ipt_fail(p, "-m multiport without --sports, --dports or "
 				"--ports");
-	if (m->mp_which == 3)
-		/* sport in set OR dport in set: no single comparison */
-		return ipt_xunknown(p, "-m multiport --ports", NULL);
 	set = fw_add_set(p->rs, p->table, NULL, 2);
 	if (set < 0)
 		return ipt_nomem(p);
@@ -849,8 +846,32 @@ static int emit_multiport(struct ipt *p, const struct rule *r,
 			return ipt_nomem(p);
 	}
 	p->rs->sets[set].interval = interval;
-	key = ipt_key_payload(p, FW_BASE_TH, m->mp_which == 1 ? 0 : 16, 16,
-			      dep);
+	if (m->mp_which == 3) {
+		/* --ports: source or destination port in the set, an either
+		 * key whose two parts follow it */
+		struct fw_key fk;
+		unsigned part;
+
+		memset(&fk, 0, sizeof(fk));
+		fk.kind = FW_KEY_EITHER;
+		fk.nparts = 2;
+		fk.len = 2;
+		key = fw_add_key(p->rs, &fk);
+		for (part = 0; part < 2 && key >= 0; part++) {
+			memset(&fk, 0, sizeof(fk));
+			fk.kind = FW_KEY_PAYLOAD;
+			fk.what = FW_BASE_TH;
+			fk.dep = (uint8_t)dep;
+			fk.offset = (uint16_t)(16 * part);
+			fk.bits = 16;
+			fk.len = 2;
+			if (fw_add_key(p->rs, &fk) < 0)
+				key = -1;
+		}
+	} else {
+		key = ipt_key_payload(p, FW_BASE_TH,
+				      m->mp_which == 1 ? 0 : 16, 16, dep);
+	}
 	if (key < 0)
 		return ipt_nomem(p);
 	x = ipt_xnew(p, FW_X_MATCH);

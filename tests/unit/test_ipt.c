@@ -101,6 +101,13 @@ static void put_key(struct out *o, const struct fw_key *k)
 		if (k->fib_types)
 			put(o, " %x", k->fib_types);
 		break;
+	case FW_KEY_EITHER:
+		put(o, "either(");
+		put_key(o, k + 1);
+		put(o, ",");
+		put_key(o, k + 2);
+		put(o, ")");
+		break;
 	default:
 		put(o, "key?");
 	}
@@ -397,9 +404,13 @@ static void test_ports(void)
 		  "meta l4proto == 11; th@0/16:udp !in {0035,0043}; counter" },
 		{ NULL, "-p udplite -m multiport --destination-ports 9",
 		  "meta l4proto == 88; th@16/16:udplite in {0009}; counter" },
+		/* xt_multiport's XT_MULTIPORT_EITHER */
 		{ NULL, "-p tcp -m multiport --ports 22,80",
-		  "meta l4proto == 06; unknown -m multiport --ports; "
-		  "counter" },
+		  "meta l4proto == 06; either(th@0/16:tcp,th@16/16:tcp) in "
+		  "{0016,0050}; counter" },
+		{ NULL, "-p udp -m multiport ! --ports 53,1000:2000",
+		  "meta l4proto == 11; either(th@0/16:udp,th@16/16:udp) !in "
+		  "{0035,03e8-07d0}i; counter" },
 	};
 
 	check_rows(FW_FAM_IP, rows, CT_ARRAY_SIZE(rows));
@@ -1154,6 +1165,7 @@ static void test_samples(void)
 		/* unknown: KUBE-FIREWALL's
 		 * ! --ctstate RELATED,ESTABLISHED,DNAT */
 		{ "kube-proxy.txt", FW_FAM_IP, 3, 61, 1 },
+
 		{ "host6.txt", FW_FAM_IP6, 2, 11, 0 },
 	};
 	struct fw_ruleset *both = fw_ruleset_new(FW_SRC_IPTABLES);
