@@ -131,7 +131,8 @@ static bool key_same(const struct fw_key *a, const struct fw_key *b)
 	return a->kind == b->kind && a->what == b->what && a->dep == b->dep &&
 	       a->dir == b->dir && a->len == b->len && a->offset == b->offset &&
 	       a->bits == b->bits && a->family == b->family &&
-	       a->fib_flags == b->fib_flags && a->fib_types == b->fib_types;
+	       a->fib_flags == b->fib_flags && a->fib_types == b->fib_types &&
+	       a->noentry_pass == b->noentry_pass;
 }
 
 static void key_canon(struct fw_state *st)
@@ -527,6 +528,20 @@ static bool load_ct(const struct fw_key *k, const struct ct_hookpkt *hp,
 
 	if (k->what == FW_CT_STATE) {
 		put_be(v, hp->ctstate, 4);
+		return true;
+	}
+	if (k->what == FW_CT_XT_STATE) {
+		/* conntrack_mt(): the NAT bits come from the entry's status
+		 * (IPS_SRC_NAT 0x10, IPS_DST_NAT 0x20) */
+		uint32_t bits = hp->ctstate;
+
+		if (ct && !hp->untracked) {
+			if (ct->status & 0x10u)
+				bits |= FW_XT_CTS_SNAT;
+			if (ct->status & 0x20u)
+				bits |= FW_XT_CTS_DNAT;
+		}
+		put_be(v, bits, 4);
 		return true;
 	}
 	/* every other key needs an entry (nft_ct_get_eval(): NFT_BREAK) */
@@ -1032,6 +1047,9 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 			}
 			if (!kv && fib_unknown(st, x->key))
 				return rule_unknown(st, r, hp);
+			if (!kv && rs->keys[x->key].noentry_pass &&
+			    (!hp->ct || hp->untracked))
+				break;
 			if (!kv || !match(st, x, kv))
 				return RULE_NOMATCH;
 			break;

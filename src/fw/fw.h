@@ -171,7 +171,14 @@ enum fw_ct_key {
 	FW_CT_PROTO_SRC,       /* 2 bytes */
 	FW_CT_PROTO_DST,
 	FW_CT_EXPIRATION,      /* 4 bytes ms */
+	FW_CT_XT_STATE,        /* 4 bytes: FW_CTS_* | FW_XT_CTS_SNAT/DNAT
+				* (xt_conntrack's state bits) */
 };
+
+/* xt_conntrack's --ctstate SNAT and DNAT: the entry's status has
+ * IPS_SRC_NAT / IPS_DST_NAT. */
+#define FW_XT_CTS_SNAT 0x100u
+#define FW_XT_CTS_DNAT 0x200u
 
 /* nft's ct state bits (NF_CT_STATE_BIT and friends). */
 #define FW_CTS_INVALID   0x01u
@@ -194,6 +201,9 @@ struct fw_key {
 	uint32_t num_offset;   /* numgen offset */
 	uint8_t fib_flags;     /* fib: FW_FIB_F_* */
 	uint16_t fib_types;    /* fib XT_ADDRTYPE, IPv6: 1 << FW_RTN_* */
+	bool noentry_pass;     /* ct: a packet without an entry passes the
+				* match instead of breaking the rule
+				* (conntrack_mt() after --ctstate) */
 };
 
 /* ------------------------------------------------------------------ */

@@ -251,7 +251,8 @@ static bool key_eq(const struct fw_key *a, const struct fw_key *b)
 	       a->nparts == b->nparts && a->offset == b->offset &&
 	       a->bits == b->bits && a->family == b->family &&
 	       a->mod == b->mod && a->num_offset == b->num_offset &&
-	       a->fib_flags == b->fib_flags && a->fib_types == b->fib_types;
+	       a->fib_flags == b->fib_flags && a->fib_types == b->fib_types &&
+	       a->noentry_pass == b->noentry_pass;
 }
 
 static int key_index(struct ipt *p, const struct fw_key *k)
@@ -298,9 +299,16 @@ int ipt_key_payload(struct ipt *p, enum fw_base base, unsigned offset,
 int ipt_key_ct(struct ipt *p, enum fw_ct_key what, int dir, unsigned len,
 	       unsigned family)
 {
+	return ipt_key_ct_pass(p, what, dir, len, family, false);
+}
+
+int ipt_key_ct_pass(struct ipt *p, enum fw_ct_key what, int dir,
+		    unsigned len, unsigned family, bool noentry_pass)
+{
 	struct fw_key k;
 
 	memset(&k, 0, sizeof(k));
+	k.noentry_pass = noentry_pass;
 	k.kind = FW_KEY_CT;
 	k.what = (uint8_t)what;
 	k.dir = (int8_t)dir;

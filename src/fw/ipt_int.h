@@ -279,6 +279,9 @@ int ipt_key_payload(struct ipt *p, enum fw_base base, unsigned offset,
 		    unsigned bits, enum fw_dep dep);
 int ipt_key_ct(struct ipt *p, enum fw_ct_key what, int dir, unsigned len,
 	       unsigned family);
+/* ... and one through which a packet without an entry passes */
+int ipt_key_ct_pass(struct ipt *p, enum fw_ct_key what, int dir,
+		    unsigned len, unsigned family, bool noentry_pass);
 int ipt_key_fib(struct ipt *p, enum fw_fib_result what, unsigned flags,
 		unsigned types);
 enum fw_dep ipt_dep_of_proto(unsigned proto);

@@ -5,17 +5,16 @@
 
 #include "ipt_int.h"
 
-/* IPS_* conntrack status bits (uapi nf_conntrack_common.h). */
+/* IPS_* conntrack status bits (uapi nf_conntrack_common.h): --ctstatus
+ * takes the first four. */
 #define IPS_EXPECTED   0x01u
 #define IPS_SEEN_REPLY 0x02u
 #define IPS_ASSURED    0x04u
 #define IPS_CONFIRMED  0x08u
-#define IPS_SRC_NAT    0x10u
-#define IPS_DST_NAT    0x20u
 
 /* xt_conntrack's --ctstate SNAT and DNAT, beside the FW_CTS_* bits. */
-#define XT_CTS_SNAT 0x100u
-#define XT_CTS_DNAT 0x200u
+#define XT_CTS_SNAT FW_XT_CTS_SNAT
+#define XT_CTS_DNAT FW_XT_CTS_DNAT
 
 /* ------------------------------------------------------------------ */
 /* names the matches take */
@@ -932,19 +931,19 @@ static int emit_icmp(struct ipt *p, const struct mctx *m)
 /*
  * state_mt() and conntrack_mt() (xt_state.c, xt_conntrack.c).  The state
  * bits are nft's ct state bits, defined for a packet without an entry
- * too (invalid, untracked).  --ctstate SNAT/DNAT test the entry's status
- * in the same OR: exact only where the OR falls apart (see below).  For a
- * packet without an entry conntrack_mt() returns the --ctstate test
- * alone, where ct keys (nft) end the rule: the other options are exact
- * only when that state test cannot pass without an entry.
+ * too (invalid, untracked); --ctstate SNAT/DNAT add the entry's NAT
+ * status bits to the same OR (the FW_CT_XT_STATE key).  For a packet
+ * without an entry conntrack_mt() returns the --ctstate test alone: the
+ * other options' ct keys then let it pass (noentry_pass) where in nft
+ * they would end the rule.
  */
 static int emit_conntrack(struct ipt *p, const struct mctx *m)
 {
 	const uint32_t nat = XT_CTS_SNAT | XT_CTS_DNAT;
-	const uint32_t noentry = FW_CTS_INVALID | FW_CTS_UNTRACKED;
 	unsigned family = p->fam == FW_FAM_IP ? 4 : 6;
 	bool others = m->cs_set || m->ctproto_set || m->ctdir_set ||
 		      m->ctexpire;
+	bool pass = false;
 	int rc = 0, k;
 
 	for (k = 0; k < CTA_N; k++)
@@ -954,38 +953,15 @@ static int emit_conntrack(struct ipt *p, const struct mctx *m)
 	if (m->kind == M_STATE && !m->st_set)
 		return ipt_fail(p, "-m state without --state");
 	if (m->st_set) {
-		uint32_t states = m->st_mask & ~nat;
-		uint32_t nats = m->st_mask & nat;
-		uint32_t ips = (nats & XT_CTS_SNAT ? IPS_SRC_NAT : 0) |
-			       (nats & XT_CTS_DNAT ? IPS_DST_NAT : 0);
-		/* can a packet without an entry pass the state test? */
-		bool pass_noentry = m->st_inv ? (states & noentry) != noentry
-					      : (states & noentry) != 0;
+		bool nats = (m->st_mask & nat) != 0;
 
-		if (others && pass_noentry)
-			return ipt_xunknown(p, "-m conntrack --ctstate ",
-					    "with a state an untracked packet "
-					    "has, and other options");
-		if (!nats) {
-			rc = ipt_xflags(p, ipt_key_ct(p, FW_CT_STATE, -1, 4, 0),
-					m->st_inv, states);
-		} else if (!m->st_inv && !states) {
-			/* status & (SRC_NAT|DST_NAT); no entry: no match */
-			rc = ipt_xflags(p, ipt_key_ct(p, FW_CT_STATUS,
-						      -1, 4, 0),
-					false, ips);
-		} else if (m->st_inv && (states & noentry) == noentry) {
-			/* none of the states (so an entry) and no NAT bit */
-			rc = ipt_xflags(p, ipt_key_ct(p, FW_CT_STATE, -1, 4, 0),
-					true, states);
-			if (!rc)
-				rc = ipt_xflags(p, ipt_key_ct(p, FW_CT_STATUS,
-							      -1, 4, 0),
-						true, ips);
-		} else {
-			return ipt_xunknown(p, "-m conntrack --ctstate ",
-					    "mixing SNAT/DNAT and states");
-		}
+		/* without an entry, the options after --ctstate are not
+		 * looked at (the state test decided) */
+		pass = true;
+		rc = ipt_xflags(p, ipt_key_ct(p, nats ? FW_CT_XT_STATE
+						      : FW_CT_STATE,
+					      -1, 4, 0),
+				m->st_inv, m->st_mask);
 	}
 	if (rc)
 		return rc;
@@ -996,15 +972,16 @@ static int emit_conntrack(struct ipt *p, const struct mctx *m)
 		bool src = k == CTA_ORIGSRC || k == CTA_REPLSRC;
 
 		if (m->ctaddr[k].set) {
-			int key = ipt_key_ct(p, src ? FW_CT_SADDR : FW_CT_DADDR,
-					     dir, p->alen, family);
+			int key = ipt_key_ct_pass(p, src ? FW_CT_SADDR
+							 : FW_CT_DADDR,
+						  dir, p->alen, family, pass);
 
 			rc = ipt_xmatch_addr(p, key, &m->ctaddr[k]);
 		}
 		if (!rc && m->ctport[k].set) {
-			int key = ipt_key_ct(p, src ? FW_CT_PROTO_SRC
-						    : FW_CT_PROTO_DST,
-					     dir, 2, 0);
+			int key = ipt_key_ct_pass(p, src ? FW_CT_PROTO_SRC
+							 : FW_CT_PROTO_DST,
+						  dir, 2, 0, pass);
 
 			rc = ipt_xmatch_num_range(p, key, &m->ctport[k], 2);
 		}
@@ -1013,7 +990,8 @@ static int emit_conntrack(struct ipt *p, const struct mctx *m)
 		struct fw_val v;
 
 		ipt_val_u(&v, m->ctproto, 1);
-		rc = ipt_xmatch(p, ipt_key_ct(p, FW_CT_PROTOCOL, -1, 1, 0),
+		rc = ipt_xmatch(p, ipt_key_ct_pass(p, FW_CT_PROTOCOL, -1, 1, 0,
+						   pass),
 				m->ctproto_inv ? FW_OP_NE : FW_OP_EQ, &v, NULL,
 				NULL);
 	}
@@ -1021,11 +999,13 @@ static int emit_conntrack(struct ipt *p, const struct mctx *m)
 		struct fw_val v;
 
 		ipt_val_u(&v, m->ctdir, 1);
-		rc = ipt_xmatch(p, ipt_key_ct(p, FW_CT_DIRECTION, -1, 1, 0),
+		rc = ipt_xmatch(p, ipt_key_ct_pass(p, FW_CT_DIRECTION, -1, 1,
+						   0, pass),
 				FW_OP_EQ, &v, NULL, NULL);
 	}
 	if (!rc && m->cs_set)
-		rc = ipt_xflags(p, ipt_key_ct(p, FW_CT_STATUS, -1, 4, 0),
+		rc = ipt_xflags(p, ipt_key_ct_pass(p, FW_CT_STATUS, -1, 4, 0,
+						   pass),
 				m->cs_inv, m->cs_mask);
 	return rc;
 }

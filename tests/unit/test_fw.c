@@ -622,6 +622,74 @@ static void test_fw_fib(void)
 	ft_iif[0] = '\0';
 }
 
+/*
+ * iptables matches that are not one comparison: -m addrtype (a route
+ * lookup), -m multiport --ports (either port), -m conntrack --ctstate
+ * with other options (a packet without an entry is judged by its state
+ * alone, conntrack_mt()) and with SNAT/DNAT next to states.
+ */
+static void test_fw_ipt_matches(void)
+{
+	static const char text[] =
+		"*filter\n"
+		":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+		"-A INPUT -m addrtype ! --dst-type LOCAL -j DROP\n"
+		"-A INPUT -m addrtype --src-type LOCAL --limit-iface-in "
+		"-j DROP\n"
+		"-A FORWARD -m addrtype --dst-type BROADCAST,MULTICAST -j DROP\n"
+		"-A FORWARD -p tcp -m multiport --ports 22,8000:8100 -j DROP\n"
+		"-A FORWARD -p udp -m multiport ! --ports 53 -j DROP\n"
+		"-A FORWARD -m conntrack --ctstate INVALID,NEW "
+		"--ctorigdst 10.2.0.2 -j ACCEPT\n"
+		"-A FORWARD -m conntrack ! --ctstate ESTABLISHED,DNAT "
+		"-j DROP\n"
+		"-A FORWARD -j ACCEPT\n"
+		"COMMIT\n";
+	static const uint8_t SRV3[4] = { 10, 2, 0, 3 };
+	struct ft t;
+	const struct fv *v;
+
+	snprintf(ft_iif, sizeof(ft_iif), "eth0");
+	ft_start_text(&t, text, true);
+	fw_state_set_net(t.st, &fib_net);
+	/* INPUT: to the router's own address on eth0 passes; its other
+	 * address is local too (no --limit-iface) */
+	CU_ASSERT_EQUAL(ft_send(&t, 6, CLI, RTR, 40000, 22, F_SYN, 1, 0)
+			->action, CT_ACT_ACCEPT);
+	/* forwarded: the broadcast type; either port */
+	CU_ASSERT_EQUAL(ft_send(&t, 17, CLI, BCAST, 53, 53, 0, 0, 0)->action,
+			CT_ACT_DROP);
+	CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "filter FORWARD 1");
+	CU_ASSERT_EQUAL(syn(&t, 22, 80)->action, CT_ACT_DROP);
+	CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "filter FORWARD 2");
+	CU_ASSERT_EQUAL(syn(&t, 40001, 8050)->action, CT_ACT_DROP);
+	CU_ASSERT_EQUAL(ft_send(&t, 17, CLI, SRV, 53, 5000, 0, 0, 0)->action,
+			CT_ACT_ACCEPT);
+	CU_ASSERT_EQUAL(ft_send(&t, 17, CLI, SRV, 5001, 5002, 0, 0, 0)
+			->action, CT_ACT_DROP);
+	CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "filter FORWARD 3");
+	/* NEW to the server: --ctorigdst holds; to another address it
+	 * does not, and ! ESTABLISHED,DNAT drops it */
+	CU_ASSERT_EQUAL(syn(&t, 40002, 80)->action, CT_ACT_ACCEPT);
+	CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "filter FORWARD 4");
+	CU_ASSERT_EQUAL(ft_send(&t, 6, CLI, SRV3, 40003, 80, F_SYN, 1, 0)
+			->action, CT_ACT_DROP);
+	CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "filter FORWARD 5");
+	/* INVALID without an entry: the state test alone decides, though
+	 * the --ctorigdst of rule 4 has no entry to read */
+	v = ft_send(&t, 6, CLI, SRV3, 40004, 80, F_SYN | F_ACK, 1, 1);
+	CU_ASSERT_EQUAL(v->state, CT_STATE_INVALID);
+	CU_ASSERT_EQUAL(v->action, CT_ACT_ACCEPT);
+	CU_ASSERT_STRING_EQUAL(v->rule, "filter FORWARD 4");
+	/* the SYN/ACK of the accepted connection is ESTABLISHED */
+	v = ft_send(&t, 6, SRV, CLI, 80, 40002, F_SYN | F_ACK, 500, 101);
+	CU_ASSERT_EQUAL(v->state, CT_STATE_ESTABLISHED);
+	CU_ASSERT_STRING_EQUAL(v->rule, "filter FORWARD 6");
+	CU_ASSERT_EQUAL(fw_state_unknown_hits(t.st), 0);
+	ft_stop(&t);
+	ft_iif[0] = '\0';
+}
+
 /* Malformed rulesets: a clear message naming the file and the rule. */
 static void test_fw_malformed(void)
 {
@@ -677,6 +745,8 @@ int test_fw_register(void)
 	    !CU_add_test(s, "limit on the capture clock", test_fw_limit) ||
 	    !CU_add_test(s, "fib: reverse path and address types",
 			 test_fw_fib) ||
+	    !CU_add_test(s, "iptables addrtype, multiport --ports, "
+			 "conntrack options", test_fw_ipt_matches) ||
 	    !CU_add_test(s, "unknown expressions", test_fw_unknown) ||
 	    !CU_add_test(s, "malformed rulesets", test_fw_malformed))
 		return CU_get_error();
