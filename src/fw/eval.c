@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "../ct/conn.h"
 #include "../ct/nat.h"
 #include "eval.h"
@@ -596,6 +597,50 @@ static bool load_ct(const struct fw_key *k, const struct ct_hookpkt *hp,
 	}
 }
 
+/*
+ * A field of an IPv6 extension header (ip6t_rt.c and nft_exthdr.c find
+ * it with ipv6_find_hdr()): the chain is followed from the IPv6 header
+ * through hop-by-hop, routing, destination options, fragment and AH
+ * headers; a fragment that is not the first ends the search.  No such
+ * header (or not captured): no value.
+ */
+static bool load_exthdr(const struct fw_key *k, const struct ct_hookpkt *hp,
+			struct fw_val *v)
+{
+	const struct ct_pkt *pkt = hp->pkt;
+	struct bytes b = ct_pkt_l3(pkt);
+	uint32_t off = 40;
+	uint8_t nh;
+
+	if (pkt->l3num != CT_L3_IPV6 || !bytes_has(&b, 0, 40))
+		return false;
+	nh = bytes_u8(&b, 6);
+	for (;;) {
+		uint32_t len;
+
+		if (nh != 0 && nh != 43 && nh != 60 && nh != 44 && nh != 51)
+			return false;
+		if (!bytes_has(&b, off, 8))
+			return false;
+		if (nh == k->what)
+			break;
+		if (nh == 44) {
+			/* fragment offset not 0: what follows is not here */
+			if ((bytes_load_be16(bytes_ptr(&b, off + 2)) & 0xfff8u) != 0)
+				return false;
+			len = 8;
+		} else if (nh == 51) {
+			len = ((uint32_t)bytes_u8(&b, off + 1) + 2) * 4;
+		} else {
+			len = ((uint32_t)bytes_u8(&b, off + 1) + 1) * 8;
+		}
+		nh = bytes_u8(&b, off);
+		off += len;
+	}
+	return load_bits(bytes_ptr(&b, off), b.len - off, k->offset, k->bits,
+			 k->len, v);
+}
+
 /* An interface name as a C string (the hook keeps 16 bytes, not
  * necessarily terminated); NULL when there is none. */
 static const char *ifname_of(const char name[16], char buf[17])
@@ -724,6 +769,8 @@ static bool load_key(struct fw_state *st, int ki, const struct ct_hookpkt *hp,
 		return load_ct(k, hp, v);
 	case FW_KEY_FIB:
 		return load_fib(st, k, hp, v);
+	case FW_KEY_EXTHDR:
+		return load_exthdr(k, hp, v);
 	case FW_KEY_NUMGEN: {
 		uint32_t n = k->what == 1 ? (uint32_t)(st->numgen[ki]++ % k->mod)
 					  : fw_random(st) % k->mod;

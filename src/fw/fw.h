@@ -89,6 +89,9 @@ enum fw_key_kind {
 	FW_KEY_EITHER,         /* parts: the next `nparts` keys; a match
 				* holds when it holds for one of them
 				* (iptables -m multiport --ports) */
+	FW_KEY_EXTHDR,         /* a field of an IPv6 extension header:
+				* `what` its type (43 routing ...),
+				* `offset`/`bits` as for payload */
 };
 
 /* FW_KEY_FIB: what the lookup yields (`what`, enum nft_fib_result),

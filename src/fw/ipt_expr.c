@@ -317,6 +317,20 @@ int ipt_key_ct_pass(struct ipt *p, enum fw_ct_key what, int dir,
 	return key_index(p, &k);
 }
 
+int ipt_key_exthdr(struct ipt *p, unsigned type, unsigned offset,
+		   unsigned bits)
+{
+	struct fw_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = FW_KEY_EXTHDR;
+	k.what = (uint8_t)type;
+	k.offset = (uint16_t)offset;
+	k.bits = (uint16_t)bits;
+	k.len = (uint8_t)((bits + 7) / 8);
+	return key_index(p, &k);
+}
+
 int ipt_key_fib(struct ipt *p, enum fw_fib_result what, unsigned flags,
 		unsigned types)
 {

@@ -118,6 +118,7 @@ enum m_kind {
 	M_LIMIT,
 	M_STATISTIC,
 	M_TTL, M_HL,
+	M_RT,
 };
 
 enum { CTA_ORIGSRC = 0, CTA_ORIGDST, CTA_REPLSRC, CTA_REPLDST, CTA_N };
@@ -169,6 +170,9 @@ struct mctx {
 	int smode;
 	bool s_inv, every_set, packet_set, prob_set;
 	uint32_t every, packet, prob;
+	/* rt: --rt-type */
+	bool rt_set, rt_inv;
+	uint8_t rt_type;
 	/* ttl / hl */
 	bool ttl_set;
 	uint8_t ttl_op, ttl;
@@ -282,6 +286,8 @@ int ipt_key_ct(struct ipt *p, enum fw_ct_key what, int dir, unsigned len,
 /* ... and one through which a packet without an entry passes */
 int ipt_key_ct_pass(struct ipt *p, enum fw_ct_key what, int dir,
 		    unsigned len, unsigned family, bool noentry_pass);
+int ipt_key_exthdr(struct ipt *p, unsigned type, unsigned offset,
+		   unsigned bits);
 int ipt_key_fib(struct ipt *p, enum fw_fib_result what, unsigned flags,
 		unsigned types);
 enum fw_dep ipt_dep_of_proto(unsigned proto);

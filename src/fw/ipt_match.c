@@ -119,6 +119,7 @@ static const struct {
 	{ "addrtype", M_ADDRTYPE }, { "iprange", M_IPRANGE },
 	{ "length", M_LENGTH }, { "limit", M_LIMIT },
 	{ "statistic", M_STATISTIC }, { "ttl", M_TTL }, { "hl", M_HL },
+	{ "rt", M_RT },
 };
 
 struct mctx *ipt_new_match(struct ipt *p, struct rule *r, const char *name)
@@ -706,6 +707,38 @@ static int opt_ttl(struct ipt *p, struct mctx *m, const char *opt, bool inv,
 	return 1;
 }
 
+/* ip6t_rt.c: --rt-type; the other options are read, not judged. */
+static int opt_rt(struct ipt *p, struct mctx *m, const char *opt, bool inv,
+		  char **v, int n, int *i)
+{
+	const char *a;
+	uint32_t t;
+
+	if (ipt_opt_is(opt, "--rt-type", NULL)) {
+		ONCE(m->rt_set);
+		ARG(a);
+		if (!ipt_parse_u32(a, 255, &t))
+			return ipt_fail(p, "--rt-type %s: 0 to 255", a);
+		m->rt_set = true;
+		m->rt_inv = inv;
+		m->rt_type = (uint8_t)t;
+		return 1;
+	}
+	if (ipt_opt_is(opt, "--rt-segsleft", NULL) ||
+	    ipt_opt_is(opt, "--rt-len", NULL) ||
+	    ipt_opt_is(opt, "--rt-0-addrs", NULL)) {
+		ARG(a);
+		m->unknown = "-m rt with other options than --rt-type";
+		return 1;
+	}
+	if (ipt_opt_is(opt, "--rt-0-res", NULL) ||
+	    ipt_opt_is(opt, "--rt-0-not-strict", NULL)) {
+		m->unknown = "-m rt with other options than --rt-type";
+		return 1;
+	}
+	return 0;
+}
+
 /* Returns 1 when opt belongs to match m (and is read), 0 when not, or an
  * error. */
 int ipt_match_option(struct ipt *p, struct mctx *m, const char *opt,
@@ -753,6 +786,8 @@ int ipt_match_option(struct ipt *p, struct mctx *m, const char *opt,
 	case M_TTL:
 	case M_HL:
 		return opt_ttl(p, m, opt, inv, v, n, i);
+	case M_RT:
+		return opt_rt(p, m, opt, inv, v, n, i);
 	default:
 		return 0;
 	}
@@ -1173,6 +1208,22 @@ int ipt_emit_match(struct ipt *p, const struct rule *r, const struct mctx *m)
 	}
 	case M_STATISTIC:
 		return emit_statistic(p, m);
+	case M_RT: {
+		struct fw_val v;
+
+		if (p->fam != FW_FAM_IP6)
+			return ipt_fail(p, "-m rt is for ip6tables");
+		if (m->unknown)
+			return ipt_xunknown(p, m->unknown, NULL);
+		if (!m->rt_set)
+			return ipt_fail(p, "-m rt without --rt-type");
+		/* rt_mt6(): a packet without a routing header never
+		 * matches, "!" or not; the type is its third byte */
+		ipt_val_u(&v, m->rt_type, 1);
+		return ipt_xmatch(p, ipt_key_exthdr(p, 43, 16, 8),
+				  m->rt_inv ? FW_OP_NE : FW_OP_EQ, &v, NULL,
+				  NULL);
+	}
 	case M_TTL:
 	case M_HL: {
 		struct fw_val v;

@@ -134,7 +134,10 @@ static void ft_enter(void *ctx, struct ct_hookpkt *hp)
 	memcpy(hp->iifname, ft_iif, sizeof(hp->iifname));
 }
 
-/* ruleset: nft JSON, or (ipt) iptables-save text. */
+/* ruleset: nft JSON, or (ipt) iptables-save text (ip6tables-save with
+ * ft_ipt6). */
+static bool ft_ipt6;
+
 static void ft_start_text(struct ft *t, const char *text, bool ipt)
 {
 	char errbuf[CT_ERRBUF_SIZE];
@@ -146,7 +149,8 @@ static void ft_start_text(struct ft *t, const char *text, bool ipt)
 	t->rs = fw_ruleset_new(ipt ? FW_SRC_IPTABLES : FW_SRC_NFT_JSON);
 	CU_ASSERT_FATAL(t->rs != NULL);
 	errbuf[0] = '\0';
-	if ((ipt ? fw_ipt_read(t->rs, text, strlen(text), FW_FAM_IP,
+	if ((ipt ? fw_ipt_read(t->rs, text, strlen(text),
+			       ft_ipt6 ? FW_FAM_IP6 : FW_FAM_IP,
 			       "test.txt", errbuf)
 		 : fw_nft_read(t->rs, text, strlen(text), "test.json",
 			       errbuf)) != 0 ||
@@ -690,6 +694,61 @@ static void test_fw_ipt_matches(void)
 	ft_iif[0] = '\0';
 }
 
+/* ip6tables -m rt --rt-type (rt_mt6()): the routing header's type; a
+ * packet without one matches neither the rule nor its negation. */
+static void test_fw_ipt_rt(void)
+{
+	static const char text[] =
+		"*filter\n:FORWARD ACCEPT [0:0]\n"
+		"-A FORWARD -m rt --rt-type 0 -j DROP\n"
+		"-A FORWARD -m rt ! --rt-type 2 -j DROP\n"
+		"COMMIT\n";
+	static const uint8_t c6[16] = { 0xfd, 0x77, 0, 1, [15] = 2 };
+	static const uint8_t s6[16] = { 0xfd, 0x77, 0, 2, [15] = 2 };
+	static const uint8_t types[] = { 0, 2, 3 };
+	static const char *const want[] = {
+		"filter FORWARD 1", "-", "filter FORWARD 2",
+	};
+	uint8_t buf[128], l4[16];
+	struct ct_pkt pkt;
+	struct ft t;
+	size_t k;
+
+	ft_ipt6 = true;
+	ft_start_text(&t, text, true);
+	ft_ipt6 = false;
+	for (k = 0; k <= CT_ARRAY_SIZE(types); k++) {
+		/* a routing header of the type (none for the last), UDP */
+		struct tl_l4 seg = { 43, l4, 16, TL_NO_CSUM };
+		uint32_t len;
+
+		memset(l4, 0, sizeof(l4));
+		l4[0] = 17;
+		if (k < CT_ARRAY_SIZE(types))
+			l4[2] = types[k];
+		else
+			seg = (struct tl_l4){ 17, l4 + 8, 8, 6 };
+		tl_put16(l4 + 8, 5000);
+		tl_put16(l4 + 10, 5001);
+		tl_put16(l4 + 12, 8);
+		len = tl_build_ipv6(buf, sizeof(buf), c6, s6, &seg);
+		CU_ASSERT_FATAL(tl_pkt_from_bytes(&pkt, buf, len, ++t.frame,
+						  t.now));
+		ct_engine_packet(t.eng, &pkt);
+		t.now += MS;
+		CU_ASSERT_FATAL(t.nv == (int)t.frame);
+		if (k < CT_ARRAY_SIZE(types)) {
+			CU_ASSERT_EQUAL(t.v[k].action, strcmp(want[k], "-")
+				? CT_ACT_DROP : CT_ACT_ACCEPT);
+			if (strcmp(want[k], "-"))
+				CU_ASSERT_STRING_EQUAL(t.v[k].rule, want[k]);
+		} else {
+			CU_ASSERT_EQUAL(t.v[k].action, CT_ACT_ACCEPT);
+		}
+	}
+	ft_stop(&t);
+}
+
 /* Malformed rulesets: a clear message naming the file and the rule. */
 static void test_fw_malformed(void)
 {
@@ -747,6 +806,7 @@ int test_fw_register(void)
 			 test_fw_fib) ||
 	    !CU_add_test(s, "iptables addrtype, multiport --ports, "
 			 "conntrack options", test_fw_ipt_matches) ||
+	    !CU_add_test(s, "ip6tables -m rt", test_fw_ipt_rt) ||
 	    !CU_add_test(s, "unknown expressions", test_fw_unknown) ||
 	    !CU_add_test(s, "malformed rulesets", test_fw_malformed))
 		return CU_get_error();

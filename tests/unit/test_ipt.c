@@ -104,6 +104,9 @@ static void put_key(struct out *o, const struct fw_key *k)
 		if (k->fib_types)
 			put(o, " %x", k->fib_types);
 		break;
+	case FW_KEY_EXTHDR:
+		put(o, "exthdr %u@%u/%u", k->what, k->offset, k->bits);
+		break;
 	case FW_KEY_EITHER:
 		put(o, "either(");
 		put_key(o, k + 1);
@@ -583,6 +586,11 @@ static void test_other_matches(void)
 		{ NULL, "! -d ::1/128", "nh@192/128:ip6 != "
 		  "00000000000000000000000000000001; counter" },
 		{ NULL, "-m hl --hl-eq 255", "nh@56/8:ip6 == ff; counter" },
+		/* ufw's ip6tables rules: routing header type 0 */
+		{ NULL, "-m rt --rt-type 0 -j DROP",
+		  "exthdr 43@16/8 == 00; counter; drop" },
+		{ NULL, "-m rt ! --rt-type 0 --rt-segsleft 1",
+		  "unknown -m rt with other options than --rt-type; counter" },
 		/* IPv6 has no one type per address: the key answers for
 		 * the rule's types (match_type6()) */
 		{ NULL, "-m addrtype --dst-type LOCAL,ANYCAST",
