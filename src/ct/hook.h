@@ -65,6 +65,10 @@ enum ct_out {
 	CT_OUT_FORWARDED = 0,  /* a copy of a packet the replay forwarded */
 	CT_OUT_LOCAL,          /* the host made it: OUTPUT, POSTROUTING */
 	CT_OUT_UNEXPECTED,     /* a forwarded copy the replay did not forward */
+	CT_OUT_LOCAL_RELATED,  /* the host made it in answer to a packet (a
+				* reject's RST): nf_ct_attach() makes it
+				* RELATED to that packet's entry, it tracks
+				* nothing */
 };
 
 /*

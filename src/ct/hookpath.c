@@ -299,7 +299,7 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 	const struct ct_firewall *fw = &eng->fw;
 	struct ct_hookpkt *hp;
 	struct ct_conn *ct;
-	bool go, dropped;
+	bool go, dropped, related = ct_icmp_pkt_is_error(pkt);
 
 	if (!fw->local_out)
 		return false;
@@ -321,12 +321,15 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 			    "forward it";
 		return true;
 	}
+	case CT_OUT_LOCAL_RELATED:
+		related = true;
+		break;
 	case CT_OUT_LOCAL:
 		break;
 	}
 	v->reason = NULL;
 	go = fw->run(fw->ctx, CT_HOOK_OUTPUT, INT32_MIN, CT_PRIO_CONNTRACK, hp);
-	ct = hp_conntrack(eng, hp, go, ct_icmp_pkt_is_error(pkt), v, &dropped);
+	ct = hp_conntrack(eng, hp, go, related, v, &dropped);
 	if (dropped)
 		return true;
 	if (go)

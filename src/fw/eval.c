@@ -78,6 +78,9 @@ struct fw_state {
 	/* --trace FRAME: where and for which frame */
 	FILE *trace;
 	uint64_t trace_frame;
+	/* the reject statement of the last rule that rejected (enum
+	 * fw_reject), -1 none: the firewall sends its answer */
+	int reject;
 };
 
 /* ------------------------------------------------------------------ */
@@ -1152,6 +1155,7 @@ static int run_rule(struct fw_state *st, const struct fw_rule *r,
 			hp->notrack = true;
 			break;
 		case FW_X_REJECT:
+			st->reject = x->what;
 			break;
 		case FW_X_VERDICT:
 			*target = x->target;
@@ -1496,6 +1500,7 @@ bool fw_run_hook(struct fw_state *st, enum ct_hook hook, int32_t lo,
 		return true;
 	/* what keys read changes from hook to hook (and packet to packet) */
 	gen_next(st);
+	st->reject = -1;
 	for (k = 0; k < st->hook_n[hook]; k++) {
 		int c = st->hook_chains[hook][k];
 		const struct fw_chain *ch = &rs->chains[c];
@@ -1534,6 +1539,11 @@ void fw_state_counters(const struct fw_state *st, const uint64_t **pkts,
 	*bytes = st->cnt_bytes;
 	*pol_pkts = st->pol_pkts;
 	*pol_bytes = st->pol_bytes;
+}
+
+int fw_state_reject(const struct fw_state *st)
+{
+	return st->reject;
 }
 
 uint64_t fw_state_unknown_hits(const struct fw_state *st)

@@ -61,6 +61,10 @@ void fw_state_counters(const struct fw_state *st, const uint64_t **pkts,
 		       const uint64_t **bytes, const uint64_t **pol_pkts,
 		       const uint64_t **pol_bytes);
 
+/* After fw_run_hook() rejected a packet: how (enum fw_reject); -1 when
+ * the last hook run rejected nothing. */
+int fw_state_reject(const struct fw_state *st);
+
 /* How often frames reached a rule ctreplay cannot judge (--strict). */
 uint64_t fw_state_unknown_hits(const struct fw_state *st);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../bytes.h"
 #include "../ct/l4proto.h"
 #include "firewall.h"
 #include "ipt_save.h"
@@ -294,6 +295,7 @@ void fw_firewall_destroy(struct fw_firewall *fw)
 	fw_state_destroy(fw->st);
 	fw_ruleset_free(fw->rs);
 	free(fw->expect);
+	free(fw->resets);
 	fw_net_free(&fw->net);
 	free(fw);
 }
@@ -323,6 +325,31 @@ static void fwh_enter(void *ctx, struct ct_hookpkt *hp)
 	hp->pkttype = pkt->pkttype;
 }
 
+/* FNV-1a of what identifies a datagram on its way out: addresses,
+ * protocol, the IPv4 id (id NULL: IPv6), the first 8 bytes of the
+ * transport header; never 0. */
+static uint64_t out_key(const uint8_t *src, const uint8_t *dst, size_t alen,
+			uint8_t proto, const uint8_t *id, const uint8_t l4[8])
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint8_t buf[16 + 16 + 1 + 2 + 8];
+	size_t n, i;
+
+	memcpy(buf, src, alen);
+	memcpy(buf + alen, dst, alen);
+	n = 2 * alen;
+	buf[n++] = proto;
+	if (id) {
+		buf[n++] = id[0];
+		buf[n++] = id[1];
+	}
+	memcpy(buf + n, l4, 8);
+	n += 8;
+	for (i = 0; i < n; i++)
+		h = (h ^ buf[i]) * UINT64_C(0x100000001b3);
+	return h ? h : 1;
+}
+
 /*
  * What a forwarded datagram keeps on its way out: addresses, protocol,
  * the IPv4 id, and the first 8 bytes of its transport header (ports and
@@ -331,76 +358,93 @@ static void fwh_enter(void *ctx, struct ct_hookpkt *hp)
  */
 static uint64_t fwd_key(const struct ct_pkt *pkt)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	size_t alen = pkt->l3num == CT_L3_IPV6 ? 16 : 4, i;
-	uint8_t buf[16 + 16 + 1 + 2 + 8];
-	size_t n = 0;
+	bool v4 = pkt->l3num == CT_L3_IPV4;
 
-	if (pkt->l4cap < 8 || pkt->is_fragment)
+	if (pkt->l4cap < 8 || pkt->is_fragment || (v4 && pkt->l3cap < 6))
 		return 0;
-	memcpy(buf, pkt->src, alen);
-	memcpy(buf + alen, pkt->dst, alen);
-	n = 2 * alen;
-	buf[n++] = pkt->l4num;
-	if (pkt->l3num == CT_L3_IPV4 && pkt->l3cap >= 6) {
-		buf[n++] = pkt->l3[4];
-		buf[n++] = pkt->l3[5];
-	}
-	memcpy(buf + n, pkt->l4, 8);
-	n += 8;
-	for (i = 0; i < n; i++)
-		h = (h ^ buf[i]) * UINT64_C(0x100000001b3);
-	return h ? h : 1;
+	return out_key(pkt->src, pkt->dst, v4 ? 4 : 16, pkt->l4num,
+		       v4 ? pkt->l3 + 4 : NULL, pkt->l4);
 }
 
-/* Add (or, with remove, take out) one key; false when absent (remove)
- * or out of memory. */
-static bool expect_op(struct fw_firewall *fw, uint64_t key, bool remove)
+/*
+ * The same key for the RST a reject with tcp reset answers pkt with
+ * (net/ipv4/netfilter/nf_reject_ipv4.c, nf_reject_iphdr_put() and
+ * nf_reject_ip_tcphdr_put(); nf_reject_ipv6.c alike): addresses and ports
+ * swapped, IP id 0, sequence number the packet's ACK number when it has
+ * ACK, else 0.  0 when no RST is sent: not TCP, a RST, a fragment.
+ */
+static uint64_t reset_key(const struct ct_pkt *pkt)
+{
+	static const uint8_t id0[2];
+	bool v4 = pkt->l3num == CT_L3_IPV4;
+	struct bytes th = ct_pkt_l4(pkt);
+	uint8_t l4[8];
+
+	if (pkt->l4num != 6 || pkt->is_fragment || !bytes_has(&th, 0, 14) ||
+	    (bytes_u8(&th, 13) & 0x04))
+		return 0;
+	memcpy(l4, bytes_ptr(&th, 2), 2);
+	memcpy(l4 + 2, bytes_ptr(&th, 0), 2);
+	if (bytes_u8(&th, 13) & 0x10)
+		memcpy(l4 + 4, bytes_ptr(&th, 8), 4);
+	else
+		memset(l4 + 4, 0, 4);
+	return out_key(pkt->dst, pkt->src, v4 ? 4 : 16, 6, v4 ? id0 : NULL,
+		       l4);
+}
+
+/* Add (or, with remove, take out) one key of the open-addressing table
+ * *tab (*cap slots, *n used, 0 free); false when absent (remove) or out
+ * of memory. */
+static bool keyset_op(uint64_t **tab, size_t *cap, size_t *used, uint64_t key,
+		      bool remove)
 {
 	size_t i, mask;
 
-	if (!remove && (fw->expect_n + 1) * 2 > fw->expect_cap) {
-		size_t cap = fw->expect_cap ? fw->expect_cap * 2 : 1024, k;
-		uint64_t *old = fw->expect, *n = calloc(cap, sizeof(*n));
+	if (!remove && (*used + 1) * 2 > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 1024, k;
+		uint64_t *old = *tab, *n = calloc(ncap, sizeof(*n));
 
 		if (!n)
 			return false;
-		fw->expect = n;
-		k = fw->expect_cap;
-		fw->expect_cap = cap;
-		fw->expect_n = 0;
+		*tab = n;
+		k = *cap;
+		*cap = ncap;
+		*used = 0;
 		for (i = 0; i < k; i++)
 			if (old[i])
-				expect_op(fw, old[i], false);
+				keyset_op(tab, cap, used, old[i], false);
 		free(old);
 	}
-	if (fw->expect_cap == 0)
+	if (*cap == 0)
 		return false;
-	mask = fw->expect_cap - 1;
+	mask = *cap - 1;
 	for (i = key & mask;; i = (i + 1) & mask) {
-		if (fw->expect[i] == 0) {
+		uint64_t *t = *tab;
+
+		if (t[i] == 0) {
 			if (remove)
 				return false;
-			fw->expect[i] = key;
-			fw->expect_n++;
+			t[i] = key;
+			(*used)++;
 			return true;
 		}
-		if (remove && fw->expect[i] == key) {
+		if (remove && t[i] == key) {
 			size_t j = i;
 
 			/* backward shift deletion keeps probes intact */
-			fw->expect[i] = 0;
-			fw->expect_n--;
+			t[i] = 0;
+			(*used)--;
 			for (;;) {
 				size_t home;
 
 				j = (j + 1) & mask;
-				if (fw->expect[j] == 0)
+				if (t[j] == 0)
 					return true;
-				home = fw->expect[j] & mask;
+				home = t[j] & mask;
 				if (((j - home) & mask) >= ((j - i) & mask)) {
-					fw->expect[i] = fw->expect[j];
-					fw->expect[j] = 0;
+					t[i] = t[j];
+					t[j] = 0;
 					i = j;
 				}
 			}
@@ -408,12 +452,31 @@ static bool expect_op(struct fw_firewall *fw, uint64_t key, bool remove)
 	}
 }
 
+static bool expect_op(struct fw_firewall *fw, uint64_t key, bool remove)
+{
+	return keyset_op(&fw->expect, &fw->expect_cap, &fw->expect_n, key,
+			 remove);
+}
+
+static bool resets_op(struct fw_firewall *fw, uint64_t key, bool remove)
+{
+	return keyset_op(&fw->resets, &fw->resets_cap, &fw->resets_n, key,
+			 remove);
+}
+
 static bool fwh_run(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 		    struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
+	bool go = fw_run_hook(fw->st, hook, lo, hi, hp);
+	uint64_t key;
 
-	return fw_run_hook(fw->st, hook, lo, hi, hp);
+	/* a reject with tcp reset: the RST leaves through OUTPUT */
+	if (!go && hp->action == CT_ACT_REJECT && !hp->pkt->outgoing &&
+	    fw_state_reject(fw->st) == FW_REJ_TCP_RESET &&
+	    (key = reset_key(hp->pkt)))
+		resets_op(fw, key, false);
+	return go;
 }
 
 /* a forwarded datagram leaves: expect its copy */
@@ -499,6 +562,19 @@ static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 	const struct fw_iface *f;
 	uint64_t key = fwd_key(pkt);
 
+	/* a RST a reject made, from the rejected packet's destination: the
+	 * firewall's own, sent through OUTPUT and POSTROUTING with the
+	 * rejected packet's entry attached (nf_send_reset(),
+	 * nf_ct_attach()) */
+	if (pkt->l4num == 6 && key && fw->resets_n &&
+	    resets_op(fw, key, true)) {
+		f = fw_net_iface_by_index(&fw->net, pkt->ifindex);
+		if (f) {
+			memcpy(hp->oifname, f->name, sizeof(hp->oifname));
+			hp->oif = f->index;
+		}
+		return CT_OUT_LOCAL_RELATED;
+	}
 	/* a copy of a packet the replay forwarded (after NAT, it may
 	 * carry one of the firewall's own addresses: masquerade) */
 	if (key && fw->expect_n && expect_op(fw, key, true)) {

@@ -38,6 +38,11 @@ struct fw_firewall {
 	 */
 	uint64_t *expect;
 	size_t expect_cap, expect_n;
+	/* the RSTs rejects made (reject with tcp reset), by the same kind of
+	 * hash of what the RST will carry: their copies in the capture are
+	 * the firewall's own packets, though from another's address */
+	uint64_t *resets;
+	size_t resets_cap, resets_n;
 	bool seen_outgoing;
 	uint64_t left_unexpected;  /* left although the replay dropped it */
 };
