@@ -24,6 +24,9 @@ chk tftp tftp-hpa
 chk in.tftpd tftpd-hpa
 chk sysctl procps
 chk stdbuf coreutils
+chk ufw ufw                      # fw-ufw-v4
+chk firewalld firewalld          # fw-firewalld-v4 (with dbus-daemon)
+chk dbus-daemon dbus
 [ -x /usr/bin/python3 ] || need_pkgs+=(python3)
 if [ -x /usr/bin/python3 ]; then
 	/usr/bin/python3 -c 'import scapy.all' >/dev/null 2>&1 || need_pkgs+=(python3-scapy)

@@ -405,6 +405,11 @@ stats_snapshot() {
 #   FIREWALL=nft              fw_ruleset prints nft text (nft -f -)
 #   FIREWALL=iptables-nft     fw_rules runs `ipt ARGS...` / `ip6t ARGS...`
 #   FIREWALL=iptables-legacy  the same with iptables-legacy / ip6tables-legacy
+#   FIREWALL=ufw              fw_setup runs `ufw_r ARGS...`: ufw itself sets the
+#                             router's firewall up (iptables-nft rules)
+#   FIREWALL=firewalld        fw_setup runs `fwd_offline ARGS...`
+#                             (firewall-offline-cmd), then a firewalld
+#                             (nftables backend) is started in the router
 # Every rule should carry a counter (nft: `counter`; iptables always has
 # them) so the replay's counts can be compared with the kernel's. The
 # recorder then keeps fw/ (tools/ctreplay-collect before traffic),
@@ -414,6 +419,51 @@ stats_snapshot() {
 IPT= IP6T=
 ipt() { in_router $IPT "$@" || die "$IPT $*: failed"; }
 ip6t() { in_router $IP6T "$@" || die "$IP6T $*: failed"; }
+
+# ufw and firewalld keep their configuration in /etc: each gets a private
+# copy in /etc/netns/ctl-router/ (ip netns exec binds /etc/netns/NS/X over
+# /etc/X for the commands it runs), so the host's /etc/ufw, /etc/default and
+# /etc/firewalld are never written; teardown removes /etc/netns/ctl-*.
+ufw_r() { in_router ufw "$@" >>"$W/log.ufw" 2>&1 || die "ufw $*: failed"; }
+fwd_offline() {
+	in_router firewall-offline-cmd "$@" >>"$W/log.firewalld-config" 2>&1 ||
+		die "firewall-offline-cmd $*: failed"
+}
+FWD_BUS=
+fwd_cmd() {
+	in_router env DBUS_SYSTEM_BUS_ADDRESS="$FWD_BUS" firewall-cmd "$@"
+}
+
+# firewalld needs a D-Bus system bus: a private dbus-daemon in the router
+# namespace, listening on a socket in $W (the host's bus, if any, is not
+# used). Both run as background processes of the scenario (killed after
+# the traffic, once the recorder has read the ruleset back).
+firewalld_start() {
+	local i
+	FWD_BUS="unix:path=$W/dbus.sock"
+	{
+		echo '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"'
+		echo ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">'
+		echo '<busconfig><type>system</type>'
+		echo "<listen>$FWD_BUS</listen><auth>EXTERNAL</auth>"
+		echo '<policy context="default"><allow user="*"/><allow own="*"/>'
+		echo '<allow send_destination="*"/><allow receive_sender="*"/></policy>'
+		echo '</busconfig>'
+	} >"$W/dbus.conf"
+	_bg $NS_R dbus dbus-daemon --nofork --config-file="$W/dbus.conf"
+	for i in $(seq 1 50); do
+		[ -S "$W/dbus.sock" ] && break
+		sleep 0.1
+	done
+	[ -S "$W/dbus.sock" ] || die "the router's dbus-daemon did not start"
+	_bg $NS_R firewalld env DBUS_SYSTEM_BUS_ADDRESS="$FWD_BUS" \
+		firewalld --nofork --nopid --log-target console
+	for i in $(seq 1 150); do
+		[ "$(fwd_cmd --state 2>/dev/null)" = running ] && return 0
+		sleep 0.2
+	done
+	die "firewalld did not start in the router (see $W/log.firewalld)"
+}
 
 load_router_ruleset() {
 	case "${FIREWALL:-}" in
@@ -425,6 +475,18 @@ load_router_ruleset() {
 		IPT=iptables-${FIREWALL#iptables-} IP6T=ip6tables-${FIREWALL#iptables-}
 		command -v $IPT >/dev/null || die "$IPT not installed"
 		fw_rules ;;
+	ufw)
+		command -v ufw >/dev/null || die "ufw not installed"
+		IPT=iptables-nft IP6T=ip6tables-nft
+		cp -a /etc/ufw "/etc/netns/$NS_R/ufw"
+		cp -a /etc/default "/etc/netns/$NS_R/default"
+		fw_setup ;;
+	firewalld)
+		command -v firewalld >/dev/null || die "firewalld not installed"
+		command -v dbus-daemon >/dev/null || die "dbus-daemon not installed"
+		cp -a /etc/firewalld "/etc/netns/$NS_R/firewalld"
+		fw_setup
+		firewalld_start ;;
 	*) die "unknown FIREWALL=$FIREWALL" ;;
 	esac
 }

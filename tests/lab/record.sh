@@ -112,6 +112,7 @@ record_one() {
 	scenario_run() { die "scenario $name has no scenario_run"; }
 	fw_ruleset() { die "scenario $name (FIREWALL=nft) has no fw_ruleset"; }
 	fw_rules() { die "scenario $name (FIREWALL=$FIREWALL) has no fw_rules"; }
+	fw_setup() { die "scenario $name (FIREWALL=$FIREWALL) has no fw_setup"; }
 	. "$SCENDIR/$name.sh"
 	[ -n "$DESC" ] || die "scenario $name has no DESC"
 
@@ -139,10 +140,11 @@ record_one() {
 		kmsg_mark end
 		kmsg_extract "$W/kernel.log"
 		case $FIREWALL in
-		nft | iptables-nft) in_router nft -j list ruleset >"$W/nft-after.json" ;;
+		nft | iptables-nft | ufw | firewalld)
+			in_router nft -j list ruleset >"$W/nft-after.json" ;;
 		esac
 		case $FIREWALL in
-		iptables-*)
+		iptables-* | ufw)
 			in_router $IPT-save -c >"$W/iptables-after.txt"
 			in_router $IP6T-save -c >"$W/ip6tables-after.txt" ;;
 		esac
