@@ -629,7 +629,9 @@ static bool load_exthdr(const struct fw_key *k, const struct ct_hookpkt *hp,
 			break;
 		if (nh == 44) {
 			/* fragment offset not 0: what follows is not here */
-			if ((bytes_load_be16(bytes_ptr(&b, off + 2)) & 0xfff8u) != 0)
+			uint16_t fo = bytes_load_be16(bytes_ptr(&b, off + 2));
+
+			if (fo & 0xfff8u)
 				return false;
 			len = 8;
 		} else if (nh == 51) {

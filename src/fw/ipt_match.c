@@ -455,7 +455,8 @@ static int opt_mark(struct ipt *p, struct mctx *m, const char *opt, bool inv,
 /* libxt_addrtype.c's names: bit 1 << RTN_* each */
 static const struct sym addr_types[] = {
 	{ "UNSPEC", 1u << FW_RTN_UNSPEC }, { "UNICAST", 1u << FW_RTN_UNICAST },
-	{ "LOCAL", 1u << FW_RTN_LOCAL }, { "BROADCAST", 1u << FW_RTN_BROADCAST },
+	{ "LOCAL", 1u << FW_RTN_LOCAL },
+	{ "BROADCAST", 1u << FW_RTN_BROADCAST },
 	{ "ANYCAST", 1u << FW_RTN_ANYCAST },
 	{ "MULTICAST", 1u << FW_RTN_MULTICAST },
 	{ "BLACKHOLE", 1u << FW_RTN_BLACKHOLE },

@@ -571,7 +571,8 @@ static void test_fw_fib(void)
 			 COUNTER },
 		{ "pre", "{\"match\": {\"op\": \"==\", \"left\": "
 			 FIB("type", "\"daddr\"") ", \"right\": {\"set\": "
-			 "[\"broadcast\", \"multicast\"]}}}, {\"drop\": null}" },
+			 "[\"broadcast\", \"multicast\"]}}}, "
+			 "{\"drop\": null}" },
 		{ "pre", "{\"match\": {\"op\": \"==\", \"left\": "
 			 FIB("oifname", "[\"daddr\"]") ", \"right\": "
 			 "\"eth1\"}}, " COUNTER },
@@ -640,7 +641,8 @@ static void test_fw_ipt_matches(void)
 		"-A INPUT -m addrtype ! --dst-type LOCAL -j DROP\n"
 		"-A INPUT -m addrtype --src-type LOCAL --limit-iface-in "
 		"-j DROP\n"
-		"-A FORWARD -m addrtype --dst-type BROADCAST,MULTICAST -j DROP\n"
+		"-A FORWARD -m addrtype --dst-type BROADCAST,MULTICAST "
+		"-j DROP\n"
 		"-A FORWARD -p tcp -m multiport --ports 22,8000:8100 -j DROP\n"
 		"-A FORWARD -p udp -m multiport ! --ports 53 -j DROP\n"
 		"-A FORWARD -m conntrack --ctstate INVALID,NEW "
