@@ -748,6 +748,28 @@ static void test_fw_ipt_rt(void)
 			CU_ASSERT_EQUAL(t.v[k].action, CT_ACT_ACCEPT);
 		}
 	}
+	/* the routing header behind a hop-by-hop header is found too */
+	{
+		uint8_t ext[24];
+		struct tl_l4 seg = { 0, ext, 24, TL_NO_CSUM };
+		uint32_t len;
+
+		memset(ext, 0, sizeof(ext));
+		ext[0] = 43;           /* hop-by-hop: 8 bytes, then routing */
+		ext[2] = 1;            /* PadN over the rest of it */
+		ext[3] = 4;
+		ext[8] = 17;           /* routing type 0, then UDP */
+		tl_put16(ext + 16, 5000);
+		tl_put16(ext + 18, 5001);
+		tl_put16(ext + 20, 8);
+		len = tl_build_ipv6(buf, sizeof(buf), c6, s6, &seg);
+		CU_ASSERT_FATAL(tl_pkt_from_bytes(&pkt, buf, len, ++t.frame,
+						  t.now));
+		ct_engine_packet(t.eng, &pkt);
+		CU_ASSERT_FATAL(t.nv == (int)t.frame);
+		CU_ASSERT_EQUAL(t.v[t.nv - 1].action, CT_ACT_DROP);
+		CU_ASSERT_STRING_EQUAL(t.v[t.nv - 1].rule, "filter FORWARD 1");
+	}
 	ft_stop(&t);
 }
 
