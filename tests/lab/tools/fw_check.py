@@ -89,6 +89,7 @@ if fw.startswith("iptables-"):
 
 # ------------------------------------------------------------------- counters
 log_counts = {}  # prefix -> packets counted by the logging rule(s)
+log_prefixes = set()  # prefixes of log statements without a counter
 if fw in ("nft", "iptables-nft"):
     p = os.path.join(d, "nft-after.json")
     if not os.path.isfile(p):
@@ -101,6 +102,9 @@ if fw in ("nft", "iptables-nft"):
             if c is None:
                 if fw == "nft" and counters_needed:
                     err(f"rule without counter: {rule_id(r)}")
+                for lg in (find(r["expr"], "log") if fw == "nft" else []):
+                    if isinstance(lg, dict):
+                        log_prefixes.add(lg.get("prefix", ""))
                 continue
             total += c
             for lg in (find(r["expr"], "log") if fw == "nft" else []):
@@ -160,7 +164,17 @@ else:
         print(f"fw_check: kernel.log: prefix {pre!r}: {got} lines, rule counter {n}")
         if got != n:
             err(f"kernel.log: {got} lines with prefix {pre!r} but the rule counted {n}")
-    if log_counts == {} and body:
+    # log statements without a counter (firewalld): every line has the
+    # prefix of one of them
+    for l in body:
+        if log_prefixes and not any(
+                re.match(r"<\d+>\[\s*\d+\.\d+\] " + re.escape(pre), l)
+                for pre in log_prefixes):
+            err(f"kernel.log: a line no log statement's prefix starts: {l}")
+    if log_prefixes:
+        print(f"fw_check: kernel.log: {len(body)} lines of {len(log_prefixes)} "
+              "log statements without counters")
+    if log_counts == {} and not log_prefixes and body:
         err(f"kernel.log: {len(body)} log lines but no logging rule")
 
 for e in errs:
