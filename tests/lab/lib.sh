@@ -95,12 +95,22 @@ kill_ns_procs() {
 	done
 }
 
+# What ufw and firewalld leave in the host's shared /run (the lock file,
+# firewalld's empty state directory): removed at teardown unless they
+# were there before the scenario.
+RUN_LEFTOVERS=
+run_leftover() { [ -e "$1" ] || RUN_LEFTOVERS="$RUN_LEFTOVERS $1"; }
+
 teardown() {
 	local p
 	if [ -n "${W:-}" ] && [ -f "$W/pids" ]; then
 		for p in $(cat "$W/pids"); do kill -TERM "$p" 2>/dev/null || true; done
 	fi
 	kill_ns_procs
+	for p in $RUN_LEFTOVERS; do
+		if [ -d "$p" ]; then rmdir "$p" 2>/dev/null || true; else rm -f "$p"; fi
+	done
+	RUN_LEFTOVERS=
 	for ns in $ALL_NS $EXTRA_NS; do
 		ip netns del "$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$ns"
@@ -478,12 +488,14 @@ load_router_ruleset() {
 	ufw)
 		command -v ufw >/dev/null || die "ufw not installed"
 		IPT=iptables-nft IP6T=ip6tables-nft
+		run_leftover /run/ufw.lock
 		cp -a /etc/ufw "/etc/netns/$NS_R/ufw"
 		cp -a /etc/default "/etc/netns/$NS_R/default"
 		fw_setup ;;
 	firewalld)
 		command -v firewalld >/dev/null || die "firewalld not installed"
 		command -v dbus-daemon >/dev/null || die "dbus-daemon not installed"
+		run_leftover /run/firewalld
 		cp -a /etc/firewalld "/etc/netns/$NS_R/firewalld"
 		fw_setup
 		firewalld_start ;;
