@@ -328,6 +328,42 @@ static bool used_tuple(struct ct_engine *eng, const struct ct_tuple *t,
 	return true;
 }
 
+/*
+ * nf_nat_used_tuple_harder(): in the last NAT_HARDER_THRESH attempts of a
+ * port search for a TCP connection's SYN, an entry of an earlier
+ * connection that holds the tuple may be killed instead: one in
+ * TIME_WAIT or later, source-translated, not of fixed timeout, whose
+ * sequence numbers the new one's have passed (nf_nat_may_kill(),
+ * nf_seq_has_advanced()).  Returns whether the tuple stays taken.
+ */
+#define NAT_HARDER_THRESH (NAT_MAX_ATTEMPTS / 4)
+
+static bool used_tuple_harder(struct ct_engine *eng, const struct ct_tuple *t,
+			      struct ct_conn *ignored, uint32_t left)
+{
+	struct ct_tuple reply;
+	struct ct_conn *old;
+	enum ct_dir d;
+
+	if (left > NAT_HARDER_THRESH || t->l4num != 6 ||
+	    ignored->proto.tcp.state != CT_TCP_SYN_SENT)
+		return used_tuple(eng, t, ignored);
+	if (!ct_l4_invert(&reply, t))
+		return false;
+	old = ct_engine_find(eng, &reply, &d);
+	if (!old || old == ignored)
+		return false;
+	if (d == CT_DIR_ORIGINAL || old->l4 != ignored->l4 ||
+	    old->proto.tcp.state < CT_TCP_TIME_WAIT ||
+	    (old->status & CT_IPS_DYING) || !(old->status & CT_IPS_SRC_NAT))
+		return true;
+	if ((int32_t)(ignored->proto.tcp.seen[0].td_end -
+		      old->proto.tcp.seen[0].td_end) <= 0)
+		return true;
+	ct_engine_kill(eng, old, &eng->ctx);
+	return false;
+}
+
 /* find_appropriate_src(): an earlier mapping of the same source. */
 static bool find_appropriate_src(struct ct_engine *eng,
 				 const struct ct_tuple *orig,
@@ -513,7 +549,9 @@ static void l4_unique_tuple(struct ct_engine *eng, struct ct_tuple *t,
 			uint16_t save = *key;
 
 			*key = (uint16_t)pick;
-			if (!used_tuple(eng, t, ct)) {
+			/* the kernel used it: an entry holding it is one it
+			 * could evict (nf_nat_used_tuple_harder()) */
+			if (!used_tuple_harder(eng, t, ct, 1)) {
 				nat->picked = true;
 				return;
 			}
@@ -528,7 +566,7 @@ static void l4_unique_tuple(struct ct_engine *eng, struct ct_tuple *t,
 	for (;;) {
 		for (i = 0; i < attempts; i++, off++) {
 			*key = (uint16_t)(min + off % size);
-			if (!used_tuple(eng, t, ct))
+			if (!used_tuple_harder(eng, t, ct, attempts - i))
 				return;
 		}
 		if (attempts >= size || attempts < 16)
