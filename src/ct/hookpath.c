@@ -126,6 +126,21 @@ static bool hp_nat(struct ct_engine *eng, struct ct_hookpkt *hp,
 	return true;
 }
 
+/*
+ * The chains of `hook` from priority lo, the NAT core at `at`, the chains
+ * up to hi; without NAT the chains in one run.
+ */
+static bool hp_run_nat(struct ct_engine *eng, struct ct_hookpkt *hp,
+		       enum ct_hook hook, int32_t lo, int32_t at, int32_t hi)
+{
+	const struct ct_firewall *fw = &eng->fw;
+
+	if (!eng->nat)
+		return fw->run(fw->ctx, hook, lo, hi, hp);
+	return fw->run(fw->ctx, hook, lo, at, hp) && hp_nat(eng, hp, hook) &&
+	       fw->run(fw->ctx, hook, at, hi, hp);
+}
+
 /* A packet's start at the hooks: nothing attached, "ct state invalid"
  * as nft sees a packet conntrack has not looked at, accepted so far. */
 static struct ct_hookpkt *hp_start(struct ct_engine *eng,
@@ -218,13 +233,8 @@ static void hp_left(struct ct_engine *eng, struct ct_hookpkt *hp, bool go,
 /* POSTROUTING: the chains before source NAT, NAT, the chains after. */
 static bool hp_postrouting(struct ct_engine *eng, struct ct_hookpkt *hp)
 {
-	const struct ct_firewall *fw = &eng->fw;
-
-	return fw->run(fw->ctx, CT_HOOK_POSTROUTING, INT32_MIN,
-		       CT_PRIO_NAT_SRC, hp) &&
-	       hp_nat(eng, hp, CT_HOOK_POSTROUTING) &&
-	       fw->run(fw->ctx, CT_HOOK_POSTROUTING, CT_PRIO_NAT_SRC,
-		       INT32_MAX, hp);
+	return hp_run_nat(eng, hp, CT_HOOK_POSTROUTING, INT32_MIN,
+			  CT_PRIO_NAT_SRC, INT32_MAX);
 }
 
 /*
@@ -250,21 +260,16 @@ void ct_engine_track_fw(struct ct_engine *eng, const struct ct_pkt *pkt,
 	if (dropped)
 		return;
 	if (go)
-		go = fw->run(fw->ctx, CT_HOOK_PREROUTING, CT_PRIO_CONNTRACK,
-			     CT_PRIO_NAT_DST, hp) &&
-		     hp_nat(eng, hp, CT_HOOK_PREROUTING) &&
-		     fw->run(fw->ctx, CT_HOOK_PREROUTING, CT_PRIO_NAT_DST,
-			     INT32_MAX, hp);
+		go = hp_run_nat(eng, hp, CT_HOOK_PREROUTING,
+				CT_PRIO_CONNTRACK, CT_PRIO_NAT_DST,
+				INT32_MAX);
 	if (go) {
 		/* the route of the packet as NAT left it */
 		fw->route(fw->ctx, hp);
 		if (hp->local) {
 			hp->hook = CT_HOOK_INPUT;
-			go = fw->run(fw->ctx, CT_HOOK_INPUT, INT32_MIN,
-				     CT_PRIO_NAT_SRC, hp) &&
-			     hp_nat(eng, hp, CT_HOOK_INPUT) &&
-			     fw->run(fw->ctx, CT_HOOK_INPUT, CT_PRIO_NAT_SRC,
-				     INT32_MAX, hp);
+			go = hp_run_nat(eng, hp, CT_HOOK_INPUT, INT32_MIN,
+					CT_PRIO_NAT_SRC, INT32_MAX);
 		} else if (ct_engine_ttl_runs_out(eng, pkt)) {
 			v->reason = "TTL runs out in forwarding: entry not "
 				    "confirmed";
@@ -333,11 +338,8 @@ bool ct_engine_track_fw_out(struct ct_engine *eng, const struct ct_pkt *pkt,
 	if (dropped)
 		return true;
 	if (go)
-		go = fw->run(fw->ctx, CT_HOOK_OUTPUT, CT_PRIO_CONNTRACK,
-			     CT_PRIO_NAT_DST, hp) &&
-		     hp_nat(eng, hp, CT_HOOK_OUTPUT) &&
-		     fw->run(fw->ctx, CT_HOOK_OUTPUT, CT_PRIO_NAT_DST,
-			     INT32_MAX, hp);
+		go = hp_run_nat(eng, hp, CT_HOOK_OUTPUT, CT_PRIO_CONNTRACK,
+				CT_PRIO_NAT_DST, INT32_MAX);
 	if (go) {
 		hp->hook = CT_HOOK_POSTROUTING;
 		go = hp_postrouting(eng, hp);

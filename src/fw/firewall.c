@@ -479,12 +479,26 @@ static bool fwh_run(void *ctx, enum ct_hook hook, int32_t lo, int32_t hi,
 	return go;
 }
 
+/* How many forwarded datagrams may wait for a first outgoing copy. */
+#define FW_COPIES_PROBE 4096
+
 /* a forwarded datagram leaves: expect its copy */
 static void fwh_left(void *ctx, const struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
 	uint64_t key;
 
+	if (fw->no_copies)
+		return;
+	if (!fw->seen_outgoing && fw->expect_n >= FW_COPIES_PROBE) {
+		/* a copy follows its datagram closely in a capture that has
+		 * them: this one has none; stop keeping keys for nothing */
+		free(fw->expect);
+		fw->expect = NULL;
+		fw->expect_cap = fw->expect_n = 0;
+		fw->no_copies = true;
+		return;
+	}
 	if (!hp->pkt->outgoing && (key = fwd_key(hp->pkt)))
 		expect_op(fw, key, false);
 }
@@ -562,6 +576,8 @@ static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 	const struct fw_iface *f;
 	uint64_t key = fwd_key(pkt);
 
+	/* the capture has outgoing frames after all: expect copies again */
+	fw->no_copies = false;
 	/* a RST a reject made, from the rejected packet's destination: the
 	 * firewall's own, sent through OUTPUT and POSTROUTING with the
 	 * rejected packet's entry attached (nf_send_reset(),

@@ -44,6 +44,10 @@ struct fw_firewall {
 	uint64_t *resets;
 	size_t resets_cap, resets_n;
 	bool seen_outgoing;
+	/* no outgoing frame after FW_COPIES_PROBE forwarded datagrams: the
+	 * capture holds none (an Ethernet capture of what came in), so
+	 * nothing is expected any more (until one shows up) */
+	bool no_copies;
 	uint64_t left_unexpected;  /* left although the replay dropped it */
 };
 
