@@ -469,6 +469,9 @@ static int reassemble(struct ct_defrag *d, size_t idx, const struct ct_pkt *in,
 		  q->hdrlen + cap, in->frame, in->ts, out);
 	memcpy(out->vlan, in->vlan, sizeof(out->vlan));
 	out->nvlan = in->nvlan;
+	/* an NFLOG message's prefix and hook: the completing fragment's */
+	out->is_nflog = in->is_nflog;
+	out->nflog = in->nflog;
 	queue_kill(d, idx);
 	if (out->kind != CT_PKT_IP)
 		return drop(d, out->reason);
