@@ -323,6 +323,24 @@ static bool decode_ipv6(struct bytes ip, int loopback, struct ct_pkt *pkt)
 			if (!bytes_has(&cap, off, 8))
 				return pkt_none(pkt, "truncated IPv6 extension header");
 			fo = bytes_be16(&cap, off + 2);
+			if (pkt->is_fragment) {
+				/* A second fragment header, inside the first
+				 * one's datagram: defrag reassembles by the
+				 * first (nf_ct_frag6_gather() looks for it
+				 * with find_prev_fhdr()), and this one is
+				 * for whoever reassembles the result.
+				 * ipv6_skip_exthdr() steps over it when its
+				 * offset is 0 and otherwise stops there, and
+				 * get_l4proto() then finds no protocol: say
+				 * so as for no next header. */
+				if ((fo >> 3) != 0) {
+					nh = NH_NONE;
+					break;
+				}
+				nh = bytes_u8(&cap, off);
+				off += 8;
+				continue;
+			}
 			pkt->is_fragment = true;
 			pkt->frag_off = fo >> 3;
 			pkt->frag_more = (fo & 1) != 0;

@@ -988,6 +988,134 @@ static void v6_frag(struct ct_pkt *p, struct fb *f, uint32_t off, uint32_t len,
 	ct_decode(229, f->b, f->n, 200 + off, ts, p);
 }
 
+/* An IPv6 header (plen), then a fragment header: next header nh, offset
+ * in 8-byte units, M, id. */
+static void fb_ip6_frag(struct fb *f, uint16_t plen, uint8_t nh, uint16_t off8,
+			bool more, uint32_t id)
+{
+	fb_ip6(f, 44, plen);
+	fb_u8(f, nh);
+	fb_u8(f, 0);
+	fb_be16(f, (uint16_t)(off8 << 3 | (more ? 1 : 0)));
+	fb_be16(f, (uint16_t)(id >> 16));
+	fb_be16(f, (uint16_t)id);
+}
+
+/*
+ * Fragment headers conntrack cannot use, as Linux 6.18 handles them:
+ * a first fragment that ends before its transport header is handed on
+ * unqueued (ipv6frag_thdr_truncated()) and conntrack finds no tuple; an
+ * empty atomic fragment without a transport protocol is dropped by
+ * defrag; a datagram carrying a second fragment header is reassembled by
+ * the first, and the second is then conntrack's to judge.
+ */
+static void test_defrag_v6_odd(void)
+{
+	struct ct_defrag *d = ct_defrag_create();
+	struct ct_pkt p, o;
+	struct tl_rec r;
+	struct fb f, g;
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+
+	/* atomic fragment, next header UDP, nothing after it */
+	f.n = 0;
+	fb_ip6_frag(&f, 8, 17, 0, false, 0x5a01);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL_FATAL(p.kind, CT_PKT_IP);
+	CU_ASSERT(p.is_fragment);
+	CU_ASSERT_EQUAL(p.l4num, 17);
+	CU_ASSERT_EQUAL(p.l4len, 0);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 1);
+	CU_ASSERT_PTR_EQUAL(o.l3, p.l3);          /* as it came */
+	CU_ASSERT_EQUAL(ct_defrag_pending(d), 0);
+
+	/* the same with next header 59: queued, empty, dropped */
+	f.n = 0;
+	fb_ip6_frag(&f, 8, 59, 0, false, 0x5a02);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), -1);
+	CU_ASSERT_STRING_EQUAL(ct_defrag_reason(d), "empty fragment");
+
+	/* a first fragment with 16 of TCP's 20 header bytes: handed on;
+	 * with the 20 it is queued */
+	n = ct_defrag_pending(d);
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 16, 6, 0, true, 0x5a03);
+	fb_zero(&f, 16);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 1);
+	CU_ASSERT_EQUAL(ct_defrag_pending(d), n);
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 24, 6, 0, true, 0x5a04);
+	fb_zero(&f, 24);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 0);
+	CU_ASSERT_EQUAL(ct_defrag_pending(d), n + 1);
+
+	/* nested: the outer header (id 0x5b01) decides reassembly, the
+	 * inner atomic one (id 0x5b02, offset 0) is stepped over */
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 8 + 16, 44, 0, true, 0x5b01);
+	fb_bytes(&f, "\x11\x00\x00\x00\x00\x00\x5b\x02", 8);
+	fb_udp(&f, 1000, 53, 8 + 16);
+	fb_zero(&f, 8);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL_FATAL(p.kind, CT_PKT_IP);
+	CU_ASSERT_EQUAL(p.frag_id, 0x5b01);
+	CU_ASSERT(p.frag_more);
+	CU_ASSERT_EQUAL(p.l4num, 17);
+	CU_ASSERT_EQUAL(p.l3hdrlen, 56);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 0);
+	g.n = 0;
+	fb_ip6_frag(&g, 8 + 8, 44, 3, false, 0x5b01);
+	fb_zero(&g, 8);
+	decode_fb(229, &g, &p);
+	CU_ASSERT_EQUAL(p.frag_id, 0x5b01);
+	CU_ASSERT_EQUAL_FATAL(ct_defrag_feed(d, &p, &o), 1);
+	CU_ASSERT_EQUAL_FATAL(o.kind, CT_PKT_IP);
+	CU_ASSERT(o.is_fragment);                 /* the inner header */
+	CU_ASSERT_EQUAL(o.frag_id, 0x5b02);
+	CU_ASSERT_EQUAL(o.frag_off, 0);
+	CU_ASSERT_EQUAL(o.l4num, 17);
+	CU_ASSERT_EQUAL(o.l3hdrlen, 48);
+	CU_ASSERT_EQUAL(o.l4len, 24);
+
+	/* an inner header with an offset: no protocol once reassembled */
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 8 + 16, 44, 0, true, 0x5b03);
+	fb_bytes(&f, "\x11\x00\x00\x08\x00\x00\x5b\x04", 8);
+	fb_zero(&f, 16);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(p.frag_id, 0x5b03);
+	CU_ASSERT_EQUAL(p.l4num, 59);
+	ct_defrag_destroy(d);
+
+	/* what conntrack says: the truncated atomic fragment and a
+	 * reassembled datagram whose inner fragment is not the first are
+	 * INVALID (the golden recordings frag6-atomic-empty and frag6-nested
+	 * show the rest against the kernel) */
+	CU_ASSERT_EQUAL_FATAL(tl_rec_start(&r, NULL), 0);
+	f.n = 0;
+	fb_ip6_frag(&f, 8, 17, 0, false, 0x5a01);
+	tl_rec_feed(&r, f.b, f.n);
+	CU_ASSERT_EQUAL(r.v[r.nv - 1].state, CT_STATE_INVALID);
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 8 + 16, 44, 0, true, 0x5b03);
+	fb_bytes(&f, "\x11\x00\x00\x08\x00\x00\x5b\x04", 8);
+	fb_zero(&f, 16);
+	tl_rec_feed(&r, f.b, f.n);
+	CU_ASSERT_EQUAL(r.v[r.nv - 1].state, CT_STATE_NONE);   /* held */
+	g.n = 0;
+	fb_ip6_frag(&g, 8 + 8, 44, 3, false, 0x5b03);
+	fb_zero(&g, 8);
+	tl_rec_feed(&r, g.b, g.n);
+	CU_ASSERT_EQUAL(r.v[r.nv - 1].state, CT_STATE_INVALID);
+	CU_ASSERT_STRING_EQUAL(r.v[r.nv - 1].reason, "non-first fragment");
+	tl_rec_stop(&r);
+}
+
 static void test_defrag_v6(void)
 {
 	struct ct_defrag *d = ct_defrag_create();
@@ -1055,7 +1183,9 @@ int test_decode_register(void)
 	    !CU_add_test(s, "lengths from the IP header", test_lengths) ||
 	    !CU_add_test(s, "IPv6 extension headers", test_ipv6_exthdr) ||
 	    !CU_add_test(s, "IPv4 reassembly", test_defrag_v4) ||
-	    !CU_add_test(s, "IPv6 reassembly", test_defrag_v6))
+	    !CU_add_test(s, "IPv6 reassembly", test_defrag_v6) ||
+	    !CU_add_test(s, "IPv6 fragment headers conntrack cannot use",
+			 test_defrag_v6_odd))
 		return CU_get_error();
 	return 0;
 }
