@@ -627,8 +627,8 @@ static bool decode_null(struct bytes r, struct ct_pkt *pkt)
  * header (address family, version 0, resource id = the group, big
  * endian), then the message's attributes as TLVs, each a length (header
  * included) and a type, both in the byte order of the host reading the
- * capture (libpcap swaps them when the file came from the other order),
- * padded to 4 bytes (NLA_ALIGN).  The values are the kernel's: network
+ * capture (libpcap's swap_nflog_header() swaps them when the file came
+ * from the other order), padded to 4 bytes (NLA_ALIGN).  The values are the kernel's: network
  * order where __nfulnl_log_packet() (net/netfilter/nfnetlink_log.c) puts
  * them with nla_put_be32() / the packet header struct.
  *
