@@ -812,16 +812,6 @@ static bool engine_forward(struct ct_engine *eng, struct ct_conn *ct,
 	return false;
 }
 
-/*
- * nf_confirm()'s helper call (net/netfilter/nf_conntrack_proto.c): after
- * the tracker and the filter chains, at the last hook (POSTROUTING, or
- * INPUT for the host itself), for every accepted packet of an entry with
- * a helper, except RELATED_REPLY.  True when the packet goes on.  A
- * helper's NF_DROP moves no counter, and leaves the ct state the chains
- * matched (nft counted the packet ESTABLISHED, say): the verdict keeps
- * its state and says the helper dropped it, with action drop at that
- * hook.  Without a firewall the replay is a router's: POSTROUTING.
- */
 /* The helper behind an entry's helper rule: a --helper rule's, or one a
  * "ct helper set" rule attached (NULL when ctreplay has none). */
 static const struct ct_helper_ops *engine_helper_ops(
@@ -838,6 +828,16 @@ static const struct ct_helper_ops *engine_helper_ops(
 	return NULL;
 }
 
+/*
+ * nf_confirm()'s helper call (net/netfilter/nf_conntrack_proto.c): after
+ * the tracker and the filter chains, at the last hook (POSTROUTING, or
+ * INPUT for the host itself), for every accepted packet of an entry with
+ * a helper, except RELATED_REPLY.  True when the packet goes on.  A
+ * helper's NF_DROP moves no counter, and leaves the ct state the chains
+ * matched (nft counted the packet ESTABLISHED, say): the verdict keeps
+ * its state and says the helper dropped it, with action drop at that
+ * hook.  Without a firewall the replay is a router's: POSTROUTING.
+ */
 bool ct_engine_helper(struct ct_engine *eng, struct ct_conn *ct,
 		      struct ct_verdict *v)
 {
