@@ -44,7 +44,6 @@
 #define ETH_P_8021Q   0x8100
 #define ETH_P_8021AD  0x88a8
 #define ETH_P_QINQ1   0x9100   /* pre-802.1ad QinQ, still seen */
-#define ETH_P_PPP_DISC 0x8863  /* PPPoE discovery */
 #define ETH_P_PPP_SES 0x8864   /* PPPoE session */
 
 /* PPP protocol numbers (RFC 1661; the kernel's include/uapi/linux/ppp_defs.h) */
@@ -549,7 +548,8 @@ static bool decode_pppoe(struct bytes *r, struct ct_pkt *pkt)
 		return pkt_none(pkt, "truncated PPPoE header");
 	if (vt != 0x11 || code != 0)
 		return pkt_none(pkt, "bad PPPoE header");
-	/* what the snap length cut stays believed, as for IP lengths */
+	/* a length past the captured bytes is believed (the snap length cut
+	 * the frame), as IP lengths are */
 	if (!bytes_view_at(r, r->off, min_u32(len, bytes_left(r)), &ppp))
 		return pkt_none(pkt, "truncated PPPoE header");
 	pkt->maclen = 0;       /* ppp0 has no link header */
@@ -628,9 +628,9 @@ static bool decode_null(struct bytes r, struct ct_pkt *pkt)
  * endian), then the message's attributes as TLVs, each a length (header
  * included) and a type, both in the byte order of the host reading the
  * capture (libpcap's swap_nflog_header() swaps them when the file came
- * from the other order), padded to 4 bytes (NLA_ALIGN).  The values are the kernel's: network
- * order where __nfulnl_log_packet() (net/netfilter/nfnetlink_log.c) puts
- * them with nla_put_be32() / the packet header struct.
+ * from the other order), padded to 4 bytes (NLA_ALIGN).  The values are
+ * as __nfulnl_log_packet() (net/netfilter/nfnetlink_log.c) puts them:
+ * network order (nla_put_be32(), the packet header struct).
  *
  * NFULA_PAYLOAD is the packet from its network header on, as the rule saw
  * it (cut at the group's copy range, which then reads like a snap
