@@ -46,7 +46,7 @@
 #define ETH_P_QINQ1   0x9100   /* pre-802.1ad QinQ, still seen */
 #define ETH_P_PPP_SES 0x8864   /* PPPoE session */
 
-/* PPP protocol numbers (RFC 1661; the kernel's include/uapi/linux/ppp_defs.h) */
+/* PPP protocol numbers (RFC 1661, include/uapi/linux/ppp_defs.h) */
 #define PPP_IP        0x0021
 #define PPP_IPV6      0x0057
 #define PPP_ADDRESS   0xff     /* HDLC-like framing, RFC 1662 */
@@ -643,7 +643,7 @@ static bool decode_null(struct bytes r, struct ct_pkt *pkt)
 #define NFULA_IFINDEX_OUTDEV  5
 #define NFULA_PAYLOAD         9
 #define NFULA_PREFIX          10
-#define NLA_TYPE_MASK         0x3fff   /* without NLA_F_NESTED, _NET_BYTEORDER */
+#define NLA_TYPE_MASK         0x3fff   /* less NLA_F_NESTED, _NET_BYTEORDER */
 #define NF_AF_INET            2
 #define NF_AF_INET6           10
 
