@@ -22,7 +22,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The link types ct_decode() supports (libpcap DLT values). */
-static const int link_types[] = { 1, 12, 0, 108, 113, 276, 228, 229, 14, 101 };
+static const int link_types[] = { 1, 12, 0, 108, 113, 276, 228, 229, 14, 101,
+				  9, 50, 51, 104, 239 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

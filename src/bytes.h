@@ -57,6 +57,17 @@ static inline uint32_t bytes_load_le32(const uint8_t *p)
 	       (uint32_t)p[1] << 8 | p[0];
 }
 
+/* Two bytes in the host's order, at any alignment: for fields a capture
+ * stores in the byte order of the host reading it (libpcap swaps
+ * DLT_NFLOG's TLV headers into it, as tcpdump's GET_HE_U_2() expects). */
+static inline uint16_t bytes_load_ne16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 /* Four bytes in the host's order, at any alignment: for sums that do not
  * depend on byte order (the IPv4 header checksum). */
 static inline uint32_t bytes_load_ne32(const uint8_t *p)
@@ -155,6 +166,15 @@ static inline bool bytes_get_be16_at(const struct bytes *b, uint32_t off,
 	if (!bytes_has(b, off, 2))
 		return false;
 	*v = bytes_be16(b, off);
+	return true;
+}
+
+static inline bool bytes_get_ne16_at(const struct bytes *b, uint32_t off,
+				     uint16_t *v)
+{
+	if (!bytes_has(b, off, 2))
+		return false;
+	*v = bytes_load_ne16(b->p + off);
 	return true;
 }
 

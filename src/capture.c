@@ -156,11 +156,13 @@ static int input_open(struct capture *cap, struct capture_input *in,
 
 		if (lname)
 			snprintf(errbuf, CT_ERRBUF_SIZE,
-				 "%s: unsupported link type %s (%d)", name,
-				 lname, in->dlt);
+				 "%s: unsupported link type %s (%d); ctreplay "
+				 "reads %s", name, lname, in->dlt,
+				 ct_decode_linktypes_text());
 		else
 			snprintf(errbuf, CT_ERRBUF_SIZE,
-				 "%s: unsupported link type %d", name, in->dlt);
+				 "%s: unsupported link type %d; ctreplay reads "
+				 "%s", name, in->dlt, ct_decode_linktypes_text());
 		return CT_ERR_LINKTYPE;
 	}
 

@@ -25,6 +25,10 @@
  * platform's <pcap/dlt.h> (DLT_RAW is 12 or 14, DLT_LOOP 12 or 108). */
 #define LT_NULL       0
 #define LT_EN10MB     1
+#define LT_PPP        9
+#define LT_PPP_SERIAL 50    /* LINKTYPE_PPP_HDLC */
+#define LT_PPP_ETHER  51    /* PPPoE without the Ethernet header */
+#define LT_C_HDLC     104
 #define LT_RAW        12
 #define LT_RAW_BSD    14
 #define LT_RAW_LINK   101   /* LINKTYPE_RAW, if a reader hands it on unmapped */
@@ -32,6 +36,7 @@
 #define LT_LINUX_SLL  113
 #define LT_IPV4       228
 #define LT_IPV6       229
+#define LT_NFLOG      239
 #define LT_LINUX_SLL2 276
 
 #define ETH_P_IP      0x0800
@@ -39,6 +44,15 @@
 #define ETH_P_8021Q   0x8100
 #define ETH_P_8021AD  0x88a8
 #define ETH_P_QINQ1   0x9100   /* pre-802.1ad QinQ, still seen */
+#define ETH_P_PPP_SES 0x8864   /* PPPoE session */
+
+/* PPP protocol numbers (RFC 1661, include/uapi/linux/ppp_defs.h) */
+#define PPP_IP        0x0021
+#define PPP_IPV6      0x0057
+#define PPP_ADDRESS   0xff     /* HDLC-like framing, RFC 1662 */
+#define PPP_CONTROL   0x03
+#define CHDLC_UNICAST 0x0f     /* Cisco HDLC addresses */
+#define CHDLC_BCAST   0x8f
 
 #define SLL_OUTGOING  4        /* PACKET_OUTGOING */
 #define ARPHRD_NETLINK 824     /* sll protocol is a netlink family there */
@@ -77,8 +91,7 @@ static const struct {
 	{ 0x8137, "not IP (ethertype 0x8137)" },  /* IPX */
 	{ 0x8847, "not IP (ethertype 0x8847)" },  /* MPLS */
 	{ 0x8848, "not IP (ethertype 0x8848)" },  /* MPLS multicast */
-	{ 0x8863, "not IP (ethertype 0x8863)" },  /* PPPoE discovery */
-	{ 0x8864, "not IP (ethertype 0x8864)" },  /* PPPoE session */
+	{ 0x8863, "not IP (PPPoE discovery)" },
 	{ 0x888e, "not IP (ethertype 0x888e)" },  /* EAPOL */
 	{ 0x88cc, "not IP (ethertype 0x88cc)" },  /* LLDP */
 	{ 0x88e5, "not IP (ethertype 0x88e5)" },  /* MACsec */
@@ -309,6 +322,24 @@ static bool decode_ipv6(struct bytes ip, int loopback, struct ct_pkt *pkt)
 			if (!bytes_has(&cap, off, 8))
 				return pkt_none(pkt, "truncated IPv6 extension header");
 			fo = bytes_be16(&cap, off + 2);
+			if (pkt->is_fragment) {
+				/* A second fragment header, inside the first
+				 * one's datagram: defrag reassembles by the
+				 * first (nf_ct_frag6_gather() looks for it
+				 * with find_prev_fhdr()), and this one is
+				 * for whoever reassembles the result.
+				 * ipv6_skip_exthdr() steps over it when its
+				 * offset is 0 and otherwise stops there, and
+				 * get_l4proto() then finds no protocol: say
+				 * so as for no next header. */
+				if ((fo >> 3) != 0) {
+					nh = NH_NONE;
+					break;
+				}
+				nh = bytes_u8(&cap, off);
+				off += 8;
+				continue;
+			}
 			pkt->is_fragment = true;
 			pkt->frag_off = fo >> 3;
 			pkt->frag_more = (fo & 1) != 0;
@@ -368,6 +399,163 @@ static bool decode_ipv6(struct bytes ip, int loopback, struct ct_pkt *pkt)
 	return true;
 }
 
+/*
+ * What PPP carries besides IP, by protocol number.  The kernel hands
+ * only IP (and IPX, MPLS, AppleTalk) to the stack: ppp_receive_nonmp_frame()
+ * gives control protocols (LCP, IPCP, authentication, CCP) to pppd.  Van
+ * Jacobson compressed TCP/IP and CCP-compressed datagrams become IP inside
+ * the kernel (slhc_uncompress(), the decompressor), which needs the state
+ * of the link: ctreplay cannot rebuild them.
+ */
+static const struct {
+	uint16_t proto;
+	const char *reason;
+} ppp_reasons[] = {
+	{ 0xc021, "not IP (PPP LCP)" },
+	{ 0x8021, "not IP (PPP IPCP)" },
+	{ 0x8057, "not IP (PPP IPv6CP)" },
+	{ 0xc023, "not IP (PPP PAP)" },
+	{ 0xc223, "not IP (PPP CHAP)" },
+	{ 0xc227, "not IP (PPP EAP)" },
+	{ 0x80fd, "not IP (PPP CCP)" },
+	{ 0xc025, "not IP (PPP LQR)" },
+	{ 0x002b, "not IP (PPP IPX)" },
+	{ 0x0281, "not IP (PPP MPLS)" },
+	{ 0x003d, "PPP multilink fragment (not decoded)" },
+	{ 0x00fd, "PPP compressed datagram (not decoded)" },
+	{ 0x002d, "PPP VJ compressed TCP/IP (not decoded)" },
+	{ 0x002f, "PPP VJ uncompressed TCP/IP (not decoded)" },
+};
+
+static bool ppp_proto_none(struct ct_pkt *pkt, uint16_t proto)
+{
+	size_t i;
+
+	for (i = 0; i < CT_ARRAY_SIZE(ppp_reasons); i++)
+		if (ppp_reasons[i].proto == proto)
+			return pkt_none(pkt, ppp_reasons[i].reason);
+	snprintf(pkt->reason_buf, sizeof(pkt->reason_buf),
+		 "not IP (PPP proto 0x%04x)", proto);
+	return pkt_none(pkt, pkt->reason_buf);
+}
+
+/*
+ * A PPP frame from its protocol field on (RFC 1661 section 2): one byte
+ * when the peer compresses it (an odd first byte, ppp_receive_frame()
+ * then expands it), two otherwise.  The device is ppp0, no loopback.
+ */
+static bool decode_ppp_proto(struct bytes *r, struct ct_pkt *pkt)
+{
+	uint8_t b0, b1;
+	uint16_t proto;
+
+	if (!bytes_get_u8(r, &b0))
+		return pkt_none(pkt, "truncated PPP header");
+	if (b0 & 1) {
+		proto = b0;
+	} else {
+		if (!bytes_get_u8(r, &b1))
+			return pkt_none(pkt, "truncated PPP header");
+		proto = (uint16_t)(b0 << 8 | b1);
+	}
+	if (proto == PPP_IP)
+		return decode_ipv4(bytes_rest(r), pkt);
+	if (proto == PPP_IPV6)
+		return decode_ipv6(bytes_rest(r), 0, pkt);
+	return ppp_proto_none(pkt, proto);
+}
+
+/*
+ * DLT_PPP: the PPP header, with or without the RFC 1662 address and
+ * control bytes in front (libpcap says both occur; 0xff 0x03 is never a
+ * protocol number, whose first byte is even).
+ */
+static bool decode_ppp(struct bytes r, struct ct_pkt *pkt)
+{
+	uint16_t ac;
+
+	if (bytes_get_be16_at(&r, 0, &ac) &&
+	    ac == (PPP_ADDRESS << 8 | PPP_CONTROL))
+		bytes_skip(&r, 2);
+	return decode_ppp_proto(&r, pkt);
+}
+
+/*
+ * Cisco HDLC from the control byte on: control (0), then an ethertype
+ * (tcpdump's chdlc_print()).  SLARP keepalives are 0x8035.
+ */
+static bool decode_chdlc_rest(struct bytes *r, struct ct_pkt *pkt)
+{
+	uint16_t type;
+
+	if (!bytes_skip(r, 1) || !bytes_get_be16(r, &type))
+		return pkt_none(pkt, "truncated Cisco HDLC header");
+	if (type == ETH_P_IP)
+		return decode_ipv4(bytes_rest(r), pkt);
+	if (type == ETH_P_IPV6)
+		return decode_ipv6(bytes_rest(r), 0, pkt);
+	if (type == 0x8035)
+		return pkt_none(pkt, "not IP (Cisco SLARP)");
+	return ethertype_none(pkt, type);
+}
+
+/*
+ * DLT_PPP_SERIAL: PPP in HDLC-like framing (0xff 0x03, then the protocol)
+ * or, on the same link type, Cisco HDLC (address 0x0f or 0x8f), told
+ * apart by the first byte as libpcap's LINKTYPE_PPP_HDLC and tcpdump's
+ * ppp_hdlc_if_print() do.
+ */
+static bool decode_ppp_serial(struct bytes r, struct ct_pkt *pkt)
+{
+	uint8_t addr, ctl;
+
+	if (!bytes_get_u8(&r, &addr))
+		return pkt_none(pkt, "truncated PPP header");
+	if (addr == CHDLC_UNICAST || addr == CHDLC_BCAST)
+		return decode_chdlc_rest(&r, pkt);
+	if (addr != PPP_ADDRESS)
+		return pkt_none(pkt, "not IP (bad HDLC address)");
+	if (!bytes_get_u8(&r, &ctl))
+		return pkt_none(pkt, "truncated PPP header");
+	if (ctl != PPP_CONTROL)
+		return pkt_none(pkt, "not IP (bad HDLC control)");
+	return decode_ppp_proto(&r, pkt);
+}
+
+/* DLT_C_HDLC: address, control, ethertype. */
+static bool decode_chdlc(struct bytes r, struct ct_pkt *pkt)
+{
+	if (!bytes_skip(&r, 1))
+		return pkt_none(pkt, "truncated Cisco HDLC header");
+	return decode_chdlc_rest(&r, pkt);
+}
+
+/*
+ * A PPPoE session frame (RFC 2516) from its 6-byte header on: version and
+ * type 1, code 0, session id, the length of the PPP frame that follows.
+ * pppoe_rcv() drops a frame shorter than that length and trims the
+ * Ethernet padding after it, then ppp_input() hands the PPP frame to the
+ * ppp device, where conntrack sees the IP packet with no link header.
+ */
+static bool decode_pppoe(struct bytes *r, struct ct_pkt *pkt)
+{
+	struct bytes ppp;
+	uint16_t len;
+	uint8_t vt, code;
+
+	if (!bytes_get_u8(r, &vt) || !bytes_get_u8(r, &code) ||
+	    !bytes_skip(r, 2) || !bytes_get_be16(r, &len))
+		return pkt_none(pkt, "truncated PPPoE header");
+	if (vt != 0x11 || code != 0)
+		return pkt_none(pkt, "bad PPPoE header");
+	/* a length past the captured bytes is believed (the snap length cut
+	 * the frame), as IP lengths are */
+	if (!bytes_view_at(r, r->off, min_u32(len, bytes_left(r)), &ppp))
+		return pkt_none(pkt, "truncated PPPoE header");
+	pkt->maclen = 0;       /* ppp0 has no link header */
+	return decode_ppp_proto(&ppp, pkt);
+}
+
 /* Dispatch on an ethertype after any number of VLAN tags. */
 static bool decode_ethertype(struct bytes *r, uint16_t type, int loopback,
 			     struct ct_pkt *pkt)
@@ -385,6 +573,8 @@ static bool decode_ethertype(struct bytes *r, uint16_t type, int loopback,
 		return decode_ipv4(bytes_rest(r), pkt);
 	if (type == ETH_P_IPV6)
 		return decode_ipv6(bytes_rest(r), loopback, pkt);
+	if (type == ETH_P_PPP_SES)
+		return decode_pppoe(r, pkt);
 	return ethertype_none(pkt, type);
 }
 
@@ -432,9 +622,115 @@ static bool decode_null(struct bytes r, struct ct_pkt *pkt)
 }
 
 /*
+ * DLT_NFLOG: what nfnetlink_log sent for a log rule (nft "log group N",
+ * iptables NFLOG), as libpcap's Linux NFLOG capture writes it: a 4-byte
+ * header (address family, version 0, resource id = the group, big
+ * endian), then the message's attributes as TLVs, each a length (header
+ * included) and a type, both in the byte order of the host reading the
+ * capture (libpcap's swap_nflog_header() swaps them when the file came
+ * from the other order), padded to 4 bytes (NLA_ALIGN).  The values are
+ * as __nfulnl_log_packet() (net/netfilter/nfnetlink_log.c) puts them:
+ * network order (nla_put_be32(), the packet header struct).
+ *
+ * NFULA_PAYLOAD is the packet from its network header on, as the rule saw
+ * it (cut at the group's copy range, which then reads like a snap
+ * length).  The packet is replayed as if conntrack met it coming in on
+ * the input device NFULA_IFINDEX_INDEV names.
+ */
+#define NFULA_PACKET_HDR      1
+#define NFULA_MARK            2
+#define NFULA_IFINDEX_INDEV   4
+#define NFULA_IFINDEX_OUTDEV  5
+#define NFULA_PAYLOAD         9
+#define NFULA_PREFIX          10
+#define NLA_TYPE_MASK         0x3fff   /* less NLA_F_NESTED, _NET_BYTEORDER */
+#define NF_AF_INET            2
+#define NF_AF_INET6           10
+
+static bool decode_nflog(struct bytes r, struct ct_pkt *pkt)
+{
+	struct bytes payload = bytes_view(NULL, 0), v;
+	bool have_payload = false;
+	uint16_t group, tlen, ttype;
+	uint32_t off;
+	uint8_t family, version;
+
+	if (!bytes_get_u8(&r, &family) || !bytes_get_u8(&r, &version) ||
+	    !bytes_get_be16(&r, &group))
+		return pkt_none(pkt, "truncated NFLOG header");
+	if (version != 0)
+		return pkt_none(pkt, "not IP (NFLOG version)");
+	pkt->is_nflog = true;
+	pkt->nflog.group = group;
+	for (off = r.off; bytes_get_ne16_at(&r, off, &tlen) &&
+	     bytes_get_ne16_at(&r, off + 2, &ttype); ) {
+		if (tlen < 4 || !bytes_view_at(&r, off + 4, tlen - 4u, &v))
+			return pkt_none(pkt, "truncated NFLOG attribute");
+		switch (ttype & NLA_TYPE_MASK) {
+		case NFULA_PACKET_HDR:
+			/* hw_protocol (be16), hook, padding */
+			if (bytes_has(&v, 0, 3)) {
+				pkt->nflog.has_hook = true;
+				pkt->nflog.hook = bytes_u8(&v, 2);
+			}
+			break;
+		case NFULA_MARK:
+			if (bytes_get_be32_at(&v, 0, &pkt->nflog.mark))
+				pkt->nflog.has_mark = true;
+			break;
+		case NFULA_IFINDEX_INDEV:
+			bytes_get_be32_at(&v, 0, &pkt->ifindex);
+			break;
+		case NFULA_IFINDEX_OUTDEV:
+			bytes_get_be32_at(&v, 0, &pkt->nflog.outdev);
+			break;
+		case NFULA_PREFIX: {
+			/* a C string: up to its NUL, or the attribute's end */
+			uint32_t n = 0;
+
+			while (n < v.len && bytes_u8(&v, n) != 0)
+				n++;
+			pkt->nflog.prefix = bytes_ptr(&v, 0);
+			pkt->nflog.prefix_len = (uint16_t)min_u32(n, 0xffff);
+			break;
+		}
+		case NFULA_PAYLOAD:
+			payload = v;
+			have_payload = true;
+			break;
+		default:
+			break;
+		}
+		/* the next attribute starts 4-aligned; the last may end
+		 * without its padding */
+		off += ((uint32_t)tlen + 3u) & ~3u;
+	}
+	if (!have_payload)
+		return pkt_none(pkt, "NFLOG message without a packet");
+	switch (family) {
+	case NF_AF_INET:
+		return decode_ipv4(payload, pkt);
+	case NF_AF_INET6:
+		return decode_ipv6(payload, -1, pkt);
+	default:
+		return decode_raw(payload, -1, pkt);
+	}
+}
+
+/*
  * Linux cooked captures.  A frame the host sent (PACKET_OUTGOING) was
  * already tracked when it came in (or at LOCAL_OUT): replaying the copy
  * would count it twice.  hatype tells whether the device is a loopback.
+ *
+ * A ppp device (ARPHRD_PPP, pppd's ppp0 over a serial line or PPPoE)
+ * needs nothing of its own: ppp_receive_nonmp_frame()
+ * (drivers/net/ppp/ppp_generic.c) strips the PPP protocol, sets
+ * skb->protocol to the matching ethertype (npindex_to_ethertype[]: 0x0800,
+ * 0x86dd) and resets the MAC header to the IP header, so the capture has
+ * that ethertype in its protocol field, no address, and the IP packet
+ * right after the cooked header.  The PPPoE session frames of the
+ * Ethernet device under it (protocol 0x8864) are decoded as in Ethernet
+ * captures.
  */
 static bool decode_sll(struct bytes r, bool v2, struct ct_pkt *pkt)
 {
@@ -489,6 +785,11 @@ bool ct_decode_linktype_supported(int dlt)
 	switch (dlt) {
 	case LT_NULL:
 	case LT_EN10MB:
+	case LT_PPP:
+	case LT_PPP_SERIAL:
+	case LT_PPP_ETHER:
+	case LT_C_HDLC:
+	case LT_NFLOG:
 	case LT_RAW:
 	case LT_RAW_BSD:
 	case LT_RAW_LINK:
@@ -501,6 +802,21 @@ bool ct_decode_linktype_supported(int dlt)
 	default:
 		return false;
 	}
+}
+
+const char *ct_decode_linktypes_text(void)
+{
+	return "EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP, "
+	       "PPP, PPP_SERIAL, PPP_ETHER, C_HDLC, NFLOG";
+}
+
+const char *ct_pkt_hook_name(uint8_t hook)
+{
+	static const char *const names[] = {
+		"prerouting", "input", "forward", "output", "postrouting",
+	};
+
+	return hook < CT_ARRAY_SIZE(names) ? names[hook] : "unknown";
 }
 
 void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
@@ -551,6 +867,21 @@ void ct_decode(int dlt, const uint8_t *data, uint32_t caplen, uint64_t frame,
 	case LT_NULL:
 	case LT_LOOP:
 		decode_null(r, pkt);
+		break;
+	case LT_PPP:
+		decode_ppp(r, pkt);
+		break;
+	case LT_PPP_SERIAL:
+		decode_ppp_serial(r, pkt);
+		break;
+	case LT_PPP_ETHER:
+		decode_pppoe(&r, pkt);
+		break;
+	case LT_C_HDLC:
+		decode_chdlc(r, pkt);
+		break;
+	case LT_NFLOG:
+		decode_nflog(r, pkt);
 		break;
 	default:
 		pkt_none(pkt, "unsupported link type");

@@ -11,6 +11,32 @@
 /* "not IP (ethertype 0x1234)" and its NUL */
 #define CT_PKT_REASON_MAX 28
 
+/* netfilter's hooks, as NFULA_PACKET_HDR numbers them (NF_INET_*). */
+enum ct_pkt_hook {
+	CT_PKT_HOOK_PREROUTING = 0,
+	CT_PKT_HOOK_INPUT,
+	CT_PKT_HOOK_FORWARD,
+	CT_PKT_HOOK_OUTPUT,
+	CT_PKT_HOOK_POSTROUTING,
+};
+
+/*
+ * What a DLT_NFLOG message says besides the packet (nfnetlink_log's TLVs,
+ * include/uapi/linux/netfilter/nfnetlink_log.h).  The prefix points into
+ * the frame, like the packet's own pointers, and is not NUL-terminated.
+ */
+struct ct_pkt_nflog {
+	const uint8_t *prefix; /* NFULA_PREFIX without its NUL; NULL: none */
+	uint16_t prefix_len;
+	uint16_t group;        /* the header's resource id (nflog group) */
+	bool has_hook;
+	uint8_t hook;          /* enum ct_pkt_hook, from NFULA_PACKET_HDR */
+	bool has_mark;
+	uint32_t mark;         /* NFULA_MARK: the packet's mark when logged */
+	uint32_t outdev;       /* NFULA_IFINDEX_OUTDEV, 0: none (the input
+				* device is ct_pkt.ifindex) */
+};
+
 /* What conntrack can do with a frame. */
 enum ct_pkt_kind {
 	CT_PKT_NONE = 0,   /* never reaches conntrack: not IP (ARP, STP...), an
@@ -86,6 +112,11 @@ struct ct_pkt {
 	uint8_t maclen;
 	bool mac_dst_known;
 
+	/* The frame is an NFLOG message (DLT_NFLOG): nflog says what the
+	 * log rule added to the packet. */
+	bool is_nflog;
+	struct ct_pkt_nflog nflog;
+
 	/* The L4 checksum's verdict once computed ahead of tracking
 	 * (ct_l4_csum_note()): 0 not yet, 1 good, -1 bad. */
 	int8_t csum;
@@ -113,10 +144,16 @@ static inline struct bytes ct_pkt_l3(const struct ct_pkt *pkt)
 }
 
 /*
- * Whether ctreplay can decode libpcap link type `dlt`.  name receives the
- * libpcap name of an unsupported type for the error message.
+ * Whether ctreplay can decode libpcap link type `dlt`.
  */
 bool ct_decode_linktype_supported(int dlt);
+
+/* The link types ctreplay decodes, by their libpcap names, for a message
+ * about one it cannot ("EN10MB, LINUX_SLL, ..."). */
+const char *ct_decode_linktypes_text(void);
+
+/* The name of a netfilter hook as nft spells it ("input"). */
+const char *ct_pkt_hook_name(uint8_t hook);
 
 /*
  * Decode one frame of link type dlt.  Never fails: a frame conntrack would

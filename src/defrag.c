@@ -52,6 +52,7 @@
 #define NH_ROUTING      43
 #define NH_FRAGMENT     44
 #define NH_AUTH         51
+#define NH_NONE         59
 #define NH_DEST         60
 
 /* inet_frag_queue_insert() outcomes. */
@@ -342,6 +343,40 @@ static bool v6_find_fhdr(const struct ct_pkt *in, uint32_t *nhoff,
 	return true;
 }
 
+/*
+ * ipv6frag_thdr_truncated() (include/net/ipv6_frag.h), which
+ * nf_ct_frag6_gather() asks about every fragment before queueing it: a
+ * first fragment (offset 0) that ends before the header of its transport
+ * protocol (TCP 20 bytes, UDP and ICMPv6 8, anything else 1) is not
+ * queued but handed on as it is ("Drop incomplete fragment", RFC 8200
+ * 4.5, is only the debug message: nf_ct_frag6_gather() returns 0 and
+ * ipv6_defrag() accepts it).  Conntrack then finds no tuple in it:
+ * INVALID.  An atomic fragment with nothing after its header is one.
+ * decode's walk from the fragment header is the one ipv6_skip_exthdr()
+ * makes; its failures read as next header 59, which the kernel does not
+ * call truncated either.
+ */
+static bool v6_thdr_truncated(const struct ct_pkt *in)
+{
+	uint32_t need;
+
+	if (in->frag_off != 0 || in->l4num == NH_NONE)
+		return false;
+	switch (in->l4num) {
+	case 6:
+		need = 20;
+		break;
+	case 17:
+	case 58:
+		need = 8;
+		break;
+	default:
+		need = 1;
+		break;
+	}
+	return in->l3hdrlen > in->l3len || in->l3len - in->l3hdrlen < need;
+}
+
 static struct frag_q *queue_find(struct ct_defrag *d, const struct ct_pkt *in,
 				 uint8_t proto, size_t *idx)
 {
@@ -469,6 +504,9 @@ static int reassemble(struct ct_defrag *d, size_t idx, const struct ct_pkt *in,
 		  q->hdrlen + cap, in->frame, in->ts, out);
 	memcpy(out->vlan, in->vlan, sizeof(out->vlan));
 	out->nvlan = in->nvlan;
+	/* an NFLOG message's prefix and hook: the completing fragment's */
+	out->is_nflog = in->is_nflog;
+	out->nflog = in->nflog;
 	queue_kill(d, idx);
 	if (out->kind != CT_PKT_IP)
 		return drop(d, out->reason);
@@ -508,7 +546,8 @@ int ct_defrag_feed(struct ct_defrag *d, const struct ct_pkt *in,
 		uint32_t fhoff;
 
 		/* Jumbograms never get here: decode refuses them. */
-		if (!v6_find_fhdr(in, &nhoff, &fhoff)) {
+		if (!v6_find_fhdr(in, &nhoff, &fhoff) ||
+		    v6_thdr_truncated(in)) {
 			*out = *in;
 			return 1;
 		}

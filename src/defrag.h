@@ -27,10 +27,10 @@ void ct_defrag_destroy(struct ct_defrag *d);
  *  1: *out is the packet conntrack sees.  For a completed datagram it is
  *     a CT_PKT_IP view of the reassembled bytes (IPv4 total length,
  *     fragment field and header checksum rewritten; IPv6 fragment header
- *     removed, next header and payload length fixed), with in's frame, ts
- *     and VLAN tags and is_fragment false; l3cap covers the captured
- *     prefix (a fragment cut by the snap length leaves a hole, which ends
- *     it).  Its pointers stay valid until the next call.  A packet that is
+ *     removed, next header and payload length fixed), with in's frame, ts,
+ *     VLAN tags and NFLOG fields and is_fragment false; l3cap covers the
+ *     captured prefix (a fragment cut by the snap length leaves a hole,
+ *     which ends it).  Its pointers stay valid until the next call.  A packet that is
  *     not a fragment -- or an IPv6 fragment the kernel lets through
  *     untouched (a non-last fragment whose length is not a multiple of 8)
  *     -- comes back as a plain copy of *in.

@@ -42,7 +42,7 @@ expect_error "not a capture" "$TMP/text.pcap" "text.pcap: not a pcap or pcapng c
 # type 105 (IEEE 802.11), which ctreplay does not decode.
 printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\151\000\000\000' \
 	>"$TMP/wifi.pcap"
-expect_error "unsupported link type" "$TMP/wifi.pcap" "unsupported link type IEEE802_11 (105)"
+expect_error "unsupported link type" "$TMP/wifi.pcap" "unsupported link type IEEE802_11 (105); ctreplay reads EN10MB, LINUX_SLL"
 
 expect_error "missing file" "$TMP/absent.pcap" "absent.pcap"
 

@@ -812,11 +812,6 @@ static bool engine_forward(struct ct_engine *eng, struct ct_conn *ct,
 	return false;
 }
 
-/*
- * nf_confirm()'s helper call: after the tracker, for every accepted
- * packet of an entry with a helper, except RELATED_REPLY.  True when the
- * packet goes on; a helper's drop is returned as is (no counter moves).
- */
 /* The helper behind an entry's helper rule: a --helper rule's, or one a
  * "ct helper set" rule attached (NULL when ctreplay has none). */
 static const struct ct_helper_ops *engine_helper_ops(
@@ -833,6 +828,16 @@ static const struct ct_helper_ops *engine_helper_ops(
 	return NULL;
 }
 
+/*
+ * nf_confirm()'s helper call (net/netfilter/nf_conntrack_proto.c): after
+ * the tracker and the filter chains, at the last hook (POSTROUTING, or
+ * INPUT for the host itself), for every accepted packet of an entry with
+ * a helper, except RELATED_REPLY.  True when the packet goes on.  A
+ * helper's NF_DROP moves no counter, and leaves the ct state the chains
+ * matched (nft counted the packet ESTABLISHED, say): the verdict keeps
+ * its state and says the helper dropped it, with action drop at that
+ * hook.  Without a firewall the replay is a router's: POSTROUTING.
+ */
 bool ct_engine_helper(struct ct_engine *eng, struct ct_conn *ct,
 		      struct ct_verdict *v)
 {
@@ -849,7 +854,9 @@ bool ct_engine_helper(struct ct_engine *eng, struct ct_conn *ct,
 	eng->exp_bound = INT64_MIN;
 	if (ops->help(ct, ctx))
 		return true;
-	v->state = CT_STATE_DROP;
+	v->action = CT_ACT_DROP;
+	v->hook = CT_HOOK_POSTROUTING;
+	v->helper_drop = ops->name;
 	v->reason = ctx->reason ? ctx->reason : "dropped by helper";
 	ct_engine_drop_unconfirmed(eng, ct, v);
 	return false;

@@ -83,6 +83,10 @@ struct ct_verdict {
 	 * and the capture did not show its pick) */
 	const char *nat_rule;
 	bool nat_inferred;
+	/* A helper refused the packet (nf_confirm() runs helpers after the
+	 * filter hooks, so state stays what the chains saw): its name; the
+	 * action is then CT_ACT_DROP at the confirming hook, reason why */
+	const char *helper_drop;
 };
 
 /*

@@ -213,8 +213,12 @@ static void hp_finish(struct ct_engine *eng, struct ct_hookpkt *hp,
 			hp->pkt = ct_nat_seq_adjust(eng->nat, hp->pkt, ct,
 						    hp->dir);
 	} else {
-		/* the helper dropped it, after the chains counted it */
-		v->action = CT_ACT_DROP;
+		/* the helper dropped it at the last hook, after the chains
+		 * accepted and counted it: no rule decided the drop
+		 * (ct_engine_helper() set the action) */
+		v->hook = hp->hook;
+		v->rule = NULL;
+		v->rule_comment = NULL;
 	}
 }
 

@@ -44,10 +44,47 @@ static void explain_tcp(FILE *out, const struct ct_pkt *p)
 		p->l4len > doff ? p->l4len - doff : 0);
 }
 
+/* DLT_NFLOG: the log rule's message around the packet: group, hook,
+ * prefix (quoted, '"' and '\\' escaped, other bytes outside printable
+ * ASCII as \xHH), devices and mark, each only when the message had it. */
+static void explain_nflog(FILE *out, const struct ct_pkt *p)
+{
+	const struct ct_pkt_nflog *lg = &p->nflog;
+	uint16_t i;
+
+	fprintf(out, "  nflog: group %u", lg->group);
+	if (lg->has_hook)
+		fprintf(out, " hook %s", ct_pkt_hook_name(lg->hook));
+	if (lg->prefix != NULL) {
+		fputs(" prefix \"", out);
+		for (i = 0; i < lg->prefix_len; i++) {
+			uint8_t c = lg->prefix[i];
+
+			if (c == '"' || c == '\\')
+				fprintf(out, "\\%c", c);
+			else if (c < 0x20 || c >= 0x7f)
+				fprintf(out, "\\x%02x", c);
+			else
+				fputc(c, out);
+		}
+		fputc('"', out);
+	}
+	if (p->ifindex)
+		fprintf(out, " indev %u", p->ifindex);
+	if (lg->outdev)
+		fprintf(out, " outdev %u", lg->outdev);
+	if (lg->has_mark)
+		fprintf(out, " mark 0x%x", lg->mark);
+	fputc('\n', out);
+}
+
 static void explain_packet(FILE *out, const struct ct_pkt *p)
 {
 	struct bytes l4 = ct_pkt_l4(p);
 	char src[64], dst[64];
+
+	if (p->is_nflog)
+		explain_nflog(out, p);
 
 	if (p->kind != CT_PKT_IP) {
 		fprintf(out, "  packet: not seen by conntrack (%s)\n",

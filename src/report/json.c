@@ -36,6 +36,13 @@
  *   ],
  *   "counters": {"orig": {"packets": 3, "bytes": 180},
  *                "reply": {"packets": 2, "bytes": 120}},
+ *   "nflog": [                     DLT_NFLOG captures: the log rules the
+ *     {"prefix": "dns-in: " | null,  lifetime's frames came from (the
+ *      "hook": "input" | null,        first JSON_MAX_LOGS distinct prefix
+ *      "group": 5,                    and hook pairs), absent otherwise
+ *      "first_frame": 12,
+ *      "frames": 3}
+ *   ],
  *   "end": {"how": "expired" | "killed" | "reopened" | "early_drop"
  *                  | "destroyed" | "alive",
  *           "time": "sec.nanoseconds"}
@@ -77,8 +84,21 @@ struct json_rule {
 	uint64_t frames;
 };
 
+/* DLT_NFLOG: a log rule's frames in a lifetime.  Prefixes are kept once
+ * per report (report_json.prefixes), so a frame costs no allocation. */
+#define JSON_MAX_LOGS 8
+struct json_log {
+	uint64_t first_frame;
+	uint64_t frames;
+	uint32_t prefix;       /* index + 1 in report_json.prefixes, 0: none */
+	uint16_t group;
+	uint8_t hook;          /* enum ct_pkt_hook, 0xff: not said */
+};
+
 struct json_conn {
 	uint64_t id;
+	struct json_log *logs; /* JSON_MAX_LOGS, allocated at the first one */
+	uint8_t nlogs;
 	struct json_trans *trans;      /* NULL once written */
 	uint32_t ntrans, cap;
 	uint64_t dropped;      /* transitions left out (cap reached) */
@@ -93,6 +113,8 @@ struct json_conn {
 struct report_json {
 	FILE *out;
 	uint32_t hz;
+	char **prefixes;           /* the distinct NFLOG prefixes seen */
+	uint32_t nprefixes;
 	struct json_conn *conns;   /* sorted by id */
 	size_t n, cap, live;
 };
@@ -360,6 +382,30 @@ static void conn_write(struct report_json *r, struct json_conn *c,
 		json_object_set_new(o, "nat", e);
 	}
 
+	if (c->nlogs) {
+		a = json_array();
+		for (i = 0; i < c->nlogs; i++) {
+			const struct json_log *lg = &c->logs[i];
+
+			e = json_object();
+			json_object_set_new(e, "prefix", lg->prefix
+				? json_string(r->prefixes[lg->prefix - 1])
+				: json_null());
+			json_object_set_new(e, "hook", lg->hook != 0xff
+				? json_string(ct_pkt_hook_name(lg->hook))
+				: json_null());
+			json_object_set_new(e, "group", json_integer(lg->group));
+			json_object_set_new(e, "first_frame", json_integer(
+				(json_int_t)lg->first_frame));
+			json_object_set_new(e, "frames", json_integer(
+				(json_int_t)lg->frames));
+			json_array_append_new(a, e);
+		}
+		json_object_set_new(o, "nflog", a);
+	}
+	free(c->logs);
+	c->logs = NULL;
+
 	e = json_object();
 	json_object_set_new(e, "orig", counter_object(ct, CT_DIR_ORIGINAL));
 	json_object_set_new(e, "reply", counter_object(ct, CT_DIR_REPLY));
@@ -419,8 +465,66 @@ static void json_on_event(void *ctx, const struct ct_event *ev)
 		conn_write(r, c, ct, end_how(ev->cause), ev->ts);
 }
 
+/* The index + 1 of an NFLOG prefix in r->prefixes, added when new (log
+ * rules are few: a linear search); 0 when there is none or no memory. */
+static uint32_t prefix_intern(struct report_json *r, const struct ct_pkt *p)
+{
+	char **grown, *copy;
+	uint32_t i;
+
+	if (p->nflog.prefix == NULL)
+		return 0;
+	for (i = 0; i < r->nprefixes; i++)
+		if (strlen(r->prefixes[i]) == p->nflog.prefix_len &&
+		    memcmp(r->prefixes[i], p->nflog.prefix,
+			   p->nflog.prefix_len) == 0)
+			return i + 1;
+	grown = realloc(r->prefixes, (r->nprefixes + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return 0;
+	r->prefixes = grown;
+	copy = malloc((size_t)p->nflog.prefix_len + 1);
+	if (copy == NULL)
+		return 0;
+	memcpy(copy, p->nflog.prefix, p->nflog.prefix_len);
+	copy[p->nflog.prefix_len] = '\0';
+	r->prefixes[r->nprefixes++] = copy;
+	return r->nprefixes;
+}
+
+/* DLT_NFLOG: the log rule a frame of the lifetime came from, counted. */
+static void json_note_nflog(struct report_json *r, struct json_conn *c,
+			    const struct ct_verdict *v)
+{
+	const struct ct_pkt *p = v->pkt;
+	uint32_t prefix = prefix_intern(r, p);
+	uint8_t hook = p->nflog.has_hook ? p->nflog.hook : 0xff;
+	unsigned i;
+
+	for (i = 0; i < c->nlogs; i++)
+		if (c->logs[i].prefix == prefix && c->logs[i].hook == hook &&
+		    c->logs[i].group == p->nflog.group) {
+			c->logs[i].frames++;
+			return;
+		}
+	if (c->nlogs >= JSON_MAX_LOGS)
+		return;
+	if (c->logs == NULL) {
+		c->logs = malloc(JSON_MAX_LOGS * sizeof(*c->logs));
+		if (c->logs == NULL)
+			return;
+	}
+	c->logs[c->nlogs].first_frame = v->frame;
+	c->logs[c->nlogs].frames = 1;
+	c->logs[c->nlogs].prefix = prefix;
+	c->logs[c->nlogs].group = p->nflog.group;
+	c->logs[c->nlogs].hook = hook;
+	c->nlogs++;
+}
+
 /* --firewall: the rule that decided a frame of a lifetime, counted (the
- * first JSON_MAX_RULES distinct rules and actions). */
+ * first JSON_MAX_RULES distinct rules and actions); DLT_NFLOG: the log
+ * rule it came from. */
 static void json_on_verdict(void *ctx, const struct ct_verdict *v)
 {
 	struct report_json *r = ctx;
@@ -429,12 +533,18 @@ static void json_on_verdict(void *ctx, const struct ct_verdict *v)
 	size_t pos;
 	unsigned i;
 
-	if (v->action == CT_ACT_NONE || v->ct == NULL)
+	if (v->ct == NULL)
+		return;
+	if (v->action == CT_ACT_NONE && (v->pkt == NULL || !v->pkt->is_nflog))
 		return;
 	pos = conn_search(r, v->ct->id, &found);
 	if (!found || r->conns[pos].trans == NULL)
 		return;
 	c = &r->conns[pos];
+	if (v->pkt != NULL && v->pkt->is_nflog)
+		json_note_nflog(r, c, v);
+	if (v->action == CT_ACT_NONE)
+		return;
 	if (v->nat_rule && !c->nat_rule)
 		c->nat_rule = v->nat_rule;
 	if (v->nat_inferred)
@@ -502,8 +612,13 @@ void report_json_destroy(struct report_json *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		free(r->conns[i].trans);
+		free(r->conns[i].logs);
+	}
 	free(r->conns);
+	for (i = 0; i < r->nprefixes; i++)
+		free(r->prefixes[i]);
+	free(r->prefixes);
 	free(r);
 }

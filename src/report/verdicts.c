@@ -37,6 +37,13 @@
  * tuple as it left NAT, nat_rule= the rule that chose the mapping (on
  * the entry's first packet), nat_port=inferred that the kernel's random
  * port was not in the capture and ctreplay chose one.
+ *
+ * A conntrack helper that refuses a packet (the FTP helper on a command
+ * it cannot parse) drops it when the entry is confirmed, after every
+ * chain: CTSTATE stays what the chains saw, and the line ends, with or
+ * without --firewall,
+ *
+ *   reason="TEXT" action=drop hook=postrouting|input helper=NAME
  */
 
 struct report_verdicts {
@@ -135,6 +142,10 @@ static void fmt_action(struct report_line *l, const struct ct_verdict *v)
 		fmt_quoted(l, "comment", v->rule_comment);
 	if (v->unknown_rule)
 		fmt_quoted(l, "unknown", v->unknown_rule);
+	if (v->helper_drop) {
+		REPORT_LINE_LIT(l, " helper=");
+		report_line_str(l, v->helper_drop);
+	}
 	fmt_nat(l, v);
 }
 

@@ -21,7 +21,8 @@ The kernel is not deterministic everywhere, so some checks are semantic:
   snapshots  /proc/net/nf_conntrack at each recorded instant, as multisets
              of lines with the timeout column allowed to differ by 1 s;
   invalid    the frames the kernel dropped (in in.pcap, forwarded, missing
-             from out.pcap) vs the frames ctreplay calls INVALID/DROP;
+             from out.pcap) vs the frames ctreplay calls INVALID/DROP or a
+             helper dropped (action=drop helper=NAME);
   counters   nft's forward-chain `ct state` counters vs ctreplay's verdicts
              over the same forwarded packets;
   list       ctreplay -L vs the kernel's last snapshot (entries that expired
@@ -890,7 +891,9 @@ def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=F
         rep.failed = True
     cdrops, cdescs = collections.Counter(), {}
     counts = collections.Counter()
-    actions = parse_actions(ct_text) if firewall else {}
+    # without a firewall the only action is a helper's drop (nf_confirm()
+    # runs helpers after the chains, so the state stays what they counted)
+    actions = parse_actions(ct_text)
     hooks = parse_hooks(ct_text) if NAT_KEYS else {}
     for u in units:
         if u.forwarded is None:
@@ -914,8 +917,9 @@ def compare_verdicts(rep, gdir, inputs, ct_text, kdrops, kdescs, nft, by_count=F
             dropped = any(a in ("drop", "reject") for a in acts) or s == "DROP"
             what = "action=%s" % "/".join(sorted(set(a or "-" for a in acts)))
         else:
-            dropped = s in ("INVALID", "DROP", "-")
-            what = s
+            helper = any(actions.get(n) == "drop" for n in u.frames)
+            dropped = s in ("INVALID", "DROP", "-") or helper
+            what = s + (" action=drop" if helper else "")
         if dropped:
             cdrops[u.key] += 1
             cdescs[u.key] = "%s (ctreplay %s)" % (u.desc, what)

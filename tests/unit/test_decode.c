@@ -188,6 +188,30 @@ static const uint8_t loop24[] = { 0, 0, 0, 24 };
 static const uint8_t loop28[] = { 0, 0, 0, 28 };
 static const uint8_t loop2[] = { 0, 0, 0, 2 };
 
+/* PPPoE session (RFC 2516): ver/type 0x11, code 0, session 1, length of
+ * the PPP frame (protocol + IP: 2 + 28 or 2 + 48), PPP protocol */
+static const uint8_t pppoe4[] = { 0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10,
+				  0x88, 0x64, 0x11, 0, 0, 1, 0, 30, 0x00, 0x21 };
+static const uint8_t pppoe_vlan6[] = { 0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10,
+				       0x81, 0x00, 0x00, 0x64, 0x88, 0x64,
+				       0x11, 0, 0, 1, 0, 50, 0x00, 0x57 };
+static const uint8_t pppoe_qinq4[] = { 0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10,
+				       0x88, 0xa8, 0x00, 0xc8, 0x81, 0x00,
+				       0x00, 0x64, 0x88, 0x64,
+				       0x11, 0, 0, 1, 0, 30, 0x00, 0x21 };
+static const uint8_t ppp_ether6[] = { 0x11, 0, 0x12, 0x34, 0, 50, 0x00, 0x57 };
+static const uint8_t ppp_ac4[] = { 0xff, 0x03, 0x00, 0x21 };
+static const uint8_t ppp_pfc4[] = { 0xff, 0x03, 0x21 };
+static const uint8_t ppp_bare6[] = { 0x00, 0x57 };
+static const uint8_t chdlc6[] = { 0x0f, 0x00, 0x86, 0xdd };
+static const uint8_t chdlc_bc4[] = { 0x8f, 0x00, 0x08, 0x00 };
+/* cooked captures of a ppp device: ARPHRD_PPP (512), no address, the
+ * ethertype ppp_generic.c sets */
+static const uint8_t sll_ppp6[] = { 0, 0, 0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0, 0, 0x86, 0xdd };
+static const uint8_t sll2_ppp4[] = { 0x08, 0x00, 0, 0, 0, 0, 0, 9, 0x02, 0x00,
+				     0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
 static const struct lt_case lt_cases[] = {
 	{ "ethernet v4", 1, eth4, sizeof(eth4), P_IP4, 0, 0, 0 },
 	{ "ethernet v6", 1, eth6, sizeof(eth6), P_IP6, 0, 0, 0 },
@@ -210,7 +234,29 @@ static const struct lt_case lt_cases[] = {
 	{ "loop v4", 108, loop2, 4, P_IP4, 0, 0, 0 },
 	{ "loop openbsd v6", 108, loop24, 4, P_IP6, 0, 0, 0 },
 	{ "loop freebsd v6", 108, loop28, 4, P_IP6, 0, 0, 0 },
+	{ "pppoe v4", 1, pppoe4, sizeof(pppoe4), P_IP4, 0, 0, 0 },
+	{ "pppoe vlan v6", 1, pppoe_vlan6, sizeof(pppoe_vlan6), P_IP6,
+	  100, 0, 1 },
+	{ "pppoe qinq v4", 1, pppoe_qinq4, sizeof(pppoe_qinq4), P_IP4,
+	  200, 100, 2 },
+	{ "sll pppoe v6", 113, NULL, 0, P_IP6, 0, 0, 0 },  /* built below */
+	{ "ppp_ether v6", 51, ppp_ether6, sizeof(ppp_ether6), P_IP6, 0, 0, 0 },
+	{ "ppp ff03 v4", 9, ppp_ac4, sizeof(ppp_ac4), P_IP4, 0, 0, 0 },
+	{ "ppp compressed protocol v4", 9, ppp_pfc4, sizeof(ppp_pfc4), P_IP4,
+	  0, 0, 0 },
+	{ "ppp without address v6", 9, ppp_bare6, sizeof(ppp_bare6), P_IP6,
+	  0, 0, 0 },
+	{ "ppp_serial v4", 50, ppp_ac4, sizeof(ppp_ac4), P_IP4, 0, 0, 0 },
+	{ "ppp_serial cisco v6", 50, chdlc6, sizeof(chdlc6), P_IP6, 0, 0, 0 },
+	{ "c_hdlc v4", 104, chdlc_bc4, sizeof(chdlc_bc4), P_IP4, 0, 0, 0 },
+	{ "sll ppp0 v6", 113, sll_ppp6, sizeof(sll_ppp6), P_IP6, 0, 0, 0 },
+	{ "sll2 ppp0 v4", 276, sll2_ppp4, sizeof(sll2_ppp4), P_IP4, 0, 0, 0 },
 };
+
+/* SLL of the Ethernet device under a PPPoE link: protocol 0x8864 */
+static const uint8_t sll_pppoe6[] = { 0, 0, 0, 1, 0, 6, 0, 1, 2, 3, 4, 5, 0, 0,
+				      0x88, 0x64, 0x11, 0, 0, 1, 0, 50,
+				      0x00, 0x57 };
 
 static void test_linktypes(void)
 {
@@ -221,8 +267,12 @@ static void test_linktypes(void)
 		struct ct_pkt p;
 		struct fb f = { .n = 0 };
 
+		uint32_t hdrlen = c->hdrlen;
+
 		CU_ASSERT(ct_decode_linktype_supported(c->dlt));
-		if (c->hdrlen)
+		if (strcmp(c->name, "sll pppoe v6") == 0)
+			fb_bytes(&f, sll_pppoe6, hdrlen = sizeof(sll_pppoe6));
+		else if (c->hdrlen)
 			fb_bytes(&f, c->hdr, c->hdrlen);
 		if (c->payload == P_IP4)
 			fb_ip4_udp(&f);
@@ -239,7 +289,8 @@ static void test_linktypes(void)
 		CU_ASSERT_EQUAL(p.nvlan, c->nvlan);
 		CU_ASSERT_EQUAL(p.vlan[0], c->vlan0);
 		CU_ASSERT_EQUAL(p.vlan[1], c->vlan1);
-		CU_ASSERT_PTR_EQUAL(p.l3, f.b + c->hdrlen);
+		CU_ASSERT_PTR_EQUAL(p.l3, f.b + hdrlen);
+		CU_ASSERT_FALSE(p.is_nflog);
 	}
 	CU_ASSERT_FALSE(ct_decode_linktype_supported(105));
 	CU_ASSERT_FALSE(ct_decode_linktype_supported(127));
@@ -279,6 +330,40 @@ static const struct none_case none_cases[] = {
 	{ "raw version 5", 12, { 0x50 }, 1, 0, "not IP (unknown IP version)" },
 	{ "ipv4 dlt with v6", 228, { 0 }, 0, 6, "bad IPv4 version" },
 	{ "ipv6 dlt with v4", 229, { 0 }, 0, 4, "truncated IPv6 header" },
+	{ "pppoe discovery", 1, { 0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0x88, 0x63,
+				  0x11, 0x09, 0, 0, 0, 0 }, 20, 0,
+	  "not IP (PPPoE discovery)" },
+	{ "pppoe lcp", 1, { 0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0x88, 0x64,
+			    0x11, 0, 0, 1, 0, 10, 0xc0, 0x21, 9, 1 }, 24, 0,
+	  "not IP (PPP LCP)" },
+	{ "pppoe ipcp", 51, { 0x11, 0, 0, 1, 0, 6, 0x80, 0x21, 1, 1 }, 10, 0,
+	  "not IP (PPP IPCP)" },
+	{ "pppoe ipv6cp", 51, { 0x11, 0, 0, 1, 0, 6, 0x80, 0x57, 1, 1 }, 10, 0,
+	  "not IP (PPP IPv6CP)" },
+	{ "pppoe version 2", 51, { 0x21, 0, 0, 1, 0, 30, 0x00, 0x21 }, 8, 4,
+	  "bad PPPoE header" },
+	{ "pppoe code", 51, { 0x11, 0x07, 0, 1, 0, 30, 0x00, 0x21 }, 8, 4,
+	  "bad PPPoE header" },
+	{ "short pppoe", 1, { 0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0x88, 0x64,
+			      0x11, 0 }, 16, 0, "truncated PPPoE header" },
+	{ "pppoe length 0", 51, { 0x11, 0, 0, 1, 0, 0, 0x00, 0x21 }, 8, 4,
+	  "truncated PPP header" },
+	{ "ppp other protocol", 9, { 0xff, 0x03, 0x12, 0x34 }, 4, 0,
+	  "not IP (PPP proto 0x1234)" },
+	{ "ppp vj compressed", 9, { 0x00, 0x2d, 0x20 }, 3, 0,
+	  "PPP VJ compressed TCP/IP (not decoded)" },
+	{ "ppp_serial bad address", 50, { 0x42, 0x03, 0x00, 0x21 }, 4, 4,
+	  "not IP (bad HDLC address)" },
+	{ "ppp_serial bad control", 50, { 0xff, 0x5f, 0x00, 0x21 }, 4, 4,
+	  "not IP (bad HDLC control)" },
+	{ "cisco slarp", 104, { 0x8f, 0x00, 0x80, 0x35, 0, 0, 0, 0 }, 8, 0,
+	  "not IP (Cisco SLARP)" },
+	{ "short cisco hdlc", 50, { 0x0f, 0x00, 0x08 }, 3, 0,
+	  "truncated Cisco HDLC header" },
+	{ "nflog version 1", 239, { 2, 1, 0, 0 }, 4, 0, "not IP (NFLOG version)" },
+	{ "nflog no payload", 239, { 2, 0, 0, 0 }, 4, 0,
+	  "NFLOG message without a packet" },
+	{ "short nflog", 239, { 2, 0, 0 }, 3, 0, "truncated NFLOG header" },
 };
 
 static void test_not_seen(void)
@@ -303,6 +388,85 @@ static void test_not_seen(void)
 				p.reason);
 		CU_ASSERT_STRING_EQUAL(p.reason, c->reason);
 	}
+}
+
+/* One NFLOG TLV: length and type in the host's order (as libpcap hands
+ * them over), the value, padding to 4 bytes. */
+static void fb_tlv(struct fb *f, uint16_t type, const void *v, uint16_t n)
+{
+	uint16_t len = (uint16_t)(4 + n);
+
+	fb_bytes(f, &len, 2);
+	fb_bytes(f, &type, 2);
+	fb_bytes(f, v, n);
+	fb_zero(f, (4u - (len & 3u)) & 3u);
+}
+
+/*
+ * DLT_NFLOG: the packet from NFULA_PAYLOAD, with the prefix (odd length:
+ * the next attribute starts after padding), hook, devices and mark the
+ * message carried; unknown attributes are skipped.
+ */
+static void test_nflog(void)
+{
+	static const uint8_t hdr[] = { 0x08, 0x00, 2 /* forward */, 0 };
+	static const uint8_t mark[] = { 0, 0, 0x01, 0x2a };
+	static const uint8_t indev[] = { 0, 0, 0, 3 };
+	static const uint8_t outdev[] = { 0, 0, 0, 4 };
+	static const uint8_t uid[] = { 0, 0, 0, 0 };
+	struct fb f = { .n = 0 }, ip = { .n = 0 };
+	struct ct_pkt p;
+
+	fb_ip4_udp(&ip);
+	fb_bytes(&f, "\x02\x00\x00\x05", 4);
+	fb_tlv(&f, 1, hdr, sizeof(hdr));
+	fb_tlv(&f, 2, mark, sizeof(mark));
+	fb_tlv(&f, 4, indev, sizeof(indev));
+	fb_tlv(&f, 5, outdev, sizeof(outdev));
+	fb_tlv(&f, 10, "dns-in: ", 9);
+	fb_tlv(&f, 11, uid, sizeof(uid));
+	fb_tlv(&f, 9, ip.b, (uint16_t)ip.n);
+	decode_fb(239, &f, &p);
+	check_ip4_udp(&p);
+	CU_ASSERT_TRUE(p.is_nflog);
+	CU_ASSERT_EQUAL(p.nflog.group, 5);
+	CU_ASSERT_TRUE(p.nflog.has_hook);
+	CU_ASSERT_EQUAL(p.nflog.hook, CT_PKT_HOOK_FORWARD);
+	CU_ASSERT_STRING_EQUAL(ct_pkt_hook_name(p.nflog.hook), "forward");
+	CU_ASSERT_TRUE(p.nflog.has_mark);
+	CU_ASSERT_EQUAL(p.nflog.mark, 0x12a);
+	CU_ASSERT_EQUAL(p.ifindex, 3);
+	CU_ASSERT_EQUAL(p.nflog.outdev, 4);
+	CU_ASSERT_EQUAL_FATAL(p.nflog.prefix_len, 8);
+	CU_ASSERT(memcmp(p.nflog.prefix, "dns-in: ", 8) == 0);
+
+	/* IPv6 payload, no prefix, no header: nothing invented */
+	f.n = 0;
+	ip.n = 0;
+	fb_ip6_udp(&ip);
+	fb_bytes(&f, "\x0a\x00\x00\x00", 4);
+	fb_tlv(&f, 9, ip.b, (uint16_t)ip.n);
+	decode_fb(239, &f, &p);
+	check_ip6_udp(&p);
+	CU_ASSERT_FALSE(p.nflog.has_hook);
+	CU_ASSERT_FALSE(p.nflog.has_mark);
+	CU_ASSERT_PTR_NULL(p.nflog.prefix);
+
+	/* a TLV claiming more than the frame holds */
+	f.n = 0;
+	fb_bytes(&f, "\x02\x00\x00\x00", 4);
+	fb_tlv(&f, 9, ip.b, (uint16_t)ip.n);
+	decode_fb(239, &f, &p);
+	f.n -= 10;
+	decode_fb(239, &f, &p);
+	CU_ASSERT_EQUAL(p.kind, CT_PKT_NONE);
+	CU_ASSERT_STRING_EQUAL(p.reason, "truncated NFLOG attribute");
+	/* a TLV shorter than its own header */
+	f.n = 0;
+	fb_bytes(&f, "\x02\x00\x00\x00\x02\x00\x09\x00", 8);
+	decode_fb(239, &f, &p);
+	CU_ASSERT_EQUAL(p.kind, CT_PKT_NONE);
+	CU_ASSERT_STRING_EQUAL(p.reason, "truncated NFLOG attribute");
 }
 
 /*
@@ -824,6 +988,134 @@ static void v6_frag(struct ct_pkt *p, struct fb *f, uint32_t off, uint32_t len,
 	ct_decode(229, f->b, f->n, 200 + off, ts, p);
 }
 
+/* An IPv6 header (plen), then a fragment header: next header nh, offset
+ * in 8-byte units, M, id. */
+static void fb_ip6_frag(struct fb *f, uint16_t plen, uint8_t nh, uint16_t off8,
+			bool more, uint32_t id)
+{
+	fb_ip6(f, 44, plen);
+	fb_u8(f, nh);
+	fb_u8(f, 0);
+	fb_be16(f, (uint16_t)(off8 << 3 | (more ? 1 : 0)));
+	fb_be16(f, (uint16_t)(id >> 16));
+	fb_be16(f, (uint16_t)id);
+}
+
+/*
+ * Fragment headers conntrack cannot use, as Linux 6.18 handles them:
+ * a first fragment that ends before its transport header is handed on
+ * unqueued (ipv6frag_thdr_truncated()) and conntrack finds no tuple; an
+ * empty atomic fragment without a transport protocol is dropped by
+ * defrag; a datagram carrying a second fragment header is reassembled by
+ * the first, and the second is then conntrack's to judge.
+ */
+static void test_defrag_v6_odd(void)
+{
+	struct ct_defrag *d = ct_defrag_create();
+	struct ct_pkt p, o;
+	struct tl_rec r;
+	struct fb f, g;
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+
+	/* atomic fragment, next header UDP, nothing after it */
+	f.n = 0;
+	fb_ip6_frag(&f, 8, 17, 0, false, 0x5a01);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL_FATAL(p.kind, CT_PKT_IP);
+	CU_ASSERT(p.is_fragment);
+	CU_ASSERT_EQUAL(p.l4num, 17);
+	CU_ASSERT_EQUAL(p.l4len, 0);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 1);
+	CU_ASSERT_PTR_EQUAL(o.l3, p.l3);          /* as it came */
+	CU_ASSERT_EQUAL(ct_defrag_pending(d), 0);
+
+	/* the same with next header 59: queued, empty, dropped */
+	f.n = 0;
+	fb_ip6_frag(&f, 8, 59, 0, false, 0x5a02);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), -1);
+	CU_ASSERT_STRING_EQUAL(ct_defrag_reason(d), "empty fragment");
+
+	/* a first fragment with 16 of TCP's 20 header bytes: handed on;
+	 * with the 20 it is queued */
+	n = ct_defrag_pending(d);
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 16, 6, 0, true, 0x5a03);
+	fb_zero(&f, 16);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 1);
+	CU_ASSERT_EQUAL(ct_defrag_pending(d), n);
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 24, 6, 0, true, 0x5a04);
+	fb_zero(&f, 24);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 0);
+	CU_ASSERT_EQUAL(ct_defrag_pending(d), n + 1);
+
+	/* nested: the outer header (id 0x5b01) decides reassembly, the
+	 * inner atomic one (id 0x5b02, offset 0) is stepped over */
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 8 + 16, 44, 0, true, 0x5b01);
+	fb_bytes(&f, "\x11\x00\x00\x00\x00\x00\x5b\x02", 8);
+	fb_udp(&f, 1000, 53, 8 + 16);
+	fb_zero(&f, 8);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL_FATAL(p.kind, CT_PKT_IP);
+	CU_ASSERT_EQUAL(p.frag_id, 0x5b01);
+	CU_ASSERT(p.frag_more);
+	CU_ASSERT_EQUAL(p.l4num, 17);
+	CU_ASSERT_EQUAL(p.l3hdrlen, 56);
+	CU_ASSERT_EQUAL(ct_defrag_feed(d, &p, &o), 0);
+	g.n = 0;
+	fb_ip6_frag(&g, 8 + 8, 44, 3, false, 0x5b01);
+	fb_zero(&g, 8);
+	decode_fb(229, &g, &p);
+	CU_ASSERT_EQUAL(p.frag_id, 0x5b01);
+	CU_ASSERT_EQUAL_FATAL(ct_defrag_feed(d, &p, &o), 1);
+	CU_ASSERT_EQUAL_FATAL(o.kind, CT_PKT_IP);
+	CU_ASSERT(o.is_fragment);                 /* the inner header */
+	CU_ASSERT_EQUAL(o.frag_id, 0x5b02);
+	CU_ASSERT_EQUAL(o.frag_off, 0);
+	CU_ASSERT_EQUAL(o.l4num, 17);
+	CU_ASSERT_EQUAL(o.l3hdrlen, 48);
+	CU_ASSERT_EQUAL(o.l4len, 24);
+
+	/* an inner header with an offset: no protocol once reassembled */
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 8 + 16, 44, 0, true, 0x5b03);
+	fb_bytes(&f, "\x11\x00\x00\x08\x00\x00\x5b\x04", 8);
+	fb_zero(&f, 16);
+	decode_fb(229, &f, &p);
+	CU_ASSERT_EQUAL(p.frag_id, 0x5b03);
+	CU_ASSERT_EQUAL(p.l4num, 59);
+	ct_defrag_destroy(d);
+
+	/* what conntrack says: the truncated atomic fragment and a
+	 * reassembled datagram whose inner fragment is not the first are
+	 * INVALID (the golden recordings frag6-atomic-empty and frag6-nested
+	 * show the rest against the kernel) */
+	CU_ASSERT_EQUAL_FATAL(tl_rec_start(&r, NULL), 0);
+	f.n = 0;
+	fb_ip6_frag(&f, 8, 17, 0, false, 0x5a01);
+	tl_rec_feed(&r, f.b, f.n);
+	CU_ASSERT_EQUAL(r.v[r.nv - 1].state, CT_STATE_INVALID);
+	f.n = 0;
+	fb_ip6_frag(&f, 8 + 8 + 16, 44, 0, true, 0x5b03);
+	fb_bytes(&f, "\x11\x00\x00\x08\x00\x00\x5b\x04", 8);
+	fb_zero(&f, 16);
+	tl_rec_feed(&r, f.b, f.n);
+	CU_ASSERT_EQUAL(r.v[r.nv - 1].state, CT_STATE_NONE);   /* held */
+	g.n = 0;
+	fb_ip6_frag(&g, 8 + 8, 44, 3, false, 0x5b03);
+	fb_zero(&g, 8);
+	tl_rec_feed(&r, g.b, g.n);
+	CU_ASSERT_EQUAL(r.v[r.nv - 1].state, CT_STATE_INVALID);
+	CU_ASSERT_STRING_EQUAL(r.v[r.nv - 1].reason, "non-first fragment");
+	tl_rec_stop(&r);
+}
+
 static void test_defrag_v6(void)
 {
 	struct ct_defrag *d = ct_defrag_create();
@@ -884,13 +1176,16 @@ int test_decode_register(void)
 		return CU_get_error();
 	if (!CU_add_test(s, "link types", test_linktypes) ||
 	    !CU_add_test(s, "frames conntrack never sees", test_not_seen) ||
+	    !CU_add_test(s, "NFLOG messages", test_nflog) ||
 	    !CU_add_test(s, "reasons kept in the packet", test_reason_reentrant) ||
 	    !CU_add_test(s, "IPv4 input checks", test_ipv4_checks) ||
 	    !CU_add_test(s, "IPv4 header checksum", test_ipv4_csum_random) ||
 	    !CU_add_test(s, "lengths from the IP header", test_lengths) ||
 	    !CU_add_test(s, "IPv6 extension headers", test_ipv6_exthdr) ||
 	    !CU_add_test(s, "IPv4 reassembly", test_defrag_v4) ||
-	    !CU_add_test(s, "IPv6 reassembly", test_defrag_v6))
+	    !CU_add_test(s, "IPv6 reassembly", test_defrag_v6) ||
+	    !CU_add_test(s, "IPv6 fragment headers conntrack cannot use",
+			 test_defrag_v6_odd))
 		return CU_get_error();
 	return 0;
 }

@@ -400,7 +400,7 @@ static enum ct_ctstate ftp_say(struct ht *t, bool from_server,
 	p.payload = text;
 	p.paylen = len;
 	v = ht_send(t, &p);
-	if (v != CT_STATE_DROP) {
+	if (t->r.v[t->r.nv - 1].action != CT_ACT_DROP) {
 		if (from_server)
 			t->sseq += len;
 		else
@@ -536,17 +536,29 @@ static void test_ftp_passive(void)
 	ht_stop(&t);
 }
 
-/* A partial command is dropped and leaves the line tracking alone. */
+/*
+ * A partial command is dropped and leaves the line tracking alone.  The
+ * helper runs at confirmation, after the filter chains: they matched the
+ * segment as ESTABLISHED, and the verdict keeps that state, adding that
+ * the helper dropped it (action drop at POSTROUTING, helper and reason).
+ */
 static void test_ftp_partial_drop(void)
 {
+	const struct tl_verdict *v;
 	struct ht t;
 
 	CU_ASSERT_FATAL(ht_start(&t, "ftp:tcp/21"));
 	ftp_handshake(&t);
 	ftp_say(&t, false, "USER x\r\n");
 	CU_ASSERT_EQUAL(ftp_say(&t, false, "PORT 10,0,0,1,117"),
-			CT_STATE_DROP);
-	CU_ASSERT_STRING_EQUAL(t.r.v[t.r.nv - 1].reason,
+			CT_STATE_ESTABLISHED);
+	v = &t.r.v[t.r.nv - 1];
+	CU_ASSERT_EQUAL(v->action, CT_ACT_DROP);
+	CU_ASSERT_EQUAL(v->hook, CT_HOOK_POSTROUTING);
+	CU_ASSERT_PTR_NOT_NULL(v->ct);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v->helper_drop);
+	CU_ASSERT_STRING_EQUAL(v->helper_drop, "ftp");
+	CU_ASSERT_STRING_EQUAL(v->reason,
 			       "nf_ct_ftp: partial matching of `PORT'");
 	/* a helper's drop is not conntrack's: -S "drop" stays */
 	CU_ASSERT_EQUAL(ct_engine_stats(t.r.eng)->drop, 0);

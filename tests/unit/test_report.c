@@ -742,6 +742,27 @@ static void test_verdict_lines(void)
 	report_line_init(&l);
 	report_fmt_verdict(&l, &v);
 	CU_ASSERT_STRING_EQUAL(l.buf, "3 - reason=\"not IP\"");
+
+	/* a helper's drop: the state the chains saw, then who dropped it,
+	 * where and why */
+	tcp_34414(&ct, 3, CT_IPS_SEEN_REPLY);
+	memset(&v, 0, sizeof(v));
+	v.frame = 14;
+	v.state = CT_STATE_ESTABLISHED;
+	v.has_tuple = true;
+	v.tuple = ct.tuple[CT_DIR_ORIGINAL];
+	v.ct = &ct;
+	v.action = CT_ACT_DROP;
+	v.hook = CT_HOOK_POSTROUTING;
+	v.helper_drop = "ftp";
+	v.reason = "nf_ct_ftp: partial matching of `EPRT'";
+	report_line_init(&l);
+	report_fmt_verdict(&l, &v);
+	CU_ASSERT_STRING_EQUAL(l.buf,
+		"14 ESTABLISHED original tcp src=10.77.1.2 dst=10.77.2.2 "
+		"sport=34414 dport=8080 "
+		"reason=\"nf_ct_ftp: partial matching of `EPRT'\" "
+		"action=drop hook=postrouting helper=ftp");
 }
 
 /* ------------------------------------------------------------- json */

@@ -184,6 +184,9 @@ static void tl_rec_verdict(void *ctx, const struct ct_verdict *v)
 	d->dir = v->dir;
 	d->ct = v->ct;
 	d->id = v->ct ? v->ct->id : 0;
+	d->action = v->action;
+	d->hook = v->hook;
+	d->helper_drop = v->helper_drop;
 	snprintf(d->reason, sizeof(d->reason), "%s",
 		 v->reason ? v->reason : "");
 	snprintf(d->explain, sizeof(d->explain), "%s",

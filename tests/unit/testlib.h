@@ -110,6 +110,9 @@ struct tl_verdict {
 	enum ct_dir dir;
 	uint64_t id;                   /* of the entry, 0 when none */
 	const struct ct_conn *ct;      /* the entry or NULL; dies with it */
+	enum ct_action action;         /* the firewall's, or a helper's drop */
+	enum ct_hook hook;
+	const char *helper_drop;       /* static: the helper's name */
 	char reason[160];
 	char explain[512];
 };
