@@ -538,6 +538,15 @@ static int parse_args(int argc, char **argv, struct options *o,
 	return -1;
 }
 
+/* Whether the firewall has nat chains (NAT runs). */
+static bool firewall_translates(struct fw_firewall *fw)
+{
+	struct ct_firewall hooks;
+
+	fw_firewall_hooks(fw, &hooks);
+	return hooks.nat4 || hooks.nat6;
+}
+
 static int open_firewall(struct options *o, struct fw_firewall **fw);
 
 /* --expect DIR: no report of ours, only the comparison. */
@@ -889,6 +898,14 @@ int main(int argc, char **argv)
 	}
 	if (o.have_fw && open_firewall(&o, &fw) != 0) {
 		rc = CT_EXIT_INPUT;
+	} else if (fw && o.nshards > 1 && firewall_translates(fw)) {
+		/* a shard owns a connection by its tuple, and NAT gives the
+		 * two directions tuples no shard can pair before the replay
+		 * chose the mapping */
+		fprintf(stderr, "ctreplay: --shard: the firewall translates "
+			"addresses (nat chains): a connection's two directions "
+			"cannot be sharded apart from the replay\n");
+		rc = CT_EXIT_USAGE;
 	} else if ((o.r.json_path && !o.r.json) ||
 		   (o.r.plot_path && !o.r.plot)) {
 		rc = CT_EXIT_USAGE;
