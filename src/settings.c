@@ -63,21 +63,45 @@ void ct_settings_init(struct ct_settings *s)
 
 enum key_kind { K_U32, K_BOOL, K_IGNORED };
 
+/* Which kernels have a key (a bit per enum ct_kernel_profile; 0: all). */
+#define KBIT(k) (1u << (k))
+#define K_DCCP (KBIT(CT_KERNEL_5_10) | KBIT(CT_KERNEL_5_15) | \
+		KBIT(CT_KERNEL_6_1) | KBIT(CT_KERNEL_6_12))
+
+#define K_FLOWTABLE (KBIT(CT_KERNEL_5_15) | KBIT(CT_KERNEL_6_1) | \
+		     KBIT(CT_KERNEL_6_12) | KBIT(CT_KERNEL_6))
+
 struct key_desc {
 	const char *name;      /* without net.netfilter.nf_conntrack_ */
 	enum key_kind kind;
 	size_t off;
+	unsigned kernels;      /* KBIT()s of the profiles that have it, 0 all */
 };
 
-#define U32(name, field) { name, K_U32, offsetof(struct ct_settings, field) }
-#define BOOL(name, field) { name, K_BOOL, offsetof(struct ct_settings, field) }
-#define IGN(name) { name, K_IGNORED, 0 }
+#define U32(name, field) { name, K_U32, offsetof(struct ct_settings, field), 0 }
+#define BOOL(name, field) { name, K_BOOL, offsetof(struct ct_settings, field), 0 }
+#define IGN(name) { name, K_IGNORED, 0, 0 }
+#define IGNK(name, kernels) { name, K_IGNORED, 0, kernels }
 
 static const struct key_desc keys[] = {
 	BOOL("acct", acct),
 	U32("buckets", buckets),
 	BOOL("checksum", checksum),
 	IGN("count"),
+	/*
+	 * DCCP: nf_conntrack_proto_dccp.c's sysctls (the tracker is not
+	 * modelled), registered by nf_conntrack_standalone.c when
+	 * CONFIG_NF_CT_PROTO_DCCP is set, as in Debian's 5.10, 6.1 and 6.12;
+	 * the newest kernels have no DCCP tracker any more.
+	 */
+	IGNK("dccp_loose", K_DCCP),
+	IGNK("dccp_timeout_closereq", K_DCCP),
+	IGNK("dccp_timeout_closing", K_DCCP),
+	IGNK("dccp_timeout_open", K_DCCP),
+	IGNK("dccp_timeout_partopen", K_DCCP),
+	IGNK("dccp_timeout_request", K_DCCP),
+	IGNK("dccp_timeout_respond", K_DCCP),
+	IGNK("dccp_timeout_timewait", K_DCCP),
 	U32("events", events),
 	U32("expect_max", expect_max),
 	U32("frag6_high_thresh", frag6_high_thresh),
@@ -120,6 +144,13 @@ static const struct key_desc keys[] = {
 	U32("udp_timeout_stream", udp_timeout_stream),
 	/* not conntrack's, but printed under net.netfilter by sysctl -a */
 	IGN("hooks_lwtunnel"),
+	/*
+	 * The flowtable's offload timeouts (nf_conntrack_standalone.c, with
+	 * CONFIG_NF_FLOW_TABLE; offload_timeout in struct nf_tcp_net and
+	 * nf_udp_net since 5.14): not modelled, no flowtable here.
+	 */
+	IGNK("flowtable_tcp_timeout", K_FLOWTABLE),
+	IGNK("flowtable_udp_timeout", K_FLOWTABLE),
 	IGN("log_all_netns"),
 	/* ctreplay's own: the jiffy rate used to round shown timeouts, and
 	 * whether the capture was taken on a router (see engine.c) */
@@ -127,7 +158,7 @@ static const struct key_desc keys[] = {
 	BOOL("forwarding", forwarding),
 };
 
-static const struct key_desc *find_key(const char *key)
+static const struct key_desc *find_key_any(const char *key)
 {
 	size_t i;
 
@@ -164,10 +195,21 @@ static int parse_u32(const char *text, uint32_t *out)
 	return 0;
 }
 
+/* The key if the profile's kernel has it. */
+static const struct key_desc *find_key(const struct ct_settings *s,
+				       const char *key)
+{
+	const struct key_desc *k = find_key_any(key);
+
+	if (k != NULL && k->kernels != 0 && !(k->kernels & KBIT(s->kernel)))
+		return NULL;
+	return k;
+}
+
 int ct_settings_set(struct ct_settings *s, const char *key, const char *value,
 		    char *errbuf)
 {
-	const struct key_desc *k = find_key(key);
+	const struct key_desc *k = find_key(s, key);
 	uint32_t v;
 
 	if (k == NULL) {
@@ -234,7 +276,7 @@ int ct_settings_load_sysctl(struct ct_settings *s, const char *path,
 		if (strncmp(key, "net.netfilter.nf_log.", 21) == 0 ||
 		    strcmp(key, "net.netfilter.nf_log_all_netns") == 0)
 			continue;
-		if (find_key(key) == NULL) {
+		if (find_key(s, key) == NULL) {
 			if (warn)
 				fprintf(warn,
 					"ctreplay: %s:%u: unknown setting %s ignored\n",
@@ -305,27 +347,82 @@ bad:
 	return CT_ERR_PARSE;
 }
 
+/*
+ * The profiles, oldest first.  Each flag is what that kernel's
+ * net/netfilter/ does, read in its source at the tag and checked against
+ * the lab's recordings under qemu (tests/golden/k5.10-*, k6.1-*, k6.12-*):
+ *
+ * tcp_5_10: the 5.10 rules of nf_conntrack_proto_tcp.c that proto_tcp.c
+ *   describes (tcp_in_window() failures are INVALID, no "ignore" result,
+ *   its re-initialisation and RST rules), as Debian's 5.10.262 has them.
+ * destroy_protoinfo, destroy_timeout: ctnetlink_conntrack_event()
+ *   (nf_conntrack_netlink.c) of 5.10 puts neither CTA_TIMEOUT nor
+ *   CTA_PROTOINFO into a DESTROY message (conntrack -E prints
+ *   "[DESTROY] ipv4 2 tcp 6 src=..."); both came with 5.11, commit
+ *   "netfilter: ctnetlink: add timeout and protoinfo to destroy events"
+ *   (Florian Westphal, net-next December 2020): the time left of a killed
+ *   entry when non-zero, and the state alone.
+ * dccp: nf_conntrack_proto_dccp.c's sysctls (Debian enables
+ *   CONFIG_NF_CT_PROTO_DCCP up to 6.12).
+ */
+static const struct ct_kernel_info kernel_infos[] = {
+	{ CT_KERNEL_5_10, "5.10", 5, 10, true, false, false, true },
+	{ CT_KERNEL_5_15, "5.15", 5, 15, true, true, true, true },
+	{ CT_KERNEL_6_1, "6.1", 6, 1, false, true, true, true },
+	{ CT_KERNEL_6_12, "6.12", 6, 12, false, true, true, true },
+	{ CT_KERNEL_6, "6.18", 6, 18, false, true, true, false },
+};
+
+const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k)
+{
+	size_t i;
+
+	for (i = 0; i < CT_ARRAY_SIZE(kernel_infos); i++)
+		if (kernel_infos[i].id == k)
+			return &kernel_infos[i];
+	return &kernel_infos[CT_ARRAY_SIZE(kernel_infos) - 1];
+}
+
+/* Defaults that differ from the newest kernel's (ct_settings_init). */
+static void kernel_defaults(struct ct_settings *s)
+{
+	(void)s;
+}
+
 int ct_settings_set_kernel(struct ct_settings *s, const char *version,
 			   char *errbuf)
 {
 	unsigned major = 0, minor = 0;
-	char extra;
-	int n = sscanf(version, "%u.%u%c", &major, &minor, &extra);
+	const struct ct_kernel_info *best = NULL;
+	size_t i;
+	int n;
 
-	if (n < 1 || n > 2) {
+	if (strcmp(version, "current") == 0 || strcmp(version, "6") == 0) {
+		s->kernel = CT_KERNEL_CURRENT;
+		kernel_defaults(s);
+		return CT_OK;
+	}
+	/* "6.1", "6.1.0-57-amd64", "6.12.118+deb13-amd64" */
+	n = sscanf(version, "%u.%u", &major, &minor);
+	if (n != 2 || !isdigit((unsigned char)version[0])) {
 		snprintf(errbuf, CT_ERRBUF_SIZE,
-			 "--kernel '%s': expected a version such as 6.1 or 5.10",
+			 "--kernel '%s': expected a version such as 6.1 or 5.10, current or auto",
 			 version);
 		return CT_ERR_PARSE;
 	}
-	if (major >= 6) {
-		s->kernel = CT_KERNEL_6;
-	} else if (major == 5 && minor >= 10) {
-		s->kernel = CT_KERNEL_5_10;
-	} else {
+	for (i = 0; i < CT_ARRAY_SIZE(kernel_infos); i++) {
+		const struct ct_kernel_info *k = &kernel_infos[i];
+
+		if (major > k->major || (major == k->major && minor >= k->minor))
+			best = k;
+	}
+	if (best == NULL) {
 		snprintf(errbuf, CT_ERRBUF_SIZE,
-			 "--kernel '%s': profiles exist for 5.10 and 6.x", version);
+			 "--kernel '%s': the oldest profile is 5.10 (profiles: 5.10, 5.15, 6.1, 6.12, 6.18)",
+			 version);
 		return CT_ERR_PARSE;
 	}
+	s->kernel = best->id;
+	kernel_defaults(s);
 	return CT_OK;
 }

@@ -276,7 +276,7 @@ static inline bool seq_after(uint32_t a, uint32_t b)
 
 static bool tcp_is_510(const struct ct_settings *set)
 {
-	return set->kernel == CT_KERNEL_5_10;
+	return ct_kernel_info(set->kernel)->tcp_5_10;
 }
 
 /* Append a formatted note to ctx->explain: ct_vexplain(). */
