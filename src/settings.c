@@ -68,8 +68,12 @@ enum key_kind { K_U32, K_BOOL, K_IGNORED };
 #define K_DCCP (KBIT(CT_KERNEL_5_10) | KBIT(CT_KERNEL_5_15) | \
 		KBIT(CT_KERNEL_6_1) | KBIT(CT_KERNEL_6_12))
 
-#define K_FLOWTABLE (KBIT(CT_KERNEL_5_15) | KBIT(CT_KERNEL_6_1) | \
-		     KBIT(CT_KERNEL_6_12) | KBIT(CT_KERNEL_6))
+/* since 5.14: every profile but 5.10 */
+#define K_SINCE_5_15 (KBIT(CT_KERNEL_5_15) | KBIT(CT_KERNEL_6_1) | \
+		      KBIT(CT_KERNEL_6_12) | KBIT(CT_KERNEL_6))
+#define K_FLOWTABLE K_SINCE_5_15
+/* until 5.19: the helper auto-assignment sysctl */
+#define K_UNTIL_5_15 (KBIT(CT_KERNEL_5_10) | KBIT(CT_KERNEL_5_15))
 
 struct key_desc {
 	const char *name;      /* without net.netfilter.nf_conntrack_ */
@@ -110,7 +114,9 @@ static const struct key_desc keys[] = {
 	U32("generic_timeout", generic_timeout),
 	U32("gre_timeout", gre_timeout),
 	U32("gre_timeout_stream", gre_timeout_stream),
-	IGN("helper"),
+	/* automatic helper assignment, removed in 6.0 (Debian's 6.1 has
+	 * no nf_conntrack_helper key, its 5.10 has it) */
+	IGNK("helper", K_UNTIL_5_15),
 	U32("icmp_timeout", icmp_timeout),
 	U32("icmpv6_timeout", icmpv6_timeout),
 	U32("log_invalid", log_invalid),
@@ -126,7 +132,10 @@ static const struct key_desc keys[] = {
 	U32("sctp_timeout_shutdown_recd", sctp_timeouts[CT_SCTP_SHUTDOWN_RECD]),
 	U32("sctp_timeout_shutdown_sent", sctp_timeouts[CT_SCTP_SHUTDOWN_SENT]),
 	BOOL("tcp_be_liberal", tcp_be_liberal),
-	BOOL("tcp_ignore_invalid_rst", tcp_ignore_invalid_rst),
+	/* 5.14, commit "netfilter: conntrack: add new sysctl to disable RST
+	 * check" (Ali Abdallah); not in 5.10 (Debian's 5.10.262 neither) */
+	{ "tcp_ignore_invalid_rst", K_BOOL,
+	  offsetof(struct ct_settings, tcp_ignore_invalid_rst), K_SINCE_5_15 },
 	BOOL("tcp_loose", tcp_loose),
 	U32("tcp_max_retrans", tcp_max_retrans),
 	U32("tcp_timeout_close", tcp_timeouts[CT_TCP_CLOSE]),
@@ -143,7 +152,7 @@ static const struct key_desc keys[] = {
 	U32("udp_timeout", udp_timeout),
 	U32("udp_timeout_stream", udp_timeout_stream),
 	/* not conntrack's, but printed under net.netfilter by sysctl -a */
-	IGN("hooks_lwtunnel"),
+	IGNK("hooks_lwtunnel", K_SINCE_5_15), /* nf_hooks_lwtunnel, 5.15 */
 	/*
 	 * The flowtable's offload timeouts (nf_conntrack_standalone.c, with
 	 * CONFIG_NF_FLOW_TABLE; offload_timeout in struct nf_tcp_net and
