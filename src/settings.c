@@ -364,6 +364,19 @@ bad:
  * tcp_5_10: the 5.10 rules of nf_conntrack_proto_tcp.c that proto_tcp.c
  *   describes (tcp_in_window() failures are INVALID, no "ignore" result,
  *   its re-initialisation and RST rules), as Debian's 5.10.262 has them.
+ * tcp_rst_5_14: nf_conntrack_tcp_packet()'s RST check gained two
+ *   exceptions in 5.14 (Ali Abdallah, netfilter-devel April/May 2021): a
+ *   RST with sequence number 0 outside ESTABLISHED answers a SYN that was
+ *   let through and skips the max-ack test ("Avoid potentially erroneos
+ *   RST check"), and nf_conntrack_tcp_ignore_invalid_rst turns that test
+ *   off ("netfilter: conntrack: add new sysctl to disable RST check").
+ *   5.15 has both; its tcp_in_window() is still 5.10's (the "ignore"
+ *   result for out-of-window packets came with Florian Westphal's series
+ *   "netfilter: conntrack: ignore overly delayed tcp packets", March 2022,
+ *   Linux 5.19), so 5.15 is 5.10 plus these and the 5.11 DESTROY
+ *   attributes below.  Not modelled for 5.15: clearing the SYN sender's
+ *   MAXACK_SET flag when an ignored SYN passes (commit b303e7b80ff1,
+ *   "Reset the max ACK flag on SYN in ignore state", 5.12).
  * destroy_protoinfo, destroy_timeout: ctnetlink_conntrack_event()
  *   (nf_conntrack_netlink.c) of 5.10 puts neither CTA_TIMEOUT nor
  *   CTA_PROTOINFO into a DESTROY message (conntrack -E prints
@@ -375,11 +388,13 @@ bad:
  *   CONFIG_NF_CT_PROTO_DCCP up to 6.12).
  */
 static const struct ct_kernel_info kernel_infos[] = {
-	{ CT_KERNEL_5_10, "5.10", 5, 10, true, false, false, true },
-	{ CT_KERNEL_5_15, "5.15", 5, 15, true, true, true, true },
-	{ CT_KERNEL_6_1, "6.1", 6, 1, false, true, true, true },
-	{ CT_KERNEL_6_12, "6.12", 6, 12, false, true, true, true },
-	{ CT_KERNEL_6, "6.18", 6, 18, false, true, true, false },
+	/* id, name, major, minor, tcp_5_10, tcp_rst_5_14,
+	 * destroy_protoinfo, destroy_timeout, dccp */
+	{ CT_KERNEL_5_10, "5.10", 5, 10, true, false, false, false, true },
+	{ CT_KERNEL_5_15, "5.15", 5, 15, true, true, true, true, true },
+	{ CT_KERNEL_6_1, "6.1", 6, 1, false, true, true, true, true },
+	{ CT_KERNEL_6_12, "6.12", 6, 12, false, true, true, true, true },
+	{ CT_KERNEL_6, "6.18", 6, 18, false, true, true, true, false },
 };
 
 const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k)

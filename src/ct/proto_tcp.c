@@ -15,13 +15,14 @@
  * disagree we prefer to let packets through unchanged ("ignore") rather than
  * break a connection we may be out of sync with.
  *
- * settings->kernel == CT_KERNEL_5_10 switches to the 5.10 LTS rules: window
- * failures are INVALID (no ignore category, no overshoot workaround), the
- * 5.10 re-initialisation and window-scale rules, tcp_options clears all
- * flags, no early-drop shortcut / seq==0 / last_index!=SYN / challenge-ACK
- * RST rules, no tcp_ignore_invalid_rst, no out-of-window FIN/RST timeout
- * shortening, a retransmitted SYN refreshes the timeout, and the 5.10 log
- * texts.
+ * The 5.10 and 5.15 profiles (settings.c: tcp_5_10) switch to the 5.10
+ * LTS rules: window failures are INVALID (no ignore category, no overshoot
+ * workaround), the 5.10 re-initialisation and window-scale rules,
+ * tcp_options clears all flags, no early-drop shortcut / last_index!=SYN /
+ * challenge-ACK RST rules, no out-of-window FIN/RST timeout shortening, a
+ * retransmitted SYN refreshes the timeout, and the 5.10 log texts.  The
+ * seq==0 RST rule and tcp_ignore_invalid_rst came with 5.14 (tcp_rst_5_14:
+ * 5.15 has them, 5.10 not).
  *
  * Deviations from the kernel (none observable in the replay's output unless
  * noted):
@@ -922,6 +923,7 @@ static enum tcp_rst_res tcp_rst_check(struct ct_conn *ct, struct ct_pctx *ctx,
 	const enum ct_dir dir = ctx->dir;
 	const struct ct_tcp_dir *peer = &st->seen[!dir];
 	const bool k510 = tcp_is_510(ctx->set);
+	const bool rst514 = ct_kernel_info(ctx->set->kernel)->tcp_rst_5_14;
 
 	/* A closing entry's tuple may already be reused; its sequence
 	 * history says nothing, so any RST closes it. */
@@ -934,10 +936,11 @@ static enum tcp_rst_res tcp_rst_check(struct ct_conn *ct, struct ct_pctx *ctx,
 	/* td_maxack is stale if the last packet was a SYN we let through */
 	if ((peer->flags & CT_TCP_FLAG_MAXACK_SET) &&
 	    (k510 || st->last_index != TCP_SYN_SET)) {
-		if (!k510 && s->seq == 0 && !tcp_established(ct))
+		/* 5.14 on (settings.c, tcp_rst_5_14): 5.15 has these two */
+		if (rst514 && s->seq == 0 && !tcp_established(ct))
 			return TCP_RST_CHECK_WINDOW;
 		if (seq_before(s->seq, peer->td_maxack) &&
-		    (k510 || !ctx->set->tcp_ignore_invalid_rst)) {
+		    (!rst514 || !ctx->set->tcp_ignore_invalid_rst)) {
 			ctx->reason = "invalid rst";
 			tcp_explain(ctx, "RST seq %u below peer's max ack %u",
 				    s->seq, peer->td_maxack);
