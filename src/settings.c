@@ -407,10 +407,18 @@ const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k)
 	return &kernel_infos[CT_ARRAY_SIZE(kernel_infos) - 1];
 }
 
-/* Defaults that differ from the newest kernel's (ct_settings_init). */
+/*
+ * Defaults that differ from the newest kernel's (ct_settings_init), as the
+ * recorded kernels' sysctl files show them: only nf_conntrack_events,
+ * 1 in 5.10 and 2 (events only while someone listens: the autodetect mode
+ * of nf_conntrack_ecache.c, Florian Westphal, 2022) from 6.1 on.  The
+ * timeouts are the same on all of them (Debian's 5.10 carries the UDP
+ * stream and SCTP timeout changes as stable backports); the table sizes
+ * depend on the machine's memory, not the version.
+ */
 static void kernel_defaults(struct ct_settings *s)
 {
-	(void)s;
+	s->events = ct_kernel_info(s->kernel)->tcp_5_10 ? 1 : 2;
 }
 
 int ct_settings_set_kernel(struct ct_settings *s, const char *version,

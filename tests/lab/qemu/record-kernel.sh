@@ -240,4 +240,19 @@ for s in "$@"; do
 	find "$dst" -type f -exec chmod 644 {} +
 	log "$s -> $dst ($(wc -l <"$dst/events") events)"
 done
+# tests/golden/SCENARIOS lists every recording, as record.sh keeps it
+if [ "$(cd "$OUTDIR" && pwd)" = "$ROOT/tests/golden" ]; then
+	tmp=$(mktemp)
+	for d in "$OUTDIR"/*/; do
+		n=$(basename "$d")
+		[ -f "$d/events" ] && [ -f "$d/desc" ] || continue
+		h=
+		grep -q 'helper=ftp' "$d/events" && h="${h:+$h,}ftp:tcp/21"
+		grep -q 'helper=tftp' "$d/events" && h="${h:+$h,}tftp:udp/69"
+		printf '%s  %s\n' "$n" "${h:--}" >>"$tmp"
+	done
+	sort "$tmp" >"$OUTDIR/SCENARIOS"
+	rm -f "$tmp"
+	chmod 644 "$OUTDIR/SCENARIOS"
+fi
 [ $failed = 0 ] || die "some scenarios failed: grep FAILED $KD/last-run.log"
