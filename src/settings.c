@@ -418,7 +418,8 @@ const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k)
  */
 static void kernel_defaults(struct ct_settings *s)
 {
-	s->events = ct_kernel_info(s->kernel)->tcp_5_10 ? 1 : 2;
+	s->events = (s->kernel == CT_KERNEL_5_10 ||
+		     s->kernel == CT_KERNEL_5_15) ? 1 : 2;
 }
 
 int ct_settings_set_kernel(struct ct_settings *s, const char *version,
