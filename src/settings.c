@@ -384,17 +384,21 @@ bad:
  *   "netfilter: ctnetlink: add timeout and protoinfo to destroy events"
  *   (Florian Westphal, net-next December 2020): the time left of a killed
  *   entry when non-zero, and the state alone.
+ * stats_chaintoolong: the per-CPU chaintoolong counter in conntrack -S
+ *   (ctnetlink_ct_stat_cpu_fill_info(), CTA_STATS_CHAIN_TOOLONG), added in
+ *   5.15 with "netfilter: refuse insertion if chain has grown too large";
+ *   absent from the 5.10 recordings' stats files.
  * dccp: nf_conntrack_proto_dccp.c's sysctls (Debian enables
  *   CONFIG_NF_CT_PROTO_DCCP up to 6.12).
  */
 static const struct ct_kernel_info kernel_infos[] = {
 	/* id, name, major, minor, tcp_5_10, tcp_rst_5_14,
-	 * destroy_protoinfo, destroy_timeout, dccp */
-	{ CT_KERNEL_5_10, "5.10", 5, 10, true, false, false, false, true },
-	{ CT_KERNEL_5_15, "5.15", 5, 15, true, true, true, true, true },
-	{ CT_KERNEL_6_1, "6.1", 6, 1, false, true, true, true, true },
-	{ CT_KERNEL_6_12, "6.12", 6, 12, false, true, true, true, true },
-	{ CT_KERNEL_6, "6.18", 6, 18, false, true, true, true, false },
+	 * destroy_protoinfo, destroy_timeout, dccp, stats_chaintoolong */
+	{ CT_KERNEL_5_10, "5.10", 5, 10, true, false, false, false, true, false },
+	{ CT_KERNEL_5_15, "5.15", 5, 15, true, true, true, true, true, true },
+	{ CT_KERNEL_6_1, "6.1", 6, 1, false, true, true, true, true, true },
+	{ CT_KERNEL_6_12, "6.12", 6, 12, false, true, true, true, true, true },
+	{ CT_KERNEL_6, "6.18", 6, 18, false, true, true, true, false, true },
 };
 
 const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k)

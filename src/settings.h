@@ -67,6 +67,7 @@ struct ct_kernel_info {
 	bool destroy_protoinfo;   /* DESTROY events carry the TCP state */
 	bool destroy_timeout;     /* a killed entry's DESTROY carries its time left */
 	bool dccp;                /* nf_conntrack_dccp_* sysctls exist */
+	bool stats_chaintoolong;  /* conntrack -S shows chaintoolong= */
 };
 
 /* The profile's description (never NULL). */
