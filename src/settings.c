@@ -386,7 +386,8 @@ bad:
  *   entry when non-zero, and the state alone.
  * stats_chaintoolong: the per-CPU chaintoolong counter in conntrack -S
  *   (ctnetlink_ct_stat_cpu_fill_info(), CTA_STATS_CHAIN_TOOLONG), added in
- *   5.15 with "netfilter: refuse insertion if chain has grown too large";
+ *   5.15 with "netfilter: refuse insertion if chain has grown too large"
+ *   (d7e7747ac5c2);
  *   absent from the 5.10 recordings' stats files.
  * dccp: nf_conntrack_proto_dccp.c's sysctls (Debian enables
  *   CONFIG_NF_CT_PROTO_DCCP up to 6.12).
@@ -413,17 +414,33 @@ const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k)
 
 /*
  * Defaults that differ from the newest kernel's (ct_settings_init), as the
- * recorded kernels' sysctl files show them: only nf_conntrack_events,
- * 1 in 5.10 and 2 (events only while someone listens: the autodetect mode
- * of nf_conntrack_ecache.c, Florian Westphal, 2022) from 6.1 on.  The
- * timeouts are the same on all of them (Debian's 5.10 carries the UDP
- * stream and SCTP timeout changes as stable backports); the table sizes
- * depend on the machine's memory, not the version.
+ * recorded kernels' sysctl files show them:
+ *  - nf_conntrack_events: 1 in 5.10, 2 (events only while someone listens:
+ *    the autodetect mode of nf_conntrack_ecache.c, Florian Westphal, 2022)
+ *    from 6.1 on;
+ *  - the table sizes of a 64-bit machine with more than 4 GiB
+ *    (nf_conntrack_init_start()): 5.10 caps the buckets at 65536 and sets
+ *    nf_conntrack_max to 4 times that; 5.15 ("netfilter: conntrack:
+ *    sanitize table size default settings", d532bcd0b269) caps them at
+ *    262144 and makes max equal to them.  expect_max is buckets / 256 * 4
+ *    on all (the 2 GiB guests: 5.10 16384 buckets, max 65536, expect_max
+ *    256; 6.1 65536, 65536, 1024).
+ * The timeouts are the same on all of them (Debian's 5.10 carries the UDP
+ * stream and SCTP timeout changes as stable backports).
  */
 static void kernel_defaults(struct ct_settings *s)
 {
-	s->events = (s->kernel == CT_KERNEL_5_10 ||
-		     s->kernel == CT_KERNEL_5_15) ? 1 : 2;
+	if (s->kernel == CT_KERNEL_5_10) {
+		s->events = 1;
+		s->buckets = 65536;
+		s->max = 4 * 65536;
+		s->expect_max = 65536 / 256 * 4;
+	} else {
+		s->events = s->kernel == CT_KERNEL_5_15 ? 1 : 2;
+		s->buckets = 262144;
+		s->max = 262144;
+		s->expect_max = 262144 / 256 * 4;
+	}
 }
 
 int ct_settings_set_kernel(struct ct_settings *s, const char *version,
