@@ -377,6 +377,15 @@ bad:
  *   attributes below.  Not modelled for 5.15: clearing the SYN sender's
  *   MAXACK_SET flag when an ignored SYN passes (commit b303e7b80ff1,
  *   "Reset the max ACK flag on SYN in ignore state", 5.12).
+ * tcp_rst_inexact_keeps_timeout: the timeout choice at the end of
+ *   nf_conntrack_tcp_packet() lowers it to CLOSE's (10 s) for any RST
+ *   that passes; the patch "netfilter: conntrack: tcp: do not lower
+ *   timeout to CLOSE for in-window RSTs" (yyxRoy, netfilter-devel July
+ *   2024) makes that depend on the RST changing the state, so the inexact
+ *   in-window RST, which keeps ESTABLISHED, keeps the unacknowledged-data
+ *   timeout (300 s).  Debian's 6.12.118 behaves so (k6.12-tcp-rst-inexact-v4:
+ *   299 after the inexact RST); its 5.10.262, 6.1.192 and the 6.18 host
+ *   give 10 s, so only the 6.12 profile has it.
  * destroy_protoinfo, destroy_timeout: ctnetlink_conntrack_event()
  *   (nf_conntrack_netlink.c) of 5.10 puts neither CTA_TIMEOUT nor
  *   CTA_PROTOINFO into a DESTROY message (conntrack -E prints
@@ -393,13 +402,21 @@ bad:
  *   CONFIG_NF_CT_PROTO_DCCP up to 6.12).
  */
 static const struct ct_kernel_info kernel_infos[] = {
-	/* id, name, major, minor, tcp_5_10, tcp_rst_5_14,
-	 * destroy_protoinfo, destroy_timeout, dccp, stats_chaintoolong */
-	{ CT_KERNEL_5_10, "5.10", 5, 10, true, false, false, false, true, false },
-	{ CT_KERNEL_5_15, "5.15", 5, 15, true, true, true, true, true, true },
-	{ CT_KERNEL_6_1, "6.1", 6, 1, false, true, true, true, true, true },
-	{ CT_KERNEL_6_12, "6.12", 6, 12, false, true, true, true, true, true },
-	{ CT_KERNEL_6, "6.18", 6, 18, false, true, true, true, false, true },
+	{ .id = CT_KERNEL_5_10, .name = "5.10", .major = 5, .minor = 10,
+	  .tcp_5_10 = true, .dccp = true },
+	{ .id = CT_KERNEL_5_15, .name = "5.15", .major = 5, .minor = 15,
+	  .tcp_5_10 = true, .tcp_rst_5_14 = true, .destroy_protoinfo = true,
+	  .destroy_timeout = true, .dccp = true, .stats_chaintoolong = true },
+	{ .id = CT_KERNEL_6_1, .name = "6.1", .major = 6, .minor = 1,
+	  .tcp_rst_5_14 = true, .destroy_protoinfo = true,
+	  .destroy_timeout = true, .dccp = true, .stats_chaintoolong = true },
+	{ .id = CT_KERNEL_6_12, .name = "6.12", .major = 6, .minor = 12,
+	  .tcp_rst_5_14 = true, .tcp_rst_inexact_keeps_timeout = true,
+	  .destroy_protoinfo = true, .destroy_timeout = true, .dccp = true,
+	  .stats_chaintoolong = true },
+	{ .id = CT_KERNEL_6, .name = "6.18", .major = 6, .minor = 18,
+	  .tcp_rst_5_14 = true, .destroy_protoinfo = true,
+	  .destroy_timeout = true, .stats_chaintoolong = true },
 };
 
 const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k)

@@ -64,6 +64,8 @@ struct ct_kernel_info {
 	unsigned major, minor;    /* the oldest version it stands for */
 	bool tcp_5_10;            /* the 5.10/5.15 TCP window and RST rules */
 	bool tcp_rst_5_14;        /* RST seq 0 answers a SYN; tcp_ignore_invalid_rst */
+	bool tcp_rst_inexact_keeps_timeout; /* only a state-changing RST
+				   * lowers the timeout to CLOSE's (6.12) */
 	bool destroy_protoinfo;   /* DESTROY events carry the TCP state */
 	bool destroy_timeout;     /* a killed entry's DESTROY carries its time left */
 	bool dccp;                /* nf_conntrack_dccp_* sysctls exist */

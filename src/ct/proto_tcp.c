@@ -1069,7 +1069,8 @@ static void tcp_resync(struct ct_conn *ct, struct ct_pctx *ctx)
 /* Timeout for a committed packet (first matching rule wins). */
 static uint32_t tcp_pick_timeout(const struct ct_conn *ct,
 				 const struct ct_settings *set,
-				 enum tcp_index index, uint8_t new_state)
+				 enum tcp_index index, uint8_t old_state,
+				 uint8_t new_state)
 {
 	const struct ct_tcp *st = &ct->proto.tcp;
 	const uint32_t *t = set->tcp_timeouts;
@@ -1077,7 +1078,12 @@ static uint32_t tcp_pick_timeout(const struct ct_conn *ct,
 	if (st->retrans >= set->tcp_max_retrans &&
 	    t[new_state] > t[CT_TCP_RETRANS])
 		return t[CT_TCP_RETRANS];
-	if (index == TCP_RST_SET)
+	/* 6.12: only a RST that changes the state (the exact one) lowers the
+	 * timeout to CLOSE's; an inexact in-window RST keeps the others
+	 * (settings.c: tcp_rst_inexact_keeps_timeout) */
+	if (index == TCP_RST_SET &&
+	    (old_state != new_state ||
+	     !ct_kernel_info(set->kernel)->tcp_rst_inexact_keeps_timeout))
 		return t[CT_TCP_CLOSE];
 	if (((st->seen[0].flags | st->seen[1].flags) &
 	     CT_TCP_FLAG_DATA_UNACKNOWLEDGED) &&
@@ -1203,7 +1209,7 @@ static enum ct_l4_verdict tcp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 	if (old_state != new_state && new_state == CT_TCP_FIN_WAIT)
 		st->seen[dir].flags |= CT_TCP_FLAG_CLOSE_INIT;
 
-	timeout = tcp_pick_timeout(ct, set, s.index, new_state);
+	timeout = tcp_pick_timeout(ct, set, s.index, old_state, new_state);
 	if (old_state != new_state)
 		ct_engine_cache_event(ctx->eng, ct, CT_IPCT_PROTOINFO);
 
