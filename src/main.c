@@ -1,4 +1,5 @@
 /* \summary: ctreplay command line: read captures, replay them, report */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -188,7 +189,9 @@ static void usage(FILE *f)
 	      "      --sysctl FILE       net.netfilter settings as `sysctl -a` prints them\n"
 	      "      --set KEY=VALUE     one setting (tcp_timeout_established=3600)\n"
 	      "      --helper NAME:PROTO/PORT  attach a helper (ftp:tcp/21, tftp:udp/69)\n"
-	      "      --kernel VERSION    TCP rules of another kernel (6, 5.10)\n"
+	      "      --kernel VERSION    behave as that kernel: 5.10, 5.15, 6.1, 6.12, current\n"
+	      "                          (6.18, the default), or auto (--firewall DIR's\n"
+	      "                          uname, else current); -S says which ran\n"
 	      "      --until TIME        the capture ran until TIME: entries expire up to it\n"
 	      "      --zone-from vlan    each outermost VLAN id is its own conntrack zone\n"
 	      "      --shard K/N         only flows of shard K (0..N-1) of N, split by address\n"
@@ -413,10 +416,7 @@ static int parse_args(int argc, char **argv, struct options *o,
 			}
 			break;
 		case OPT_KERNEL:
-			if (ct_settings_set_kernel(set, optarg, errbuf) != 0) {
-				fprintf(stderr, "ctreplay: %s\n", errbuf);
-				return CT_EXIT_USAGE;
-			}
+			/* chosen by kernel_prescan(), before any sysctl */
 			break;
 		case OPT_PROC_FORMAT:
 			if (strcmp(optarg, "nf_conntrack") == 0) {
@@ -749,6 +749,55 @@ static int close_output(const char *opt, const char *path, FILE *f)
 }
 
 /*
+ * --kernel, before every other option: the profile decides the defaults
+ * and which sysctl keys exist, whatever the order on the command line.
+ * "auto" takes the version from --firewall DIR's uname (uname -r, written
+ * by tools/ctreplay-collect), else the newest profile.  The last --kernel
+ * counts.  Returns 0, or -1 (said).
+ */
+static int kernel_prescan(int argc, char **argv, struct ct_settings *set)
+{
+	const char *kernel = NULL, *dir = NULL, *path;
+	char buf[4096], rel[256], errbuf[CT_ERRBUF_SIZE];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
+			kernel = argv[++i];
+		else if (strncmp(argv[i], "--kernel=", 9) == 0)
+			kernel = argv[i] + 9;
+		else if (strcmp(argv[i], "--firewall") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strncmp(argv[i], "--firewall=", 11) == 0)
+			dir = argv[i] + 11;
+	}
+	if (kernel == NULL)
+		return 0;
+	if (strcmp(kernel, "auto") == 0) {
+		FILE *f;
+
+		kernel = "current";
+		path = dir ? fw_dir_file(dir, "uname", buf, sizeof(buf)) : NULL;
+		f = path ? fopen(path, "r") : NULL;
+		if (f != NULL) {
+			if (fgets(rel, sizeof(rel), f) != NULL) {
+				rel[strcspn(rel, "\r\n")] = '\0';
+				if (isdigit((unsigned char)rel[0]))
+					kernel = rel;
+			}
+			fclose(f);
+		}
+	}
+	if (ct_settings_set_kernel(set, kernel, errbuf) != 0) {
+		fprintf(stderr, "ctreplay: %s\n", errbuf);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * --firewall DIR without --sysctl: the firewall's own settings
  * (DIR/sysctl.txt) before any --set, which then change them.  Returns 0,
  * or -1 (said).
@@ -858,6 +907,10 @@ int main(int argc, char **argv)
 	o.until.at = REPLAY_AT_END;
 	ct_settings_init(&set);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (kernel_prescan(argc, argv, &set) != 0) {
+		report_select_destroy(o.sel);
+		return CT_EXIT_USAGE;
+	}
 	if (firewall_sysctl(argc, argv, &set) != 0) {
 		report_select_destroy(o.sel);
 		return CT_EXIT_INPUT;

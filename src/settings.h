@@ -41,10 +41,39 @@ enum ct_sctp_state {
 	CT_SCTP_TIMEOUT_MAX
 };
 
+/*
+ * Kernel profiles: what differs between the kernels users run (see the
+ * table in settings.c and tests/lab/README.md "Other kernels").  A version
+ * between two profiles gets the older one.
+ */
 enum ct_kernel_profile {
-	CT_KERNEL_6 = 0,       /* Linux 6.1 ... 6.18 (default) */
-	CT_KERNEL_5_10,        /* Linux 5.10 LTS TCP window rules */
+	CT_KERNEL_6 = 0,       /* the newest, "current": Linux 6.18 (default) */
+	CT_KERNEL_5_10,        /* Linux 5.10 LTS */
+	CT_KERNEL_5_15,        /* Linux 5.15 LTS (5.10's rules, cited) */
+	CT_KERNEL_6_1,         /* Linux 6.1 LTS */
+	CT_KERNEL_6_12,        /* Linux 6.12 LTS */
+	CT_KERNEL_NPROFILES
 };
+#define CT_KERNEL_CURRENT CT_KERNEL_6
+
+/* One profile: the behaviours that differ, each set from that kernel's
+ * source (the comments in settings.c cite the commits). */
+struct ct_kernel_info {
+	enum ct_kernel_profile id;
+	const char *name;         /* "5.10", ..., "6.18" */
+	unsigned major, minor;    /* the oldest version it stands for */
+	bool tcp_5_10;            /* the 5.10/5.15 TCP window and RST rules */
+	bool tcp_rst_5_14;        /* RST seq 0 answers a SYN; tcp_ignore_invalid_rst */
+	bool tcp_rst_inexact_keeps_timeout; /* only a state-changing RST
+				   * lowers the timeout to CLOSE's (6.12) */
+	bool destroy_protoinfo;   /* DESTROY events carry the TCP state */
+	bool destroy_timeout;     /* a killed entry's DESTROY carries its time left */
+	bool dccp;                /* nf_conntrack_dccp_* sysctls exist */
+	bool stats_chaintoolong;  /* conntrack -S shows chaintoolong= */
+};
+
+/* The profile's description (never NULL). */
+const struct ct_kernel_info *ct_kernel_info(enum ct_kernel_profile k);
 
 /* Where an entry's conntrack zone comes from (all tuples of a packet). */
 enum ct_zone_from {
@@ -121,7 +150,11 @@ int ct_settings_load_sysctl(struct ct_settings *s, const char *path,
 int ct_settings_add_helper(struct ct_settings *s, const char *spec,
 			   char *errbuf);
 
-/* Parse "6", "6.1", "5.10" into a profile.  Returns 0 or CT_ERR_PARSE. */
+/*
+ * Parse "6.1", "5.10", "6.12.48+deb13-amd64" (uname -r), "current" or "6"
+ * (the newest profile) into a profile, and set that kernel's defaults
+ * (call it before loading sysctls).  Returns 0 or CT_ERR_PARSE.
+ */
 int ct_settings_set_kernel(struct ct_settings *s, const char *version,
 			   char *errbuf);
 

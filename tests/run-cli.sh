@@ -257,5 +257,30 @@ check "--dst-nat lists none of them" grep -q ' 0 flow entries have been shown' "
 check "--json: the nat rule, and the guessed port" \
 	grep -q '"nat":{"port":"inferred","rule":"ip nat postrouting handle 2"}' "$TMP/nat.json"
 
+# --kernel: the profile is chosen before the sysctls whatever the order,
+# -S names it, auto reads --firewall DIR's uname (else the newest)
+K61=$G/k6.1-http-v4
+"$CT" -S --sysctl "$K61/sysctl" --kernel 6.1 "$K61/in.pcap" >"$TMP/k61.out" 2>"$TMP/k61.err"
+check "--kernel 6.1 after --sysctl: its DCCP keys are not warned about" \
+	sh -c "! grep -q unknown '$TMP/k61.err'"
+check "-S names the profile" grep -q '^# kernel profile: 6.1$' "$TMP/k61.out"
+"$CT" -S --sysctl "$K61/sysctl" "$K61/in.pcap" >/dev/null 2>"$TMP/kcur.err"
+check "the newest profile warns about 6.1's DCCP keys" \
+	grep -q 'unknown setting net.netfilter.nf_conntrack_dccp_loose' "$TMP/kcur.err"
+mkdir -p "$TMP/fw-k510"
+cp "$G/fw-log-v4/fw/"* "$TMP/fw-k510/"
+echo 5.10.0-46-amd64 >"$TMP/fw-k510/uname"
+"$CT" -S --kernel auto --firewall "$TMP/fw-k510" "$G/http-v4/in.pcap" >"$TMP/kauto.out" 2>/dev/null
+check "--kernel auto takes the firewall's uname" \
+	grep -q '^# kernel profile: 5.10$' "$TMP/kauto.out"
+"$CT" -S --kernel auto "$G/http-v4/in.pcap" >"$TMP/kauto2.out" 2>/dev/null
+check "--kernel auto without a firewall is the newest profile" \
+	grep -q '^# kernel profile: 6.18$' "$TMP/kauto2.out"
+"$CT" --kernel 5.10 "$G/k5.10-tcp-refused-v4/in.pcap" >"$TMP/k510.ev"
+check "5.10: DESTROY without timeout and state" \
+	grep -q '^\[DESTROY\] tcp      6 src=' "$TMP/k510.ev"
+"$CT" --kernel 4.19 "$G/http-v4/in.pcap" >/dev/null 2>&1
+check "--kernel older than 5.10 is a usage error" test $? -eq 1
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

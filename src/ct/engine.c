@@ -217,11 +217,14 @@ static void engine_destroy(struct ct_engine *eng, struct ct_conn *ct,
 	ev.frame = frame;
 	ev.ct = ct;
 	ev.cause = cause;
-	if (cause != CT_DC_EXPIRED) {
+	if (cause != CT_DC_EXPIRED &&
+	    ct_kernel_info(eng->set.kernel)->destroy_timeout) {
 		ev.timeout = ct_conn_remaining(ct, ts, eng->set.hz);
 		ev.has_timeout = ev.timeout != 0;
 	}
-	ev.has_protoinfo = conn_has_state(ct);
+	/* 5.10: no timeout, no protoinfo in DESTROY (settings.c) */
+	ev.has_protoinfo = conn_has_state(ct) &&
+			   ct_kernel_info(eng->set.kernel)->destroy_protoinfo;
 	/* pending UPDATE bits die with the entry */
 	ct->events = 0;
 	engine_emit_event(eng, &ev);

@@ -15,13 +15,14 @@
  * disagree we prefer to let packets through unchanged ("ignore") rather than
  * break a connection we may be out of sync with.
  *
- * settings->kernel == CT_KERNEL_5_10 switches to the 5.10 LTS rules: window
- * failures are INVALID (no ignore category, no overshoot workaround), the
- * 5.10 re-initialisation and window-scale rules, tcp_options clears all
- * flags, no early-drop shortcut / seq==0 / last_index!=SYN / challenge-ACK
- * RST rules, no tcp_ignore_invalid_rst, no out-of-window FIN/RST timeout
- * shortening, a retransmitted SYN refreshes the timeout, and the 5.10 log
- * texts.
+ * The 5.10 and 5.15 profiles (settings.c: tcp_5_10) switch to the 5.10
+ * LTS rules: window failures are INVALID (no ignore category, no overshoot
+ * workaround), the 5.10 re-initialisation and window-scale rules,
+ * tcp_options clears all flags, no early-drop shortcut / last_index!=SYN /
+ * challenge-ACK RST rules, no out-of-window FIN/RST timeout shortening, a
+ * retransmitted SYN refreshes the timeout, and the 5.10 log texts.  The
+ * seq==0 RST rule and tcp_ignore_invalid_rst came with 5.14 (tcp_rst_5_14:
+ * 5.15 has them, 5.10 not).
  *
  * Deviations from the kernel (none observable in the replay's output unless
  * noted):
@@ -276,7 +277,7 @@ static inline bool seq_after(uint32_t a, uint32_t b)
 
 static bool tcp_is_510(const struct ct_settings *set)
 {
-	return set->kernel == CT_KERNEL_5_10;
+	return ct_kernel_info(set->kernel)->tcp_5_10;
 }
 
 /* Append a formatted note to ctx->explain: ct_vexplain(). */
@@ -922,6 +923,7 @@ static enum tcp_rst_res tcp_rst_check(struct ct_conn *ct, struct ct_pctx *ctx,
 	const enum ct_dir dir = ctx->dir;
 	const struct ct_tcp_dir *peer = &st->seen[!dir];
 	const bool k510 = tcp_is_510(ctx->set);
+	const bool rst514 = ct_kernel_info(ctx->set->kernel)->tcp_rst_5_14;
 
 	/* A closing entry's tuple may already be reused; its sequence
 	 * history says nothing, so any RST closes it. */
@@ -934,10 +936,11 @@ static enum tcp_rst_res tcp_rst_check(struct ct_conn *ct, struct ct_pctx *ctx,
 	/* td_maxack is stale if the last packet was a SYN we let through */
 	if ((peer->flags & CT_TCP_FLAG_MAXACK_SET) &&
 	    (k510 || st->last_index != TCP_SYN_SET)) {
-		if (!k510 && s->seq == 0 && !tcp_established(ct))
+		/* 5.14 on (settings.c, tcp_rst_5_14): 5.15 has these two */
+		if (rst514 && s->seq == 0 && !tcp_established(ct))
 			return TCP_RST_CHECK_WINDOW;
 		if (seq_before(s->seq, peer->td_maxack) &&
-		    (k510 || !ctx->set->tcp_ignore_invalid_rst)) {
+		    (!rst514 || !ctx->set->tcp_ignore_invalid_rst)) {
 			ctx->reason = "invalid rst";
 			tcp_explain(ctx, "RST seq %u below peer's max ack %u",
 				    s->seq, peer->td_maxack);
@@ -1066,7 +1069,8 @@ static void tcp_resync(struct ct_conn *ct, struct ct_pctx *ctx)
 /* Timeout for a committed packet (first matching rule wins). */
 static uint32_t tcp_pick_timeout(const struct ct_conn *ct,
 				 const struct ct_settings *set,
-				 enum tcp_index index, uint8_t new_state)
+				 enum tcp_index index, uint8_t old_state,
+				 uint8_t new_state)
 {
 	const struct ct_tcp *st = &ct->proto.tcp;
 	const uint32_t *t = set->tcp_timeouts;
@@ -1074,7 +1078,12 @@ static uint32_t tcp_pick_timeout(const struct ct_conn *ct,
 	if (st->retrans >= set->tcp_max_retrans &&
 	    t[new_state] > t[CT_TCP_RETRANS])
 		return t[CT_TCP_RETRANS];
-	if (index == TCP_RST_SET)
+	/* 6.12: only a RST that changes the state (the exact one) lowers the
+	 * timeout to CLOSE's; an inexact in-window RST keeps the others
+	 * (settings.c: tcp_rst_inexact_keeps_timeout) */
+	if (index == TCP_RST_SET &&
+	    (old_state != new_state ||
+	     !ct_kernel_info(set->kernel)->tcp_rst_inexact_keeps_timeout))
 		return t[CT_TCP_CLOSE];
 	if (((st->seen[0].flags | st->seen[1].flags) &
 	     CT_TCP_FLAG_DATA_UNACKNOWLEDGED) &&
@@ -1200,7 +1209,7 @@ static enum ct_l4_verdict tcp_packet(struct ct_conn *ct, struct ct_pctx *ctx)
 	if (old_state != new_state && new_state == CT_TCP_FIN_WAIT)
 		st->seen[dir].flags |= CT_TCP_FLAG_CLOSE_INIT;
 
-	timeout = tcp_pick_timeout(ct, set, s.index, new_state);
+	timeout = tcp_pick_timeout(ct, set, s.index, old_state, new_state);
 	if (old_state != new_state)
 		ct_engine_cache_event(ctx->eng, ct, CT_IPCT_PROTOINFO);
 

@@ -597,18 +597,29 @@ void report_fmt_proc(struct report_line *l, const struct ct_conn *ct,
 
 /*
  * conntrack -S (conntrack-tools 1.4.7, one CPU): "cpu=%-4u\t" then each
- * counter followed by a space, the last one included.
+ * counter followed by a space, the last one included.  chaintoolong is
+ * printed when the kernel sends CTA_STATS_CHAIN_TOOLONG (5.15 on: "netfilter:
+ * refuse insertion if chain has grown too large", Florian Westphal; the
+ * 5.10 recordings have no such counter).
  */
-void report_fmt_stats(struct report_line *l, const struct ct_stats *st)
+void report_fmt_stats_kernel(struct report_line *l, const struct ct_stats *st,
+			     bool chaintoolong)
 {
 	report_line_add(l,
 			"cpu=%-4u\tfound=%" PRIu64 " invalid=%" PRIu64
 			" insert=%" PRIu64 " insert_failed=%" PRIu64
 			" drop=%" PRIu64 " early_drop=%" PRIu64
 			" error=%" PRIu64 " search_restart=%" PRIu64
-			" clash_resolve=%" PRIu64 " chaintoolong=%" PRIu64 " ",
+			" clash_resolve=%" PRIu64 " ",
 			0u, st->found, st->invalid, st->insert,
 			st->insert_failed, st->drop, st->early_drop,
-			st->icmp_error, st->search_restart, st->clash_resolve,
-			st->chaintoolong);
+			st->icmp_error, st->search_restart, st->clash_resolve);
+	if (chaintoolong)
+		report_line_add(l, "chaintoolong=%" PRIu64 " ",
+				st->chaintoolong);
+}
+
+void report_fmt_stats(struct report_line *l, const struct ct_stats *st)
+{
+	report_fmt_stats_kernel(l, st, true);
 }

@@ -156,6 +156,9 @@ void report_fmt_verdict(struct report_line *l, const struct ct_verdict *v);
 
 /* The conntrack -S line (no newline; keeps the tool's trailing space). */
 void report_fmt_stats(struct report_line *l, const struct ct_stats *st);
+/* the same as the given kernel prints it (chaintoolong since 5.15) */
+void report_fmt_stats_kernel(struct report_line *l, const struct ct_stats *st,
+			     bool chaintoolong);
 
 /* A UTC calendar date (no time zone, no locale: outputs stay fixed). */
 struct report_utc {

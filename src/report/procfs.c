@@ -159,6 +159,7 @@ void report_stats(FILE *out, struct ct_engine *eng)
 	struct report_line l;
 
 	report_line_init(&l);
-	report_fmt_stats(&l, ct_engine_stats(eng));
+	report_fmt_stats_kernel(&l, ct_engine_stats(eng),
+		ct_kernel_info(ct_engine_settings(eng)->kernel)->stats_chaintoolong);
 	report_line_put(&l, out);
 }

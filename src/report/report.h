@@ -130,8 +130,9 @@ void report_xml_finish(FILE *out);
 struct report_summary;
 struct report_summary *report_summary_create(void);
 void report_summary_sink(struct report_summary *r, struct ct_sink *sink);
+/* kernel: the profile that ran (ct_kernel_info()->name) */
 void report_summary_print(struct report_summary *r, FILE *out,
-			  uint64_t backwards);
+			  uint64_t backwards, const char *kernel);
 void report_summary_destroy(struct report_summary *r);
 
 /*

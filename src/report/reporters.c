@@ -190,7 +190,8 @@ static int stats_finish(void *r, const struct report_opts *o,
 			struct ct_engine *eng, uint64_t backwards)
 {
 	report_stats(o->out, eng);
-	report_summary_print(r, o->out, backwards);
+	report_summary_print(r, o->out, backwards,
+			     ct_kernel_info(ct_engine_settings(eng)->kernel)->name);
 	return 0;
 }
 

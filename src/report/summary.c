@@ -146,7 +146,7 @@ static int summary_reason_cmp(const void *a, const void *b)
 }
 
 void report_summary_print(struct report_summary *r, FILE *out,
-			  uint64_t backwards)
+			  uint64_t backwards, const char *kernel)
 {
 	static const enum ct_ctstate order[] = {
 		CT_STATE_NEW, CT_STATE_ESTABLISHED, CT_STATE_RELATED,
@@ -161,6 +161,7 @@ void report_summary_print(struct report_summary *r, FILE *out,
 	for (i = 0; i < CT_ARRAY_SIZE(r->destroyed); i++)
 		destroyed += r->destroyed[i];
 	fputs("# summary\n", out);
+	fprintf(out, "# kernel profile: %s\n", kernel);
 	fprintf(out, "# frames read: %" PRIu64 "\n", r->frames);
 	fprintf(out, "# frames tracked: %" PRIu64, tracked);
 	if (tracked) {

@@ -140,12 +140,31 @@ static void test_kernel_profile(void)
 	char err[CT_ERRBUF_SIZE];
 
 	ct_settings_init(&s);
+	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_CURRENT);
 	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "5.10", err), 0);
 	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_5_10);
+	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "5.16", err), 0);
+	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_5_15);
 	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "6.1", err), 0);
-	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_6);
+	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_6_1);
+	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "6.12.118+deb13-amd64", err), 0);
+	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_6_12);
+	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "6.18.44-fc-v1252", err), 0);
+	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_CURRENT);
+	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "7.0", err), 0);
+	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_CURRENT);
+	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "current", err), 0);
+	CU_ASSERT_EQUAL(s.kernel, CT_KERNEL_CURRENT);
+	CU_ASSERT_STRING_EQUAL(ct_kernel_info(CT_KERNEL_6_1)->name, "6.1");
 	CU_ASSERT_NOT_EQUAL(ct_settings_set_kernel(&s, "4.19", err), 0);
 	CU_ASSERT_NOT_EQUAL(ct_settings_set_kernel(&s, "new", err), 0);
+
+	/* DCCP keys exist up to 6.12 only */
+	CU_ASSERT_NOT_EQUAL(ct_settings_set(&s, "nf_conntrack_dccp_loose", "1",
+					    err), 0);
+	CU_ASSERT_EQUAL(ct_settings_set_kernel(&s, "6.1", err), 0);
+	CU_ASSERT_EQUAL(ct_settings_set(&s, "nf_conntrack_dccp_loose", "1",
+					err), 0);
 }
 
 int test_settings_register(void)
