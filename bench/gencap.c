@@ -165,8 +165,6 @@ static void conv_start(struct gen *g, struct gen_conv *c)
 		c->nsteps = 2;
 		break;
 	}
-	if (g->masq)
-		masq_map(g, c);
 }
 
 /*
@@ -336,6 +334,10 @@ static size_t conv_next(struct gen *g, struct gen_conv *c)
 {
 	uint8_t *l4 = g->frame + g->l2 + (c->v6 ? 40 : 20);
 	unsigned s = c->step++;
+	/* the mapping is made when the first packet passes (the first of
+	 * two clients sharing a port keeps it) */
+	if (g->masq && s == 0)
+		masq_map(g, c);
 	/* the client's port as the other end sees it */
 	uint16_t cport = g->masq && s == 1 ? c->mport : c->sport;
 
