@@ -84,6 +84,14 @@ static inline void bytes_store_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
+static inline void bytes_store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /* ---- views */
 
 /* The len bytes at p, cursor at the start.  A NULL p makes an empty view

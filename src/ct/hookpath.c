@@ -53,13 +53,11 @@ static void engine_rule_helper(struct ct_engine *eng, struct ct_conn *ct,
 }
 
 /* The firewall decided: copy its decision into the verdict. */
-static void engine_fw_verdict(const struct ct_engine *eng,
-			      const struct ct_hookpkt *hp,
+static void engine_fw_verdict(const struct ct_hookpkt *hp,
 			      struct ct_verdict *v)
 {
 	v->nat_rule = hp->nat_rule;
 	v->nat_inferred = hp->nat_inferred;
-	(void)eng;
 	v->action = hp->action;
 	v->hook = hp->rule ? hp->rule_hook : hp->hook;
 	v->rule = hp->rule;
@@ -100,12 +98,15 @@ static bool hp_nat(struct ct_engine *eng, struct ct_hookpkt *hp,
 	if (!eng->nat || !ct || hp->untracked ||
 	    !(hp->pkt->l3num == CT_L3_IPV6 ? fw->nat6 : fw->nat4))
 		return true;
-	if (hp->ctstate == 0x04 && ct_icmp_pkt_is_error(hp->pkt)) {
+	if (hp->ctstate == engine_ctstate_bit(CT_STATE_RELATED) &&
+	    ct_icmp_pkt_is_error(hp->pkt)) {
 		hp->pkt = ct_nat_icmp_error(eng->nat, hp->pkt, ct, hp->dir, m);
 		return true;
 	}
+	/* a connection's first packet (NEW, or RELATED: an expected one) */
 	if (!ct_nat_initialized(ct, m) &&
-	    (hp->ctstate == 0x08 || hp->ctstate == 0x04)) {
+	    (hp->ctstate == engine_ctstate_bit(CT_STATE_NEW) ||
+	     hp->ctstate == engine_ctstate_bit(CT_STATE_RELATED))) {
 		enum ct_hook at = hp->hook;
 
 		hp->hook = hook;
@@ -197,7 +198,7 @@ static struct ct_conn *hp_conntrack(struct ct_engine *eng,
 static void hp_finish(struct ct_engine *eng, struct ct_hookpkt *hp,
 		      struct ct_conn *ct, bool go, struct ct_verdict *v)
 {
-	engine_fw_verdict(eng, hp, v);
+	engine_fw_verdict(hp, v);
 	if (!ct)
 		return;
 	if (!go) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bytes.h"
 #include "csum.h"
 #include "engine_int.h"
 #include "nat.h"
@@ -147,23 +148,7 @@ static void addr_words(const uint8_t *a, size_t alen, uint32_t w[4])
 
 	memcpy(b, a, alen);
 	for (i = 0; i < 4; i++)
-		w[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
-		       (uint32_t)b[4 * i + 2] << 16 |
-		       (uint32_t)b[4 * i + 3] << 24;
-}
-
-static uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+		w[i] = bytes_load_le32(b + 4 * i);
 }
 
 /* ------------------------------------------------------------------ */
@@ -260,11 +245,6 @@ bool ct_nat_inferred(const struct ct_nat *nat, const struct ct_conn *ct)
 /* ------------------------------------------------------------------ */
 /* ranges and the table */
 
-static size_t tuple_alen(const struct ct_tuple *t)
-{
-	return t->l3num == CT_L3_IPV6 ? 16 : 4;
-}
-
 static bool addr_in_range(const uint8_t *a, size_t alen,
 			  const struct ct_nat_range *r)
 {
@@ -297,7 +277,7 @@ static bool l4_in_range(const struct ct_tuple *t, enum ct_nat_manip m,
 static bool src_in_range(const struct ct_tuple *t, const struct ct_nat_range *r)
 {
 	if ((r->flags & CT_NAT_MAP_IPS) &&
-	    !addr_in_range(t->src, tuple_alen(t), r))
+	    !addr_in_range(t->src, ct_tuple_addr_len(t), r))
 		return false;
 	if (!(r->flags & CT_NAT_PROTO_SPECIFIED))
 		return true;
@@ -372,7 +352,7 @@ static bool find_appropriate_src(struct ct_engine *eng,
 {
 	struct ct_nat *nat = eng->nat;
 	uint32_t i = nat->head[bysource_hash(orig)];
-	size_t alen = tuple_alen(orig);
+	size_t alen = ct_tuple_addr_len(orig);
 
 	for (; i; i = nat->next[i - 1]) {
 		const struct ct_conn *ct = ct_pool_at(&eng->pool, i - 1);
@@ -400,7 +380,7 @@ static void find_best_ips(struct ct_tuple *t, const struct ct_nat_range *r,
 			  enum ct_nat_manip m)
 {
 	uint8_t *var = m == CT_NAT_MANIP_SRC ? t->src : t->dst;
-	size_t alen = tuple_alen(t);
+	size_t alen = ct_tuple_addr_len(t);
 	uint32_t sw[4], dw[4], j, i, max = alen == 4 ? 0 : 3;
 	bool full = false, persistent = r->flags & CT_NAT_PERSISTENT;
 
@@ -417,15 +397,15 @@ static void find_best_ips(struct ct_tuple *t, const struct ct_nat_range *r,
 		uint32_t minip, dist, v;
 
 		if (!full) {
-			minip = be32_at(r->min_addr + 4 * i);
-			dist = be32_at(r->max_addr + 4 * i) - minip + 1;
+			minip = bytes_load_be32(r->min_addr + 4 * i);
+			dist = bytes_load_be32(r->max_addr + 4 * i) - minip + 1;
 		} else {
 			minip = 0;
 			dist = ~0u;
 		}
 		/* reciprocal_scale() */
 		v = minip + (uint32_t)(((uint64_t)j * dist) >> 32);
-		put_be32(var + 4 * i, v);
+		bytes_store_be32(var + 4 * i, v);
 		if (memcmp(var + 4 * i, r->max_addr + 4 * i, 4) != 0)
 			full = true;
 		if (!persistent)
@@ -443,7 +423,7 @@ static void find_best_ips(struct ct_tuple *t, const struct ct_nat_range *r,
 static int32_t kernel_pick(struct ct_nat *nat, const struct ct_pkt *pkt,
 			   const struct ct_tuple *t, enum ct_nat_manip m)
 {
-	size_t alen = tuple_alen(t);
+	size_t alen = ct_tuple_addr_len(t);
 	bool icmp = t->l4num == 1 || t->l4num == 58;
 	unsigned k;
 
@@ -467,7 +447,7 @@ static int32_t kernel_pick(struct ct_nat *nat, const struct ct_pkt *pkt,
 			if (memcmp(o->l4, pkt->l4, 2) != 0 ||
 			    memcmp(o->l4 + 6, pkt->l4 + 6, 2) != 0)
 				continue;
-			return (int32_t)((o->l4[4] << 8) | o->l4[5]);
+			return bytes_load_be16(o->l4 + 4);
 		}
 		/* the end NAT leaves alone */
 		if (m == CT_NAT_MANIP_SRC
@@ -477,8 +457,7 @@ static int32_t kernel_pick(struct ct_nat *nat, const struct ct_pkt *pkt,
 		if (t->l4num == 6 ? memcmp(o->l4 + 4, pkt->l4 + 4, 4) != 0
 				  : memcmp(o->l4 + 4, pkt->l4 + 4, 2) != 0)
 			continue;
-		return m == CT_NAT_MANIP_SRC ? (int32_t)((o->l4[0] << 8) | o->l4[1])
-					     : (int32_t)((o->l4[2] << 8) | o->l4[3]);
+		return bytes_load_be16(o->l4 + (m == CT_NAT_MANIP_SRC ? 0 : 2));
 	}
 	return -1;
 }
@@ -722,17 +701,6 @@ static struct ct_pkt *nat_view(struct ct_nat *nat, const struct ct_pkt *pkt)
 	return v;
 }
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /*
  * Adjust the Internet checksum at sum for n bytes (even, at an even
  * offset of what it covers) changing from old to new (RFC 1624, eqn. 3:
@@ -748,19 +716,19 @@ static void csum_fix(uint8_t *sum, const uint8_t *old, const uint8_t *new,
 
 	if (!sum)
 		return;
-	s = (uint16_t)~rd16(sum);
-	if (udp && rd16(sum) == 0)
+	s = (uint16_t)~bytes_load_be16(sum);
+	if (udp && bytes_load_be16(sum) == 0)
 		return;
 	for (i = 0; i + 1 < n; i += 2) {
-		s += (uint16_t)~rd16(old + i);
-		s += rd16(new + i);
+		s += (uint16_t)~bytes_load_be16(old + i);
+		s += bytes_load_be16(new + i);
 	}
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	s = (uint16_t)~s;
 	if (udp && s == 0)
 		s = 0xffff;
-	wr16(sum, (uint16_t)s);
+	bytes_store_be16(sum, (uint16_t)s);
 }
 
 /* A transport header's checksum: where it is and what it covers. */
@@ -891,13 +859,13 @@ static void manip_hdr(uint8_t *ip, size_t avail, uint8_t l3num,
 			size_t poff = m == CT_NAT_MANIP_SRC ? 0 : 2;
 
 			if (l4avail >= poff + 2) {
-				wr16(nb, m == CT_NAT_MANIP_SRC ? target->sport
+				bytes_store_be16(nb, m == CT_NAT_MANIP_SRC ? target->sport
 							       : target->dport);
 				patch(l4 + poff, nb, 2, NULL, &s, false,
 				      outer);
 			}
 		} else if ((proto == 1 || proto == 58) && l4avail >= 6) {
-			wr16(nb, target->sport);
+			bytes_store_be16(nb, target->sport);
 			patch(l4 + 4, nb, 2, NULL, &s, false, outer);
 		}
 	}
@@ -921,18 +889,28 @@ static void view_sync(struct ct_pkt *v)
 	}
 }
 
+/* nf_nat_packet()'s test: whether ct's translation rewrites a packet of
+ * direction dir at a hook whose manipulation is m (the source in one
+ * direction is the destination in the other). */
+static bool manip_applies(const struct ct_conn *ct, enum ct_dir dir,
+			  enum ct_nat_manip m)
+{
+	uint32_t bit = m == CT_NAT_MANIP_SRC ? CT_IPS_SRC_NAT : CT_IPS_DST_NAT;
+
+	if (dir == CT_DIR_REPLY)
+		bit ^= CT_IPS_NAT_MASK;
+	return ct->status & bit;
+}
+
 const struct ct_pkt *ct_nat_packet(struct ct_nat *nat,
 				   const struct ct_pkt *pkt,
 				   const struct ct_conn *ct, enum ct_dir dir,
 				   enum ct_nat_manip m)
 {
-	uint32_t bit = m == CT_NAT_MANIP_SRC ? CT_IPS_SRC_NAT : CT_IPS_DST_NAT;
 	struct ct_tuple target;
 	struct ct_pkt *v;
 
-	if (dir == CT_DIR_REPLY)
-		bit ^= CT_IPS_NAT_MASK;
-	if (!nat || !(ct->status & bit))
+	if (!nat || !manip_applies(ct, dir, m))
 		return pkt;
 	/* look like the inverse of the other direction */
 	if (!ct_l4_invert(&target, &ct->tuple[!dir]))
@@ -949,14 +927,11 @@ const struct ct_pkt *ct_nat_icmp_error(struct ct_nat *nat,
 				       const struct ct_conn *ct,
 				       enum ct_dir dir, enum ct_nat_manip m)
 {
-	uint32_t bit = m == CT_NAT_MANIP_SRC ? CT_IPS_SRC_NAT : CT_IPS_DST_NAT;
 	struct ct_tuple target;
 	struct ct_pkt *v;
 	uint8_t *icmp;
 
-	if (dir == CT_DIR_REPLY)
-		bit ^= CT_IPS_NAT_MASK;
-	if (!nat || !(ct->status & bit) || pkt->l4cap < 8)
+	if (!nat || !manip_applies(ct, dir, m) || pkt->l4cap < 8)
 		return pkt;
 	v = nat_view(nat, pkt);
 	icmp = (uint8_t *)v->l4;
@@ -991,11 +966,11 @@ const struct ct_pkt *ct_nat_untranslate(struct ct_engine *eng,
 		return NULL;
 	ct_l4_tuple_from_pkt(&t, pkt);
 	if (port_proto(pkt->l4num)) {
-		t.sport = rd16(pkt->l4);
-		t.dport = rd16(pkt->l4 + 2);
+		t.sport = bytes_load_be16(pkt->l4);
+		t.dport = bytes_load_be16(pkt->l4 + 2);
 	} else if (pkt->l4cap >= 8) {
 		ct_tuple_set_icmp(&t, pkt->l4[0], pkt->l4[1],
-				  rd16(pkt->l4 + 4));
+				  bytes_load_be16(pkt->l4 + 4));
 	} else {
 		return NULL;
 	}
@@ -1072,10 +1047,10 @@ static void tcp_csum_full(struct ct_pkt *v)
 
 	if (v->l4cap < 18 || v->l4cap < v->l4len)
 		return;
-	wr16(th + 16, 0);
+	bytes_store_be16(th + 16, 0);
 	sum = ct_csum_pseudo(v->l3num, v->src, v->dst, 6, v->l4len);
 	sum = ct_csum_add(sum, th, v->l4len);
-	wr16(th + 16, ct_csum_fold(sum));
+	bytes_store_be16(th + 16, ct_csum_fold(sum));
 }
 
 bool ct_engine_nat_mangle_tcp(struct ct_engine *eng, struct ct_conn *ct,
@@ -1092,8 +1067,7 @@ bool ct_engine_nat_mangle_tcp(struct ct_engine *eng, struct ct_conn *ct,
 
 	if (!nat || pkt->l4cap < 20)
 		return false;
-	seq = (uint32_t)pkt->l4[4] << 24 | (uint32_t)pkt->l4[5] << 16 |
-	      (uint32_t)pkt->l4[6] << 8 | pkt->l4[7];
+	seq = bytes_load_be32(pkt->l4 + 4);
 	/* the packet the hooks carry (already translated) gets the text */
 	v = nat_view(nat, hp->pkt ? hp->pkt : pkt);
 	doff = (uint32_t)(v->l4[12] >> 4) * 4;
@@ -1111,11 +1085,11 @@ bool ct_engine_nat_mangle_tcp(struct ct_engine *eng, struct ct_conn *ct,
 	v->l4len = (uint32_t)((int32_t)v->l4len + delta);
 	v->l4cap = (uint32_t)((int32_t)v->l4cap + delta);
 	if (v->l3num == CT_L3_IPV4) {
-		wr16(ip + 2, (uint16_t)v->l3len);
-		wr16(ip + 10, 0);
-		wr16(ip + 10, ct_csum_fold(ct_csum_add(0, ip, (size_t)(ip[0] & 0x0f) * 4)));
+		bytes_store_be16(ip + 2, (uint16_t)v->l3len);
+		bytes_store_be16(ip + 10, 0);
+		bytes_store_be16(ip + 10, ct_csum_fold(ct_csum_add(0, ip, (size_t)(ip[0] & 0x0f) * 4)));
 	} else {
-		wr16(ip + 4, (uint16_t)(v->l3len - 40));
+		bytes_store_be16(ip + 4, (uint16_t)(v->l3len - 40));
 	}
 	tcp_csum_full(v);
 	hp->pkt = v;
@@ -1149,10 +1123,8 @@ const struct ct_pkt *ct_nat_seq_adjust(struct ct_nat *nat,
 	v = nat_view(nat, pkt);
 	th = (uint8_t *)v->l4;
 	s = l4_sum(v->l3num, 6, th, v->l4cap, false);
-	seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 |
-	      (uint32_t)th[6] << 8 | th[7];
-	ack = (uint32_t)th[8] << 24 | (uint32_t)th[9] << 16 |
-	      (uint32_t)th[10] << 8 | th[11];
+	seq = bytes_load_be32(th + 4);
+	ack = bytes_load_be32(th + 8);
 	/* nf_ct_seq_adjust(): this direction's offset on seq, the other's
 	 * taken off the ack */
 	nseq = seq + (uint32_t)ct_seqadj_offset(ct, dir, seq);
@@ -1161,9 +1133,9 @@ const struct ct_pkt *ct_nat_seq_adjust(struct ct_nat *nat,
 		nack = ack - (uint32_t)ct->ext->seqadj[!dir].offset_after;
 	else
 		nack = ack - (uint32_t)ct->ext->seqadj[!dir].offset_before;
-	put_be32(nb, nseq);
+	bytes_store_be32(nb, nseq);
 	patch(th + 4, nb, 4, NULL, &s, false, NULL);
-	put_be32(nb, nack);
+	bytes_store_be32(nb, nack);
 	patch(th + 8, nb, 4, NULL, &s, false, NULL);
 	/* SACK blocks acknowledge the other direction's numbers */
 	doff = (uint32_t)(th[12] >> 4) * 4;
@@ -1182,11 +1154,9 @@ const struct ct_pkt *ct_nat_seq_adjust(struct ct_nat *nat,
 			break;
 		if (kind == 5)
 			for (b = i + 2; b + 8 <= i + olen; b += 4) {
-				uint32_t e = (uint32_t)th[b] << 24 |
-					     (uint32_t)th[b + 1] << 16 |
-					     (uint32_t)th[b + 2] << 8 | th[b + 3];
+				uint32_t e = bytes_load_be32(th + b);
 
-				put_be32(nb, sack_edge(e, ct, !dir));
+				bytes_store_be32(nb, sack_edge(e, ct, !dir));
 				patch(th + b, nb, 4, NULL, &s, false, NULL);
 			}
 		i += olen;

@@ -569,11 +569,22 @@ void fw_firewall_set_log(struct fw_firewall *fw, FILE *out)
 	fw_state_set_log(fw->st, out ? fwh_log : NULL, fw);
 }
 
+/* The interface a frame the host sent left by (the capture's index). */
+static void set_oif(const struct fw_firewall *fw, struct ct_hookpkt *hp)
+{
+	const struct fw_iface *f = fw_net_iface_by_index(&fw->net,
+							 hp->pkt->ifindex);
+
+	if (f) {
+		memcpy(hp->oifname, f->name, sizeof(hp->oifname));
+		hp->oif = f->index;
+	}
+}
+
 static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
 	const struct ct_pkt *pkt = hp->pkt;
-	const struct fw_iface *f;
 	uint64_t key = fwd_key(pkt);
 
 	/* the capture has outgoing frames after all: expect copies again */
@@ -584,11 +595,7 @@ static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 	 * nf_ct_attach()) */
 	if (pkt->l4num == 6 && key && fw->resets_n &&
 	    resets_op(fw, key, true)) {
-		f = fw_net_iface_by_index(&fw->net, pkt->ifindex);
-		if (f) {
-			memcpy(hp->oifname, f->name, sizeof(hp->oifname));
-			hp->oif = f->index;
-		}
+		set_oif(fw, hp);
 		return CT_OUT_LOCAL_RELATED;
 	}
 	/* a copy of a packet the replay forwarded (after NAT, it may
@@ -613,26 +620,17 @@ static enum ct_out fwh_local_out(void *ctx, struct ct_hookpkt *hp)
 		}
 		return CT_OUT_FORWARDED;
 	}
-	f = fw_net_iface_by_index(&fw->net, pkt->ifindex);
-	if (f) {
-		memcpy(hp->oifname, f->name, sizeof(hp->oifname));
-		hp->oif = f->index;
-	}
+	set_oif(fw, hp);
 	return CT_OUT_LOCAL;
 }
 
 static void fwh_local_after_all(void *ctx, struct ct_hookpkt *hp)
 {
 	struct fw_firewall *fw = ctx;
-	const struct fw_iface *f;
 
 	if (fw->left_unexpected)
 		fw->left_unexpected--;
-	f = fw_net_iface_by_index(&fw->net, hp->pkt->ifindex);
-	if (f) {
-		memcpy(hp->oifname, f->name, sizeof(hp->oifname));
-		hp->oif = f->index;
-	}
+	set_oif(fw, hp);
 }
 
 void fw_firewall_hooks(struct fw_firewall *fw, struct ct_firewall *hooks)

@@ -156,16 +156,6 @@ int fw_nat_parse_ipt(struct fw_expr *x, const char *target, const char *opts,
 /* ------------------------------------------------------------------ */
 /* the address a masquerade or redirect takes */
 
-static bool in_prefix(const uint8_t *a, const uint8_t *net, unsigned plen)
-{
-	unsigned i;
-
-	for (i = 0; i < plen; i++)
-		if (((a[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1)
-			return false;
-	return true;
-}
-
 static unsigned common_bits(const uint8_t *a, const uint8_t *b, size_t alen)
 {
 	unsigned i;
@@ -199,7 +189,7 @@ static bool masq_addr(const struct fw_net *net, const struct ct_hookpkt *hp,
 		if (a->family != fam)
 			continue;
 		if (fam == 4) {
-			if (in_prefix(hp->pkt->dst, a->addr, a->plen)) {
+			if (fw_prefix_match(hp->pkt->dst, a->addr, a->plen)) {
 				best = a;
 				break;
 			}

@@ -600,9 +600,12 @@ static bool nat_addr(const json_t *a, struct fw_val *lo, struct fw_val *hi)
 {
 	const json_t *r = json_object_get(a, "range"), *pf;
 
-	if (json_is_string(a))
-		return nj_scalar(a, VT_ADDR, 16, lo) &&
-		       (*hi = *lo, true);
+	if (json_is_string(a)) {
+		if (!nj_scalar(a, VT_ADDR, 16, lo))
+			return false;
+		*hi = *lo;
+		return true;
+	}
 	if (json_is_array(r) && json_array_size(r) == 2)
 		return nj_scalar(json_array_get(r, 0), VT_ADDR, 16, lo) &&
 		       nj_scalar(json_array_get(r, 1), VT_ADDR, 16, hi) &&
@@ -688,7 +691,6 @@ static int parse_nat(struct nj *p, const char *kind, const json_t *v)
 			fw_rule_unknown(p->rs, "a nat map on an unknown key");
 			return 0;
 		}
-		x = &p->rs->exprs[p->rs->nexprs - 1];
 		x->key = (uint16_t)ki.key;
 		x->set = rule_set(p, json_object_get(map, "data"), &ki, false,
 				  &err);

@@ -53,7 +53,7 @@ bool fw_addr_parse(const char *s, int family, uint8_t out[16])
 	return inet_pton(family == 6 ? AF_INET6 : AF_INET, s, out) == 1;
 }
 
-static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned plen)
+bool fw_prefix_match(const uint8_t *a, const uint8_t *p, unsigned plen)
 {
 	unsigned i;
 
@@ -280,17 +280,7 @@ const struct fw_iface *fw_net_iface_by_name(const struct fw_net *net,
 
 bool fw_net_is_own(const struct fw_net *net, int family, const uint8_t *a)
 {
-	size_t i, k, alen = family == 6 ? 16 : 4;
-
-	for (i = 0; i < net->nifaces; i++)
-		for (k = 0; k < net->ifaces[i].naddrs; k++) {
-			const struct fw_addr *ad = &net->ifaces[i].addrs[k];
-
-			if (ad->family == family &&
-			    memcmp(ad->addr, a, alen) == 0)
-				return true;
-		}
-	return false;
+	return fw_net_has_addr(net, family, a, NULL);
 }
 
 bool fw_net_is_local(const struct fw_net *net, int family,
@@ -327,7 +317,7 @@ const struct fw_route *fw_net_route(const struct fw_net *net, int family,
 		const struct fw_route *r = &net->routes[i];
 
 		if (r->family != family || r->local ||
-		    !prefix_match(dst, r->dst, r->plen))
+		    !fw_prefix_match(dst, r->dst, r->plen))
 			continue;
 		if (!best || r->plen > best->plen)
 			best = r;
@@ -349,7 +339,7 @@ const struct fw_route *fw_net_lookup(const struct fw_net *net, int family,
 
 		if (r->family != family || r->other_table ||
 		    (dev && strcmp(r->dev, dev) != 0) ||
-		    !prefix_match(a, r->dst, r->plen))
+		    !fw_prefix_match(a, r->dst, r->plen))
 			continue;
 		/* the local table is looked at first (fib rule 0): its
 		 * entry wins a tie with the main table's */

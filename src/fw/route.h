@@ -110,6 +110,9 @@ const char *fw_net_fib_dev(const struct fw_net *net, int family,
 			   const uint8_t *a, const char *oif,
 			   const char *skbdev);
 
+/* Whether the first plen bits of address a are those of prefix p. */
+bool fw_prefix_match(const uint8_t *a, const uint8_t *p, unsigned plen);
+
 /* An IPv4 (family 4) or IPv6 address in text; false when malformed. */
 bool fw_addr_parse(const char *s, int family, uint8_t out[16]);
 
