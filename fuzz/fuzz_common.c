@@ -136,7 +136,8 @@ void fuzz_reporters_finish(struct fuzz_reporters *fr, struct ct_engine *eng)
 	report_json_finish(fr->js, eng);
 	report_explain_finish(fr->ex);
 	report_stats(fr->null, eng);
-	report_summary_print(fr->sum, fr->null, 0);
+	report_summary_print(fr->sum, fr->null, 0,
+			     ct_kernel_info(ct_engine_settings(eng)->kernel)->name);
 	report_plot_write(fr->plot, fr->null, "fuzz <&> \"title\"");
 	report_events_destroy(fr->ev);
 	report_expect_events_destroy(fr->xe);
